@@ -1,0 +1,21 @@
+// Two projects: fast unit tests, and integration tests that talk real HTTP and real SQL.
+// p-retry and is-network-error ship as ESM only; ts-jest transforms them for the CommonJS runtime.
+const esmOnly = ['p-retry', 'is-network-error'];
+const common = {
+  preset: 'ts-jest/presets/js-with-ts',
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs', moduleResolution: 'node10' } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/property/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts'],
+    },
+  ],
+};

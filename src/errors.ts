@@ -1,0 +1,102 @@
+/**
+ * One error hierarchy (style.md §2.4). Every failure that crosses a boundary is a SyncError with a
+ * `code`, whether it is `retryable`, an optional `retryAfterMs` and the original `cause`.
+ */
+
+export const CONNECTOR_ERROR_CODES = [
+  'auth',
+  'rate_limited',
+  'not_found',
+  'conflict',
+  'validation',
+  'cursor_expired',
+  'transient',
+  'unknown',
+] as const;
+export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];
+
+export type SyncErrorCode = ConnectorErrorCode | 'config' | 'state' | 'stale_version' | 'rule';
+
+export class SyncError extends Error {
+  override name = 'SyncError';
+  readonly code: SyncErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(params: { code: SyncErrorCode; message: string; retryable?: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super(params.message, params.cause === undefined ? undefined : { cause: params.cause });
+    this.code = params.code;
+    this.retryable = params.retryable ?? false;
+    this.retryAfterMs = params.retryAfterMs;
+  }
+}
+
+/** A failure reported by a CRM: `crmCode` and `fields` are the CRM's own (statusCode, 0x8004... ). */
+export class ConnectorError extends SyncError {
+  override name = 'ConnectorError';
+  readonly crmCode: string | null;
+  readonly fields: readonly string[];
+  readonly httpStatus: number | null;
+  constructor(params: {
+    code: ConnectorErrorCode;
+    message: string;
+    retryable?: boolean;
+    retryAfterMs?: number;
+    cause?: unknown;
+    crmCode?: string | null;
+    fields?: readonly string[];
+    httpStatus?: number | null;
+  }) {
+    super(params);
+    this.crmCode = params.crmCode ?? null;
+    this.fields = params.fields ?? [];
+    this.httpStatus = params.httpStatus ?? null;
+  }
+}
+
+export class ConfigError extends SyncError {
+  override name = 'ConfigError';
+  constructor(message: string, cause?: unknown) {
+    super({ code: 'config', message, retryable: false, cause });
+  }
+}
+
+export class StateError extends SyncError {
+  override name = 'StateError';
+  constructor(message: string, cause?: unknown) {
+    super({ code: 'state', message, retryable: false, cause });
+  }
+}
+
+/** A write based on an older version of a record than the one stored: refused, never merged silently. */
+export class StaleVersionError extends SyncError {
+  override name = 'StaleVersionError';
+  readonly expected: number;
+  readonly actual: number;
+  constructor(params: { entity: string; id: string; expected: number; actual: number }) {
+    super({
+      code: 'stale_version',
+      message: `${params.entity} ${params.id} is at version ${params.actual}, not ${params.expected}: re-read and retry`,
+      retryable: true,
+    });
+    this.expected = params.expected;
+    this.actual = params.actual;
+  }
+}
+
+export const isSyncError = (e: unknown): e is SyncError => e instanceof SyncError;
+export const isConnectorError = (e: unknown): e is ConnectorError => e instanceof ConnectorError;
+
+/** Always an Error, with the original kept as `cause`. */
+export function coerceError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  const text = typeof value === 'string' ? value : safeStringify(value);
+  return new Error(text, { cause: value });
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
