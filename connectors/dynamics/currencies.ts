@@ -1,0 +1,44 @@
+/** ISO code <-> transactioncurrencyid, read once (`transactioncurrencies?$select=…`) and cached. */
+import type { WebApiClient } from './web-api';
+
+export class CurrencyCache {
+  private byIso: Map<string, string> | null = null;
+  private isoById = new Map<string, string>();
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly api: WebApiClient) {}
+
+  get loaded(): boolean {
+    return this.byIso !== null;
+  }
+
+  async load(): Promise<void> {
+    if (this.byIso) return;
+    this.loading ??= (async (): Promise<void> => {
+      const res = await this.api.send({
+        method: 'GET',
+        url: 'transactioncurrencies?$select=transactioncurrencyid,isocurrencycode',
+        operation: 'read currencies',
+      });
+      const rows = (JSON.parse(res.text) as { value?: Array<{ transactioncurrencyid?: string; isocurrencycode?: string }> }).value ?? [];
+      const byIso = new Map<string, string>();
+      for (const r of rows) {
+        if (!r.transactioncurrencyid || !r.isocurrencycode) continue;
+        byIso.set(r.isocurrencycode.toUpperCase(), r.transactioncurrencyid);
+        this.isoById.set(r.transactioncurrencyid.toLowerCase(), r.isocurrencycode.toUpperCase());
+      }
+      this.byIso = byIso;
+    })().finally(() => {
+      this.loading = null;
+    });
+    await this.loading;
+  }
+
+  idOf(iso: string): string | undefined {
+    return this.byIso?.get(iso.toUpperCase());
+  }
+
+  isoOf(id: string): string | undefined {
+    return this.isoById.get(id.toLowerCase());
+  }
+}

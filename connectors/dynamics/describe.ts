@@ -1,0 +1,95 @@
+/**
+ * describe(): the table's columns from EntityDefinitions(LogicalName='…')/Attributes, and the
+ * choices of picklist, state and status columns through the typed casts with `$expand=OptionSet`
+ * ("Query table definitions using the Web API"). Choice values are reported as their numeric
+ * values in text ("100000000"), the form the Web API reads and writes; labels travel alongside in
+ * `picklistOptions`. A lookup `x` is described twice: `x` (written with @odata.bind) and
+ * `_x_value` (read).
+ */
+import type { FieldMetadata, ObjectMetadata } from '../../src/ports/connector';
+import type { WebApiClient } from './web-api';
+
+export interface DynamicsFieldMetadata extends FieldMetadata {
+  picklistOptions: Array<{ value: number; label: string }> | null;
+}
+
+interface Label {
+  UserLocalizedLabel?: { Label?: string } | null;
+}
+interface AttributeMetadata {
+  LogicalName: string;
+  AttributeType?: string;
+  DisplayName?: Label;
+  IsValidForCreate?: boolean;
+  IsValidForUpdate?: boolean;
+  RequiredLevel?: { Value?: string };
+  Targets?: string[];
+  Format?: string;
+}
+interface OptionSetAttribute {
+  LogicalName: string;
+  OptionSet?: { Options?: Array<{ Value: number; Label?: Label }> };
+}
+
+const TYPES: Record<string, string> = {
+  String: 'string',
+  Memo: 'textarea',
+  Money: 'currency',
+  Decimal: 'double',
+  Double: 'double',
+  Integer: 'int',
+  BigInt: 'int',
+  Boolean: 'boolean',
+  Picklist: 'picklist',
+  State: 'picklist',
+  Status: 'picklist',
+  Lookup: 'reference',
+  Customer: 'reference',
+  Owner: 'reference',
+  Uniqueidentifier: 'id',
+};
+
+const logicalNameOf = (entitySet: string): string =>
+  entitySet === 'opportunities' ? 'opportunity' : entitySet.replace(/ies$/, 'y').replace(/s$/, '');
+
+export async function describe(api: WebApiClient, entitySet: string): Promise<ObjectMetadata> {
+  const base = `EntityDefinitions(LogicalName='${logicalNameOf(entitySet)}')/Attributes`;
+  const get = async <T>(url: string): Promise<T[]> => {
+    const res = await api.send({ method: 'GET', url, operation: 'describe' });
+    return (JSON.parse(res.text) as { value?: T[] }).value ?? [];
+  };
+  const cast = (type: string): Promise<OptionSetAttribute[]> =>
+    get<OptionSetAttribute>(`${base}/Microsoft.Dynamics.CRM.${type}AttributeMetadata?$select=LogicalName&$expand=OptionSet`);
+  const [attributes, ...optionSets] = await Promise.all([
+    get<AttributeMetadata>(base),
+    cast('Picklist'),
+    cast('State'),
+    cast('Status'),
+  ]);
+  const options = new Map<string, Array<{ value: number; label: string }>>();
+  for (const attr of optionSets.flat()) {
+    options.set(
+      attr.LogicalName,
+      (attr.OptionSet?.Options ?? []).map((o) => ({ value: o.Value, label: o.Label?.UserLocalizedLabel?.Label ?? String(o.Value) })),
+    );
+  }
+  const fields: DynamicsFieldMetadata[] = [];
+  for (const a of attributes) {
+    const type = a.AttributeType === 'DateTime' ? (a.Format === 'DateOnly' ? 'date' : 'datetime') : (TYPES[a.AttributeType ?? ''] ?? 'other');
+    const choices = options.get(a.LogicalName) ?? null;
+    const field: DynamicsFieldMetadata = {
+      name: a.LogicalName,
+      label: a.DisplayName?.UserLocalizedLabel?.Label ?? a.LogicalName,
+      type,
+      updateable: a.IsValidForUpdate ?? false,
+      createable: a.IsValidForCreate ?? false,
+      nillable: (a.RequiredLevel?.Value ?? 'None') === 'None',
+      picklistValues: choices ? choices.map((o) => String(o.value)) : null,
+      referenceTo: a.Targets ?? null,
+      picklistOptions: choices,
+    };
+    fields.push(field);
+    if (type === 'reference') fields.push({ ...field, name: `_${a.LogicalName}_value`, updateable: false, createable: false });
+  }
+  return { name: logicalNameOf(entitySet), fields };
+}

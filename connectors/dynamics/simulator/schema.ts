@@ -1,0 +1,184 @@
+/**
+ * The simulated organisation's schema: the opportunity table with the publisher's `cosell_`
+ * columns (custom-fields.md) and the small tables it links to. Drives validation, `$select`,
+ * formatted values and the EntityDefinitions metadata endpoints.
+ */
+export type AttributeType =
+  | 'Uniqueidentifier'
+  | 'String'
+  | 'Memo'
+  | 'Money'
+  | 'DateTime'
+  | 'Lookup'
+  | 'Customer'
+  | 'Boolean'
+  | 'Picklist'
+  | 'State'
+  | 'Status'
+  | 'Integer'
+  | 'BigInt';
+
+export interface OptionDef {
+  value: number;
+  label: string;
+  /** Status options only: the statecode the status belongs to. */
+  state?: number;
+}
+
+export interface AttributeDef {
+  logicalName: string;
+  type: AttributeType;
+  label: string;
+  required?: boolean;
+  maxLength?: number;
+  targets?: string[];
+  options?: OptionDef[];
+  createable?: boolean;
+  updateable?: boolean;
+  dateOnly?: boolean;
+}
+
+export interface TableDef {
+  entitySet: string;
+  logicalName: string;
+  key: string;
+  primaryName: string;
+  alternateKeys: string[];
+  attributes: AttributeDef[];
+}
+
+const str = (logicalName: string, label: string, maxLength = 255): AttributeDef => ({ logicalName, type: 'String', label, maxLength });
+const memo = (logicalName: string, label: string): AttributeDef => ({ logicalName, type: 'Memo', label, maxLength: 1_048_576 });
+const bool = (logicalName: string, label: string): AttributeDef => ({ logicalName, type: 'Boolean', label });
+const choice = (logicalName: string, label: string, labels: string[]): AttributeDef => ({
+  logicalName,
+  type: 'Picklist',
+  label,
+  options: labels.map((l, i) => ({ value: 100_000_000 + i, label: l })),
+});
+const system = (logicalName: string, type: AttributeType, label: string): AttributeDef => ({
+  logicalName,
+  type,
+  label,
+  createable: false,
+  updateable: false,
+});
+
+export const OPPORTUNITY: TableDef = {
+  entitySet: 'opportunities',
+  logicalName: 'opportunity',
+  key: 'opportunityid',
+  primaryName: 'name',
+  alternateKeys: ['cosell_cosellid'],
+  attributes: [
+    { logicalName: 'opportunityid', type: 'Uniqueidentifier', label: 'Opportunity', updateable: false },
+    { logicalName: 'name', type: 'String', label: 'Topic', maxLength: 300, required: true },
+    { logicalName: 'estimatedvalue', type: 'Money', label: 'Est. Revenue' },
+    { logicalName: 'estimatedclosedate', type: 'DateTime', label: 'Est. Close Date', dateOnly: true },
+    { logicalName: 'actualvalue', type: 'Money', label: 'Actual Revenue' },
+    { logicalName: 'actualclosedate', type: 'DateTime', label: 'Actual Close Date', dateOnly: true },
+    { logicalName: 'closeprobability', type: 'Integer', label: 'Probability' },
+    { logicalName: 'transactioncurrencyid', type: 'Lookup', label: 'Currency', targets: ['transactioncurrency'] },
+    { logicalName: 'campaignid', type: 'Lookup', label: 'Source Campaign', targets: ['campaign'] },
+    { logicalName: 'customerid', type: 'Customer', label: 'Potential Customer', targets: ['account', 'contact'] },
+    memo('description', 'Description'),
+    {
+      logicalName: 'statecode',
+      type: 'State',
+      label: 'Status',
+      createable: false,
+      options: [
+        { value: 0, label: 'Open' },
+        { value: 1, label: 'Won' },
+        { value: 2, label: 'Lost' },
+      ],
+    },
+    {
+      logicalName: 'statuscode',
+      type: 'Status',
+      label: 'Status Reason',
+      options: [
+        { value: 1, label: 'In Progress', state: 0 },
+        { value: 2, label: 'On Hold', state: 0 },
+        { value: 3, label: 'Won', state: 1 },
+        { value: 4, label: 'Canceled', state: 2 },
+        { value: 5, label: 'Out-Sold', state: 2 },
+      ],
+    },
+    { logicalName: 'salesstage', type: 'Picklist', label: 'Sales Stage', options: ['Qualify', 'Develop', 'Propose', 'Close'].map((l, i) => ({ value: i, label: l })) },
+    str('stepname', 'Pipeline Phase', 200),
+    str('cosell_cosellid', 'Co-sell Id', 36),
+    bool('cosell_sync', 'Co-sell Sync'),
+    choice('cosell_direction', 'Co-sell Direction', ['Inbound', 'Outbound']),
+    choice('cosell_type', 'Co-sell Type', ['Co-sell', 'P2P', 'Private']),
+    choice('cosell_helptype', 'Co-sell Help Type', [
+      'None',
+      'Technical architecture',
+      'Cost and pricing',
+      'Deployment',
+      'Customer relationship',
+      'Product demo',
+      'General',
+    ]),
+    choice('cosell_declinereason', 'Co-sell Decline Reason', ['Not a fit', 'No capacity', 'Customer not interested', 'Duplicate', 'Other']),
+    str('cosell_customername', 'Customer Name'),
+    str('cosell_customercity', 'Customer City'),
+    str('cosell_customercountry', 'Customer Country'),
+    str('cosell_customerduns', 'Customer DUNS', 9),
+    str('cosell_contactname', 'Contact Name'),
+    str('cosell_contactemail', 'Contact Email'),
+    str('cosell_contactphone', 'Contact Phone'),
+    bool('cosell_contactconsent', 'Contact Consent'),
+    memo('cosell_team', 'Co-sell Team'),
+    memo('cosell_solutions', 'Co-sell Solutions'),
+    str('cosell_syncstatus', 'Co-sell Sync Status'),
+    bool('cosell_conflict', 'Co-sell Conflict'),
+    system('versionnumber', 'BigInt', 'Version Number'),
+    system('createdon', 'DateTime', 'Created On'),
+    system('modifiedon', 'DateTime', 'Modified On'),
+  ],
+};
+
+const simpleTable = (entitySet: string, logicalName: string, primaryName: string, extra: AttributeDef[]): TableDef => ({
+  entitySet,
+  logicalName,
+  key: `${logicalName}id`,
+  primaryName,
+  alternateKeys: [],
+  attributes: [
+    { logicalName: `${logicalName}id`, type: 'Uniqueidentifier', label: logicalName, updateable: false },
+    ...extra,
+    system('versionnumber', 'BigInt', 'Version Number'),
+    system('createdon', 'DateTime', 'Created On'),
+    system('modifiedon', 'DateTime', 'Modified On'),
+  ],
+});
+
+export const TABLES: TableDef[] = [
+  OPPORTUNITY,
+  simpleTable('accounts', 'account', 'name', [
+    { logicalName: 'name', type: 'String', label: 'Account Name', maxLength: 160, required: true },
+    str('address1_city', 'City'),
+    str('address1_country', 'Country'),
+  ]),
+  simpleTable('transactioncurrencies', 'transactioncurrency', 'currencyname', [
+    { logicalName: 'isocurrencycode', type: 'String', label: 'Currency Code', maxLength: 5, required: true },
+    { logicalName: 'currencyname', type: 'String', label: 'Currency Name', maxLength: 100, required: true },
+  ]),
+  simpleTable('campaigns', 'campaign', 'name', [
+    { logicalName: 'name', type: 'String', label: 'Name', maxLength: 128, required: true },
+    str('codename', 'Campaign Code', 32),
+  ]),
+  simpleTable('opportunitycloses', 'opportunityclose', 'subject', [
+    { logicalName: 'subject', type: 'String', label: 'Subject', maxLength: 200 },
+    { logicalName: 'opportunityid', type: 'Lookup', label: 'Opportunity', targets: ['opportunity'] },
+    { logicalName: 'actualrevenue', type: 'Money', label: 'Actual Revenue' },
+    { logicalName: 'actualend', type: 'DateTime', label: 'Actual End', dateOnly: true },
+    { logicalName: 'description', type: 'Memo', label: 'Description' },
+    { logicalName: 'competitorid', type: 'Lookup', label: 'Competitor', targets: ['competitor'] },
+  ]),
+];
+
+export const tableBySet = (entitySet: string): TableDef | undefined => TABLES.find((t) => t.entitySet === entitySet);
+export const tableByLogicalName = (name: string): TableDef | undefined => TABLES.find((t) => t.logicalName === name);
+export const isLookup = (a: AttributeDef): boolean => a.type === 'Lookup' || a.type === 'Customer';

@@ -1,0 +1,141 @@
+/**
+ * writeBatch: plans every operation (write-plan.ts), packs the units into `$batch` requests of at
+ * most `batchSize` requests (a changeset is never split), sends each with
+ * `Prefer: odata.continue-on-error` so one bad record does not sink the rest, and maps every
+ * unit's replies to a WriteResult in the order of the operations.
+ */
+import { ConnectorError, coerceError } from '../../src/errors';
+import type { WriteOperation, WriteResult } from '../../src/ports/connector';
+import { buildBatch, parseBatchResponse, type PartResponse } from './batch';
+import type { CurrencyCache } from './currencies';
+import { versionOf, WriteFieldError } from './fields';
+import { OPPORTUNITY_KEY } from './options';
+import { parseDataverseError } from './parse-error';
+import { planWrite, type Plan, type PlanContext } from './write-plan';
+import type { WebApiClient } from './web-api';
+
+export interface WriteContext {
+  api: WebApiClient;
+  currencies: CurrencyCache;
+  entitySet: string;
+  alternateKey: string;
+  batchSize: number;
+  /** `/api/data/v9.2/` */
+  apiPath: string;
+}
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const needsCurrencies = (op: WriteOperation): boolean =>
+  typeof op.fields.transactioncurrencyid === 'string' && !GUID.test(op.fields.transactioncurrencyid);
+
+const failure = (op: WriteOperation, error: ConnectorError, stale = false): WriteResult => ({
+  ok: false,
+  id: op.kind === 'update' ? op.id : null,
+  stale,
+  error,
+});
+
+function preflight(op: WriteOperation, ctx: PlanContext): Plan | WriteResult {
+  try {
+    if (op.kind === 'update' && !GUID.test(op.id)) throw new WriteFieldError(OPPORTUNITY_KEY, `not an opportunity id: ${op.id}`);
+    return planWrite(op, ctx);
+  } catch (error) {
+    const e = coerceError(error);
+    const fields = error instanceof WriteFieldError ? [error.field] : [];
+    return failure(op, new ConnectorError({ code: 'validation', message: e.message, fields, cause: error }));
+  }
+}
+
+function idFrom(res: PartResponse): string | null {
+  const fromBody = (): string | null => {
+    try {
+      const v = (JSON.parse(res.body) as Record<string, unknown>)[OPPORTUNITY_KEY];
+      return typeof v === 'string' ? v : null;
+    } catch {
+      return null;
+    }
+  };
+  return /\(([0-9a-fA-F-]{36})\)\s*$/.exec(res.headers['odata-entityid'] ?? '')?.[1] ?? fromBody();
+}
+
+function versionFrom(res: PartResponse | undefined): string | null {
+  if (!res) return null;
+  const v = versionOf(res.headers.etag);
+  return v === '' ? null : v;
+}
+
+function interpret(op: WriteOperation, plan: Plan, replies: PartResponse[] | undefined): WriteResult {
+  const expected = plan.unit.requests.length;
+  const bad = replies?.find((r) => r.status >= 400);
+  if (!replies || bad || replies.length < expected) {
+    if (!bad) return failure(op, new ConnectorError({ code: 'transient', message: 'dynamics batch: no reply for this operation', retryable: true }));
+    const error = parseDataverseError({ status: bad.status, body: bad.body, retryAfter: bad.headers['retry-after'], operation: `write ${op.kind}` });
+    return failure(op, error, op.kind === 'update' && bad.status === 412);
+  }
+  const first = replies[0];
+  const id = op.kind === 'update' ? op.id : first ? idFrom(first) : null;
+  if (id === null) return failure(op, new ConnectorError({ code: 'unknown', message: 'dynamics batch: reply without the record id' }));
+  const upsertReply = op.kind === 'create' ? first : replies[replies.length - 1];
+  return {
+    ok: true,
+    id,
+    created: op.kind === 'create' && first?.status === 201,
+    version: plan.closes ? null : versionFrom(upsertReply),
+  };
+}
+
+export async function writeBatch(ctx: WriteContext, ops: readonly WriteOperation[]): Promise<WriteResult[]> {
+  if (ops.some(needsCurrencies)) await ctx.currencies.load();
+  const planCtx: PlanContext = {
+    entitySet: ctx.entitySet,
+    alternateKey: ctx.alternateKey,
+    currencyId: (iso) => ctx.currencies.idOf(iso),
+  };
+  const results: Array<WriteResult | undefined> = new Array<WriteResult | undefined>(ops.length);
+  const pending: Array<{ index: number; plan: Plan }> = [];
+  ops.forEach((op, index) => {
+    const planned = preflight(op, planCtx);
+    if ('unit' in planned) pending.push({ index, plan: planned });
+    else results[index] = planned;
+  });
+  for (const chunk of chunks(pending, ctx.batchSize)) {
+    const { contentType, body } = buildBatch(ctx.apiPath, chunk.map((c) => c.plan.unit));
+    let replies: PartResponse[][];
+    try {
+      const res = await ctx.api.send({
+        method: 'POST',
+        url: '$batch',
+        headers: { 'Content-Type': contentType, Prefer: 'odata.continue-on-error' },
+        body,
+        operation: 'write batch',
+      });
+      replies = parseBatchResponse(res.headers.get('content-type'), res.text);
+    } catch (error) {
+      const e = error instanceof ConnectorError ? error : new ConnectorError({ code: 'unknown', message: coerceError(error).message, cause: error });
+      for (const c of chunk) results[c.index] = failure(ops[c.index] as WriteOperation, e);
+      continue;
+    }
+    chunk.forEach((c, i) => {
+      results[c.index] = interpret(ops[c.index] as WriteOperation, c.plan, replies[i]);
+    });
+  }
+  return results.map((r, i) => r ?? failure(ops[i] as WriteOperation, new ConnectorError({ code: 'unknown', message: 'not written' })));
+}
+
+function chunks<T extends { plan: Plan }>(items: T[], max: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const n = item.plan.unit.requests.length;
+    if (size + n > max && current.length > 0) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * The Salesforce CrmConnector: jsforce over the REST API (see client.ts for sessions and retry,
+ * read-changes.ts for the incremental read, write-batch.ts for collections writes).
+ */
+import type { Logger } from '../../src/log';
+import type { ApiUsage, ChangePage, CrmConnector, CrmRecord, ObjectMetadata, ParticipationFilter, ReadChangesParams, WriteOperation, WriteResult } from '../../src/ports/connector';
+import { ConfigError } from '../../src/errors';
+import { DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from '../../src/retry';
+import type { SalesforceAuth } from './auth';
+import { SalesforceClient } from './client';
+import { normaliseDescribe } from './describe';
+import { readChanges, type ReadContext } from './read-changes';
+import { selectList, toCrmRecord } from './records';
+import { QueryPage } from './schema';
+import { assertFieldName, assertIdentifier, filterToSoql, idList } from './soql';
+import { writeBatch } from './write-batch';
+
+export type { SalesforceAuth } from './auth';
+
+export interface SalesforceConnectorOptions {
+  name: string;
+  /** e.g. https://login.salesforce.com, a My Domain URL, or the simulator's URL. */
+  loginUrl: string;
+  apiVersion?: string;
+  auth: SalesforceAuth;
+  object?: string;
+  filter: ParticipationFilter;
+  externalIdField?: string;
+  /** Query batch size hint (Sforce-Query-Options batchSize, 200..2000). */
+  pageSize?: number;
+  /** An initial load above this many records uses a Bulk API 2.0 query job. */
+  bulkThreshold?: number;
+  /** Records per Bulk API 2.0 results chunk. */
+  bulkPageSize?: number;
+  retry?: RetryPolicy;
+  now?: () => number;
+}
+
+export const SALESFORCE_DEFAULTS = {
+  apiVersion: '62.0',
+  object: 'Opportunity',
+  externalIdField: 'CoSell_Id__c',
+  pageSize: 2000,
+  bulkThreshold: 10_000,
+  bulkPageSize: 10_000,
+} as const;
+
+/** Ids per `WHERE Id IN (...)` query: 200 quoted ids keep the GET URL well under 16 KB. */
+const IDS_PER_QUERY = 200;
+/** sObject Collections take at most 200 records per call. */
+const COLLECTION_LIMIT = 200;
+
+export function createSalesforceConnector(options: SalesforceConnectorOptions, deps: { logger: Logger }): CrmConnector {
+  const o = { ...SALESFORCE_DEFAULTS, ...options };
+  if (!/^\d+\.\d$/.test(o.apiVersion) || Number(o.apiVersion) < 47) throw new ConfigError(`salesforce apiVersion must be 47.0 or later (upsert collections, Bulk API 2.0 query), got ${o.apiVersion}`);
+  if (!Number.isInteger(o.pageSize) || o.pageSize < 200 || o.pageSize > 2000) throw new ConfigError('salesforce pageSize must be within 200..2000');
+  assertIdentifier(o.object);
+  assertIdentifier(o.externalIdField);
+  const logger = deps.logger.child({ module: 'salesforce', connector: o.name });
+  const now = o.now ?? Date.now;
+  const client = new SalesforceClient({ loginUrl: o.loginUrl, apiVersion: o.apiVersion, auth: o.auth, retry: validateRetryPolicy(o.retry ?? DEFAULT_RETRY_POLICY), logger, now });
+  const filterFields = o.filter.all.map((c) => c.field);
+  const filterSoql = filterToSoql(o.filter, { allowed: filterFields });
+  let describeCache: Promise<ObjectMetadata> | null = null;
+  const describe = (): Promise<ObjectMetadata> => {
+    describeCache ??= client.call('describe', (conn) => conn.describe(o.object)).then(normaliseDescribe);
+    describeCache.catch(() => (describeCache = null));
+    return describeCache;
+  };
+  const readCtx: ReadContext = {
+    client,
+    object: o.object,
+    apiVersion: o.apiVersion,
+    filterSoql,
+    filterFields,
+    pageSize: o.pageSize,
+    bulkThreshold: o.bulkThreshold,
+    bulkPageSize: o.bulkPageSize,
+    logger,
+    now,
+    fieldTypes: async () => new Map((await describe()).fields.map((f) => [f.name.toLowerCase(), f.type])),
+  };
+
+  return {
+    kind: 'salesforce',
+    name: o.name,
+    readChanges: (params: ReadChangesParams): AsyncIterable<ChangePage> => readChanges(readCtx, params),
+    async readRecords(ids: readonly string[], fields: readonly string[]): Promise<CrmRecord[]> {
+      const select = selectList(fields);
+      for (const f of select) assertFieldName(f, select);
+      const out: CrmRecord[] = [];
+      for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+        const soql = `SELECT ${select.join(', ')} FROM ${o.object} WHERE Id IN ${idList(ids.slice(i, i + IDS_PER_QUERY))}`;
+        const page = QueryPage.parse(await client.call('readRecords', async (conn) => await conn.query(soql, { autoFetch: false })));
+        out.push(...page.records.map((r) => toCrmRecord(r, fields)));
+      }
+      return out;
+    },
+    writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> => writeBatch({ client, object: o.object, externalIdField: o.externalIdField, chunkSize: COLLECTION_LIMIT }, ops),
+    describe,
+    apiUsage: (): ApiUsage => ({ calls: client.calls, ...client.limitInfo() }),
+    async close(): Promise<void> {
+      // Tokens are bearer tokens without a refresh token; nothing to revoke or flush.
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** Salesforce rows → CrmRecord (provider field names; parent paths such as Account.Name flattened). */
+import type { CrmRecord } from '../../src/ports/connector';
+
+function readPath(row: Record<string, unknown>, path: string): unknown {
+  let current: unknown = row;
+  for (const part of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return null;
+    const obj = current as Record<string, unknown>;
+    const key = Object.keys(obj).find((k) => k.toLowerCase() === part.toLowerCase());
+    current = key === undefined ? null : obj[key];
+  }
+  return current ?? null;
+}
+
+export function toCrmRecord(row: Record<string, unknown>, fields: readonly string[]): CrmRecord {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) out[f] = readPath(row, f);
+  return { id: String(row['Id']), fields: out, version: String(row['SystemModstamp'] ?? '') };
+}
+
+/** The select list: mapped fields plus Id and SystemModstamp, without case-insensitive duplicates. */
+export function selectList(fields: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const f of [...fields, 'Id', 'SystemModstamp']) {
+    if (seen.has(f.toLowerCase())) continue;
+    seen.add(f.toLowerCase());
+    out.push(f);
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * An in-memory Salesforce org on 127.0.0.1 that speaks enough of the real REST protocol for
+ * jsforce and the connector to run unchanged: OAuth token endpoint, query/queryMore/queryAll,
+ * sObject CRUD and upsert, sObject Collections, getUpdated/getDeleted, describe, limits and Bulk
+ * API 2.0 query jobs. Admin controls are on the returned object and under /__admin/.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { adminHttp, createAdmin, type SimAdmin } from './admin';
+import { SimAuth, type SimAuthConfig } from './auth';
+import { bulkRoutes } from './bulk';
+import { collectionRoutes } from './collection-routes';
+import { FaultInjector } from './faults';
+import { makeId } from './ids';
+import { queryRoutes } from './query-routes';
+import { createHandler, limitsRoute, type ServerState } from './server';
+import { sobjectRoutes } from './sobject-routes';
+import { SimStore } from './store';
+
+export type { FaultKind, FaultSpec } from './faults';
+export type { SimAuthConfig } from './auth';
+export type { SimAdmin, SimStats } from './admin';
+export { STAGES } from './schema';
+
+export interface SalesforceSimulatorOptions {
+  port?: number;
+  /** Added to every API call. */
+  latencyMs?: number;
+  /** Opportunities created at start (validation applies). */
+  seed?: Array<Record<string, unknown>>;
+  /** Without it any client id/secret and any well-formed JWT is accepted. */
+  auth?: SimAuthConfig;
+  /** Daily API request limit reported in Sforce-Limit-Info and /limits. */
+  apiLimit?: number;
+}
+
+export interface SalesforceSimulator extends SimAdmin {
+  readonly url: string;
+  readonly orgId: string;
+  readonly userId: string;
+  close(): Promise<void>;
+}
+
+export async function startSalesforceSimulator(options: SalesforceSimulatorOptions = {}): Promise<SalesforceSimulator> {
+  const store = new SimStore();
+  const faults = new FaultInjector();
+  const orgId = makeId('00D', 1);
+  const userId = makeId('005', 1);
+  let url = '';
+  const auth = new SimAuth(options.auth, { url: () => url, orgId, userId }, () => store.now());
+  const state: ServerState = {
+    store,
+    auth,
+    faults,
+    routes: [],
+    baseUrl: () => url,
+    latencyMs: options.latencyMs ?? 0,
+    apiLimit: options.apiLimit ?? 100_000,
+    apiCalls: 0,
+    callsByKind: new Map(),
+    admin: () => ({ status: 404 }),
+  };
+  const counters = {
+    get apiCalls() {
+      return state.apiCalls;
+    },
+    set apiCalls(v: number) {
+      state.apiCalls = v;
+    },
+    callsByKind: state.callsByKind,
+  };
+  const admin = createAdmin({ store, faults, auth, version: '62.0', counters });
+  state.routes = [...queryRoutes, ...collectionRoutes, ...bulkRoutes, limitsRoute(state), ...sobjectRoutes];
+  state.admin = adminHttp(admin);
+  const server = createServer(createHandler(state));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (options.seed) admin.seed(options.seed);
+  return {
+    ...admin,
+    url,
+    orgId,
+    userId,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}

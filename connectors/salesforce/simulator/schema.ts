@@ -1,0 +1,147 @@
+/**
+ * The simulated org's metadata: Opportunity (standard fields plus the co-sell custom fields of
+ * custom-fields.md), Account and Campaign. Field types use Salesforce's describe vocabulary.
+ */
+export type SfFieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'picklist'
+  | 'date'
+  | 'datetime'
+  | 'currency'
+  | 'double'
+  | 'percent'
+  | 'boolean'
+  | 'reference'
+  | 'email'
+  | 'phone';
+
+export interface SfField {
+  name: string;
+  label: string;
+  type: SfFieldType;
+  length?: number;
+  required?: boolean;
+  createable: boolean;
+  updateable: boolean;
+  picklist?: readonly string[];
+  referenceTo?: string;
+  relationshipName?: string;
+  externalId?: boolean;
+  unique?: boolean;
+}
+
+export interface SfObject {
+  name: string;
+  keyPrefix: string;
+  fields: readonly SfField[];
+  byLower: ReadonlyMap<string, SfField>;
+}
+
+/** Stage → IsClosed / IsWon / default probability (OpportunityStage of a new org). */
+export const STAGES: ReadonlyMap<string, { closed: boolean; won: boolean; probability: number }> = new Map([
+  ['Prospecting', { closed: false, won: false, probability: 10 }],
+  ['Qualification', { closed: false, won: false, probability: 10 }],
+  ['Needs Analysis', { closed: false, won: false, probability: 20 }],
+  ['Value Proposition', { closed: false, won: false, probability: 50 }],
+  ['Id. Decision Makers', { closed: false, won: false, probability: 60 }],
+  ['Perception Analysis', { closed: false, won: false, probability: 70 }],
+  ['Proposal/Price Quote', { closed: false, won: false, probability: 75 }],
+  ['Negotiation/Review', { closed: false, won: false, probability: 90 }],
+  ['Closed Won', { closed: true, won: true, probability: 100 }],
+  ['Closed Lost', { closed: true, won: false, probability: 0 }],
+]);
+
+const rw = { createable: true, updateable: true } as const;
+const ro = { createable: false, updateable: false } as const;
+const str = (name: string, label: string, length: number, extra: Partial<SfField> = {}): SfField => ({ name, label, type: 'string', length, ...rw, ...extra });
+const pick = (name: string, label: string, values: readonly string[], extra: Partial<SfField> = {}): SfField => ({ name, label, type: 'picklist', picklist: values, ...rw, ...extra });
+const bool = (name: string, label: string, extra: Partial<SfField> = {}): SfField => ({ name, label, type: 'boolean', ...rw, ...extra });
+const text = (name: string, label: string): SfField => ({ name, label, type: 'textarea', length: 32000, ...rw });
+
+const systemFields: SfField[] = [
+  { name: 'Id', label: 'Record ID', type: 'id', ...ro },
+  { name: 'IsDeleted', label: 'Deleted', type: 'boolean', ...ro },
+  { name: 'CreatedDate', label: 'Created Date', type: 'datetime', ...ro },
+  { name: 'LastModifiedDate', label: 'Last Modified Date', type: 'datetime', ...ro },
+  { name: 'SystemModstamp', label: 'System Modstamp', type: 'datetime', ...ro },
+];
+
+const opportunityFields: SfField[] = [
+  ...systemFields,
+  str('Name', 'Name', 120, { required: true }),
+  pick('StageName', 'Stage', [...STAGES.keys()], { required: true }),
+  { name: 'CloseDate', label: 'Close Date', type: 'date', required: true, ...rw },
+  { name: 'Amount', label: 'Amount', type: 'currency', ...rw },
+  pick('CurrencyIsoCode', 'Opportunity Currency', ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF', 'INR']),
+  { name: 'CampaignId', label: 'Campaign ID', type: 'reference', referenceTo: 'Campaign', relationshipName: 'Campaign', ...rw },
+  { name: 'AccountId', label: 'Account ID', type: 'reference', referenceTo: 'Account', relationshipName: 'Account', ...rw },
+  text('Description', 'Description'),
+  { name: 'Probability', label: 'Probability (%)', type: 'percent', ...rw },
+  bool('IsClosed', 'Closed', ro),
+  bool('IsWon', 'Won', ro),
+  str('CoSell_Id__c', 'Co-sell Id', 36, { externalId: true, unique: true }),
+  bool('CoSell_Sync__c', 'Co-sell Sync'),
+  pick('CoSell_Direction__c', 'Co-sell Direction', ['Inbound', 'Outbound']),
+  pick('CoSell_Type__c', 'Co-sell Type', ['Co-sell', 'P2P', 'Private']),
+  pick('CoSell_Help_Type__c', 'Co-sell Help Type', ['None', 'Technical architecture', 'Cost and pricing', 'Deployment', 'Customer relationship', 'Product demo', 'General']),
+  pick('CoSell_Decline_Reason__c', 'Co-sell Decline Reason', ['Not a fit', 'No capacity', 'Customer not interested', 'Duplicate', 'Other']),
+  str('CoSell_Customer_Name__c', 'Customer Name', 255),
+  str('CoSell_Customer_City__c', 'Customer City', 255),
+  str('CoSell_Customer_Country__c', 'Customer Country', 255),
+  str('CoSell_Customer_DUNS__c', 'Customer DUNS', 9),
+  str('CoSell_Contact_Name__c', 'Contact Name', 255),
+  { name: 'CoSell_Contact_Email__c', label: 'Contact Email', type: 'email', length: 80, ...rw },
+  { name: 'CoSell_Contact_Phone__c', label: 'Contact Phone', type: 'phone', length: 40, ...rw },
+  bool('CoSell_Contact_Consent__c', 'Contact Consent'),
+  text('CoSell_Team__c', 'Co-sell Team'),
+  text('CoSell_Solutions__c', 'Co-sell Solutions'),
+  str('CoSell_Sync_Status__c', 'Sync Status', 255),
+  bool('CoSell_Conflict__c', 'Sync Conflict'),
+];
+
+const accountFields: SfField[] = [
+  ...systemFields,
+  str('Name', 'Account Name', 255, { required: true }),
+  str('BillingCity', 'Billing City', 40),
+  str('BillingCountry', 'Billing Country', 80),
+];
+
+const campaignFields: SfField[] = [...systemFields, str('Name', 'Name', 80, { required: true })];
+
+function object(name: string, keyPrefix: string, fields: SfField[]): SfObject {
+  return { name, keyPrefix, fields, byLower: new Map(fields.map((f) => [f.name.toLowerCase(), f])) };
+}
+
+export const OBJECTS: ReadonlyMap<string, SfObject> = new Map(
+  [object('Opportunity', '006', opportunityFields), object('Account', '001', accountFields), object('Campaign', '701', campaignFields)].map(
+    (o) => [o.name.toLowerCase(), o],
+  ),
+);
+
+export function findObject(name: string): SfObject | undefined {
+  return OBJECTS.get(name.toLowerCase());
+}
+
+/** The describe payload's field entry (the subset of DescribeSObjectResult jsforce and the connector read). */
+export function describeField(f: SfField): Record<string, unknown> {
+  const nillable = f.type !== 'boolean' && f.type !== 'id' && !f.required;
+  return {
+    name: f.name,
+    label: f.label,
+    type: f.type,
+    length: f.length ?? 0,
+    createable: f.createable,
+    updateable: f.updateable,
+    nillable,
+    externalId: f.externalId ?? false,
+    unique: f.unique ?? false,
+    custom: f.name.endsWith('__c'),
+    defaultedOnCreate: f.type === 'boolean' || f.name === 'Id',
+    picklistValues: (f.picklist ?? []).map((v) => ({ active: true, defaultValue: false, label: v, value: v, validFor: null })),
+    referenceTo: f.referenceTo ? [f.referenceTo] : [],
+    relationshipName: f.relationshipName ?? null,
+    soapType: f.type === 'boolean' ? 'xsd:boolean' : f.type === 'date' ? 'xsd:date' : f.type === 'datetime' ? 'xsd:dateTime' : 'xsd:string',
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Writes through sObject Collections (REST API guide, "sObject Collections"; ≤200 records per
+ * call, allOrNone false so each row succeeds or fails alone). Creates are upserts on the
+ * external-id field, so a retried create never duplicates. Updates carrying an expected version
+ * are checked first with one query per chunk: rows whose SystemModstamp moved are reported stale
+ * and not written (the engine re-reads and merges).
+ */
+import { ConnectorError } from '../../src/errors';
+import type { WriteOperation, WriteResult } from '../../src/ports/connector';
+import type { SalesforceClient } from './client';
+import { fromErrorItems } from './parse-error';
+import { QueryPage, SaveResults } from './schema';
+import { assertIdentifier, idList } from './soql';
+
+export interface WriteContext {
+  client: SalesforceClient;
+  object: string;
+  externalIdField: string;
+  chunkSize: number;
+  signal?: AbortSignal;
+}
+
+type Indexed<T> = { index: number; op: T };
+type CreateOp = Extract<WriteOperation, { kind: 'create' }>;
+type UpdateOp = Extract<WriteOperation, { kind: 'update' }>;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const stampMs = (s: string): number => Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+const failAll = <T>(items: Indexed<T>[], error: ConnectorError, results: WriteResult[], idOf: (op: T) => string | null): void => {
+  for (const { index, op } of items) results[index] = { ok: false, id: idOf(op), stale: false, error };
+};
+
+async function writeCreates(ctx: WriteContext, items: Indexed<CreateOp>[], results: WriteResult[]): Promise<void> {
+  const records = items.map(({ op }) => {
+    const { Id: _id, id: _id2, ...fields } = op.fields;
+    return { ...fields, [ctx.externalIdField]: op.externalKey };
+  });
+  const raw = await ctx.client.call('upsert', (conn) => conn.upsert(ctx.object, records, ctx.externalIdField, { allOrNone: false }), ctx.signal);
+  const rows = SaveResults.parse(raw);
+  items.forEach(({ index }, i) => {
+    const row = rows[i];
+    if (row?.success && row.id) results[index] = { ok: true, id: row.id, created: row.created ?? false, version: null };
+    else results[index] = { ok: false, id: null, stale: false, error: fromErrorItems(row?.errors ?? [{ message: 'no result for this record' }]) };
+  });
+}
+
+/** One query for the chunk's current stamps; returns the ops still to write. */
+async function dropStale(ctx: WriteContext, items: Indexed<UpdateOp>[], results: WriteResult[]): Promise<Indexed<UpdateOp>[]> {
+  const checked = items.filter(({ op }) => op.expectedVersion !== null);
+  if (checked.length === 0) return items;
+  const soql = `SELECT Id, SystemModstamp FROM ${assertIdentifier(ctx.object)} WHERE Id IN ${idList(checked.map(({ op }) => op.id))}`;
+  const page = QueryPage.parse(await ctx.client.call('versionCheck', async (conn) => await conn.query(soql, { autoFetch: false }), ctx.signal));
+  const current = new Map(page.records.map((r) => [String(r['Id']).slice(0, 15), String(r['SystemModstamp'])]));
+  return items.filter(({ index, op }) => {
+    if (op.expectedVersion === null) return true;
+    const now = current.get(op.id.slice(0, 15));
+    if (now === undefined) {
+      results[index] = { ok: false, id: op.id, stale: false, error: new ConnectorError({ code: 'not_found', message: `${ctx.object} ${op.id} does not exist or is deleted`, crmCode: 'NOT_FOUND' }) };
+      return false;
+    }
+    if (stampMs(now) !== stampMs(op.expectedVersion)) {
+      results[index] = {
+        ok: false,
+        id: op.id,
+        stale: true,
+        error: new ConnectorError({ code: 'conflict', message: `${ctx.object} ${op.id} changed since it was read (SystemModstamp ${now}, expected ${op.expectedVersion})`, crmCode: 'STALE_VERSION' }),
+      };
+      return false;
+    }
+    return true;
+  });
+}
+
+async function writeUpdates(ctx: WriteContext, items: Indexed<UpdateOp>[], results: WriteResult[]): Promise<void> {
+  const fresh = await dropStale(ctx, items, results);
+  if (fresh.length === 0) return;
+  const records = fresh.map(({ op }) => {
+    const { Id: _id, id: _id2, ...fields } = op.fields;
+    return { ...fields, Id: op.id };
+  });
+  const rows = SaveResults.parse(await ctx.client.call('update', (conn) => conn.update(ctx.object, records, { allOrNone: false }), ctx.signal));
+  fresh.forEach(({ index, op }, i) => {
+    const row = rows[i];
+    results[index] = row?.success ? { ok: true, id: op.id, created: false, version: null } : { ok: false, id: op.id, stale: false, error: fromErrorItems(row?.errors ?? [{ message: 'no result for this record' }]) };
+  });
+}
+
+export async function writeBatch(ctx: WriteContext, ops: readonly WriteOperation[]): Promise<WriteResult[]> {
+  const results: WriteResult[] = new Array<WriteResult>(ops.length);
+  const creates: Indexed<CreateOp>[] = [];
+  const updates: Indexed<UpdateOp>[] = [];
+  ops.forEach((op, index) => (op.kind === 'create' ? creates.push({ index, op }) : updates.push({ index, op })));
+  for (const chunk of chunks(creates, ctx.chunkSize)) {
+    // A chunk that fails as a whole (after retries) fails its rows, never the other chunks.
+    await writeCreates(ctx, chunk, results).catch((err: unknown) => failAll(chunk, toConnectorError(err), results, () => null));
+  }
+  for (const chunk of chunks(updates, ctx.chunkSize)) {
+    await writeUpdates(ctx, chunk, results).catch((err: unknown) => failAll(chunk, toConnectorError(err), results, (op) => op.id));
+  }
+  return results;
+}
+
+function toConnectorError(err: unknown): ConnectorError {
+  return err instanceof ConnectorError ? err : new ConnectorError({ code: 'unknown', message: err instanceof Error ? err.message : String(err), cause: err });
+}

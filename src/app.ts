@@ -1,0 +1,65 @@
+/**
+ * The running application as the CLI, the admin HTTP API and the daemon see it. The composition
+ * root (src/main.ts) builds one from the configuration; tests build one by hand from a real store
+ * and a fake engine. Nothing here knows which CRMs are behind the engine.
+ */
+import type { Clock } from './core/clock';
+import type { Logger } from './log';
+import type { Metrics } from './metrics';
+import type { StateStore } from './store/types';
+import type { SyncEngine } from './sync/types';
+
+/** One scheduled connector instance. */
+export interface ScheduledConnector {
+  name: string;
+  kind: string;
+  /** Cron expression (node-cron: 5 fields, or 6 with seconds). */
+  schedule: string;
+}
+
+/** The part of the daemon configuration the CLI, HTTP server and scheduler read. */
+export interface AppSettings {
+  connectors: readonly ScheduledConnector[];
+  http: {
+    port: number;
+    host: string;
+    /** Bearer token of the admin API; null or empty disables the admin API (every call gets 401). */
+    adminToken: string | null;
+  };
+  /** Cron expression of the R13 expiry sweep; default every 15 minutes. */
+  expiry?: { schedule: string };
+  /** Run every instance once right after start. */
+  runOnStart?: boolean;
+  /** How long a stop waits for running syncs to finish their page, in ms; default 30 000. */
+  shutdownTimeoutMs?: number;
+}
+
+/** Health of one connector instance as the composition root knows it (auth, metadata check). */
+export interface ConnectorHealth {
+  name: string;
+  kind: string;
+  ready: boolean;
+  /** Why it is not ready. */
+  reason: string | null;
+}
+
+export interface App {
+  config: AppSettings;
+  store: StateStore;
+  engine: SyncEngine;
+  logger: Logger;
+  clock: Clock;
+  /** Shared metrics registry; the daemon makes one when absent. */
+  metrics?: Metrics;
+  connectorStatus(): ConnectorHealth[];
+  /** Releases everything the app holds (connectors, simulators, the store). */
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  sandbox?: boolean;
+}
+
+export type CreateApp = (options: CreateAppOptions) => Promise<App>;

@@ -1,0 +1,102 @@
+/** `status`, `conflicts ...`, `dead-letters ...`: what ops look at and settle. */
+import { Option, type Command } from 'commander';
+import { NotFoundError } from '../operations/errors';
+import { instanceStatus } from '../operations/status';
+import type { Registrar } from '../program';
+import type { Session } from '../session';
+import { formatAge, formatFields, formatTable } from '../table';
+
+const positiveInt = (value: string, what: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new NotFoundError(what, value);
+  return n;
+};
+
+/** Engine outcomes (`{ ok, message }`) as output and exit code. */
+function outcome(s: Session, result: { ok: boolean; message: string }, action: string): void {
+  if (!result.ok) s.code = 1;
+  s.print(result, () => `${result.message}\n`);
+  if (!result.ok) s.ctx.stderr.write(`error: ${action} failed: ${result.message}\n`);
+}
+
+export function registerOpsCommands(program: Command, r: Registrar): void {
+  program
+    .command('status')
+    .description('per connector instance: last run, lag, cursor age, counts, last error')
+    .action(
+      r.act(async (s) => {
+        const rows = await instanceStatus(await s.store(), s.ctx.clock.now());
+        s.print(rows, () =>
+          rows.length === 0
+            ? 'no sync run recorded yet\n'
+            : formatTable(
+                ['CONNECTOR', 'LAST RUN', 'STATUS', 'LAG', 'CURSOR AGE', 'PULLED', 'APPLIED', 'PUSHED', 'CONFLICTS', 'DEAD', 'OUTBOX', 'LAST ERROR'],
+                rows.map((x) => [
+                  x.connector, x.lastRun?.startedAt ?? null, x.lastRun?.status ?? null, formatAge(x.lagSeconds), formatAge(x.cursorAgeSeconds),
+                  x.counts.pulled, x.counts.applied, x.counts.pushed, x.counts.conflictsPending, x.counts.deadLetters, x.counts.outbox, x.lastError,
+                ]),
+              ),
+        );
+      }, () => 'status'),
+    );
+
+  const conflicts = program.command('conflicts').description('conflicts between a CRM and the co-sell record');
+  conflicts
+    .command('list')
+    .addOption(new Option('--status <status>', 'which conflicts').choices(['pending', 'resolved', 'all']).default('pending'))
+    .option('--connector <name>', 'one connector instance')
+    .action(
+      r.act(async (s, _args, o) => {
+        const status = o['status'] === 'all' ? undefined : (o['status'] as 'pending' | 'resolved');
+        const connector = typeof o['connector'] === 'string' ? o['connector'] : undefined;
+        const list = await (await s.store()).listConflicts({ ...(status ? { status } : {}), ...(connector ? { connector } : {}), limit: 500 });
+        s.print(list, () =>
+          formatTable(
+            ['ID', 'OPPORTUNITY', 'CONNECTOR', 'KIND', 'FIELD', 'CRM', 'CO-SELL', 'RULE', 'OUTCOME', 'STATUS'],
+            list.map((c) => [c.id, c.opportunityId, c.connector, c.kind, c.field, c.crmValue, c.cosellValue, c.rule, c.outcome, c.status]),
+          ),
+        );
+      }, () => 'list conflicts'),
+    );
+  conflicts.command('show').argument('<id>').action(
+    r.act(async (s, [id = '']) => {
+      const c = await (await s.store()).getConflict(positiveInt(id, 'conflict'));
+      if (c === null) throw new NotFoundError('conflict', id);
+      s.print(c, () => formatFields(Object.entries(c)));
+    }, ([id]) => `show conflict ${id ?? ''}`),
+  );
+  conflicts
+    .command('resolve')
+    .argument('<id>')
+    .addOption(new Option('--keep <side>', 'which value wins').choices(['crm', 'cosell']).makeOptionMandatory())
+    .action(
+      r.act(async (s, [id = ''], o) => {
+        const app = await s.openApp();
+        outcome(s, await app.engine.resolveConflict(positiveInt(id, 'conflict'), o['keep'] === 'crm' ? 'crm' : 'cosell'), `resolve conflict ${id}`);
+      }, ([id]) => `resolve conflict ${id ?? ''}`),
+    );
+
+  const letters = program.command('dead-letters').description('records that failed permanently');
+  letters
+    .command('list')
+    .option('--all', 'include resolved ones')
+    .option('--connector <name>', 'one connector instance')
+    .action(
+      r.act(async (s, _args, o) => {
+        const connector = typeof o['connector'] === 'string' ? o['connector'] : undefined;
+        const list = await (await s.store()).listDeadLetters({ unresolvedOnly: o['all'] !== true, ...(connector ? { connector } : {}), limit: 500 });
+        s.print(list, () =>
+          formatTable(
+            ['ID', 'CONNECTOR', 'DIRECTION', 'EXTERNAL ID', 'OPPORTUNITY', 'CODE', 'ATTEMPTS', 'REASON', 'RESOLVED'],
+            list.map((d) => [d.id, d.connector, d.direction, d.externalId, d.opportunityId, d.code, d.attempts, d.reason, d.resolvedAt]),
+          ),
+        );
+      }, () => 'list dead letters'),
+    );
+  letters.command('retry').argument('<id>').action(
+    r.act(async (s, [id = '']) => {
+      const app = await s.openApp();
+      outcome(s, await app.engine.retryDeadLetter(positiveInt(id, 'dead letter')), `retry dead letter ${id}`);
+    }, ([id]) => `retry dead letter ${id ?? ''}`),
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * What a CLI invocation runs against. Everything with an effect outside the process (output,
+ * environment, the store, the app, the daemon) is injected, so `run(argv, context)` works the
+ * same in a terminal (bin.ts wires the real ones) and in tests.
+ */
+import type { App, CreateApp } from '../app';
+import type { Clock } from '../core/clock';
+import type { DaemonHandle, DaemonOptions } from '../daemon/daemon';
+import type { StateStore } from '../store/types';
+
+export interface TextOut {
+  write(text: string): unknown;
+}
+
+/** A store opened for one command; `release` closes it (or does nothing for a shared one). */
+export interface StoreLease {
+  store: StateStore;
+  release(): Promise<void>;
+}
+
+export interface ConfigValidation {
+  ok: boolean;
+  errors: readonly unknown[];
+  summary: string;
+}
+
+export interface CliContext {
+  stdout: TextOut;
+  stderr: TextOut;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  /** Recorded as the source of every change (`user:<name>`). */
+  userName: string;
+  /** `store`: the --store value (sqlite path or postgres URL); `configPath`: --config or COSELL_SYNC_CONFIG. */
+  openStore(target: { store: string | undefined; configPath: string | undefined }): Promise<StoreLease>;
+  createApp: CreateApp;
+  startDaemon(app: App, options: DaemonOptions): DaemonHandle;
+  validateConfig(path: string, env: NodeJS.ProcessEnv): Promise<ConfigValidation>;
+}
+
+/** Global options every command sees. */
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  store?: string;
+}
+
+export const DEFAULT_STORE_PATH = './data/cosell-sync.db';

@@ -1,0 +1,102 @@
+/**
+ * The daemon configuration schema (zod 4, strict objects). Values are checked after `${ENV}`
+ * references are resolved; connectors and auth blocks are picked by `kind` / `flow` before their
+ * strict schema applies, so a typo is reported against the right set of keys.
+ */
+import { z } from 'zod';
+import { OWNERS } from '../mapping/schema';
+import { strictObject } from './zod-issues';
+
+const text = z.string().min(1);
+const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const filterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const FILTER_OPS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in'] as const;
+const condition = strictObject({
+  field: text,
+  op: z.enum(FILTER_OPS),
+  value: z.union([filterValue, z.array(filterValue).min(1)]),
+}).refine((c) => (c.op === 'in') === Array.isArray(c.value), { message: 'op in takes a list of values, other ops a single value', path: ['value'] });
+
+const options = strictObject({
+  /** Records per read page (Salesforce query batch size, Dataverse odata.maxpagesize). */
+  pageSize: z.int().min(1).max(5000).default(2000),
+  /** Above this many changed records, Salesforce reads go through Bulk API 2.0. */
+  bulkThreshold: z.int().min(1).default(2000),
+  /** Records per write call (sObject Collections: at most 200; Dataverse $batch: at most 1000). */
+  batchSize: z.int().min(1).max(1000).default(200),
+  /** Per-request timeout. */
+  timeoutMs: z.int().min(1000).default(30000),
+  maxRetries: z.int().min(0).max(20).default(5),
+});
+
+const common = {
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected letters, digits, - and _'),
+  enabled: z.boolean().default(true),
+  object: text.optional(),
+  participation: z.array(condition).default([]),
+  schedule: text.default('*/5 * * * *'),
+  mapping: text,
+  options: options.default(options.parse({})),
+};
+
+export const SALESFORCE_AUTH = {
+  jwt: strictObject({ flow: z.literal('jwt'), clientId: text, username: text, privateKeyFile: text }),
+  client_credentials: strictObject({ flow: z.literal('client_credentials'), clientId: text, clientSecret: text }),
+} as const;
+
+export const SALESFORCE_CONNECTOR = strictObject({
+  ...common,
+  kind: z.literal('salesforce'),
+  loginUrl: url.default('https://login.salesforce.com'),
+  instanceUrl: url.optional(),
+  apiVersion: z.string().regex(/^\d+\.\d$/, 'expected a version such as 62.0').default('62.0'),
+  auth: z.unknown(),
+});
+
+export const DYNAMICS_AUTH = strictObject({
+  tenantId: text,
+  clientId: text,
+  clientSecret: text.optional(),
+  certificate: strictObject({ thumbprint: text, privateKeyFile: text }).optional(),
+  authority: url.optional(),
+}).refine((a) => (a.clientSecret === undefined) !== (a.certificate === undefined), {
+  message: 'give exactly one of clientSecret or certificate',
+});
+
+export const DYNAMICS_CONNECTOR = strictObject({
+  ...common,
+  kind: z.literal('dynamics'),
+  /** The environment URL, e.g. https://contoso.crm.dynamics.com. */
+  url,
+  apiVersion: z.string().regex(/^\d+\.\d$/, 'expected a version such as 9.2').default('9.2'),
+  auth: DYNAMICS_AUTH,
+});
+
+export const STORE_SCHEMA = {
+  sqlite: strictObject({ driver: z.literal('sqlite'), path: text.default('./data/cosell-sync.db') }),
+  postgres: strictObject({ driver: z.literal('postgres'), url: text, poolSize: z.int().min(1).max(100).default(10) }),
+} as const;
+
+export const CONFIG_SCHEMA = strictObject({
+  version: z.literal(1).default(1),
+  store: z.unknown().optional(),
+  connectors: z.array(z.unknown()).default([]),
+  reconciliation: strictObject({
+    terminalConflicts: z.enum(['flag', 'enforce']).default('flag'),
+    defaultOwner: z.enum(OWNERS).default('crm'),
+    terminalPrecedence: z.enum(['first-committed', 'crm', 'cosell']).default('first-committed'),
+    illegalCrmMoves: z.enum(['accept-then-apply', 'conflict']).default('accept-then-apply'),
+  }).default({ terminalConflicts: 'flag', defaultOwner: 'crm', terminalPrecedence: 'first-committed', illegalCrmMoves: 'accept-then-apply' }),
+  logging: strictObject({
+    level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    format: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  }).default({ level: 'info', format: 'auto' }),
+  http: strictObject({
+    port: z.int().min(0).max(65535).default(8080),
+    host: text.default('127.0.0.1'),
+    adminToken: text.optional(),
+  }).default({ port: 8080, host: '127.0.0.1' }),
+  expiry: strictObject({ schedule: text.default('*/15 * * * *') }).default({ schedule: '*/15 * * * *' }),
+  notifications: strictObject({ enabled: z.boolean().default(false) }).optional(),
+});

@@ -1,0 +1,146 @@
+/**
+ * Runs every connector instance on its cron schedule and the R13 expiry sweep on its own. Runs of
+ * one instance never overlap: a tick that finds the previous run still going is skipped and logged.
+ * One AbortController drives everything: stopping aborts running syncs (the engine finishes its
+ * current page) and waits for them up to a bound.
+ */
+import type { ScheduledConnector } from '../app';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { RunSummary, SyncEngine } from '../sync/types';
+import { assertCronExpression, type CronJob, type ScheduleFn } from './cron';
+
+export const DEFAULT_SWEEP_SCHEDULE = '*/15 * * * *';
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+const SWEEP = 'expiry-sweep';
+
+export interface SchedulerDeps {
+  engine: SyncEngine;
+  logger: Logger;
+  metrics: Metrics;
+  schedule: ScheduleFn;
+  /** The R13 expiry sweep (store + clock bound by the caller). */
+  sweep: () => Promise<{ expired: readonly unknown[] } | null>;
+}
+
+export interface StopOutcome {
+  /** Instances still running when the bound was reached. */
+  unfinished: string[];
+}
+
+export class Scheduler {
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly controller = new AbortController();
+  private jobs: CronJob[] = [];
+  private stopping = false;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Names of what is running now (instances and the sweep). */
+  busy(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Validates every expression first, so a bad one schedules nothing. */
+  start(params: { connectors: readonly ScheduledConnector[]; sweepSchedule?: string; runOnStart?: boolean }): void {
+    const sweepSchedule = params.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE;
+    for (const c of params.connectors) assertCronExpression(c.schedule, `connector ${c.name} schedule`);
+    assertCronExpression(sweepSchedule, 'expiry sweep schedule');
+    for (const c of params.connectors) {
+      this.jobs.push(this.deps.schedule({ expression: c.schedule, name: `sync:${c.name}`, tick: () => void this.runInstance(c.name) }));
+    }
+    this.jobs.push(this.deps.schedule({ expression: sweepSchedule, name: SWEEP, tick: () => void this.runSweep() }));
+    this.deps.logger.info('scheduler started', {
+      event: 'daemon.scheduled',
+      connectors: params.connectors.map((c) => `${c.name} (${c.schedule})`),
+      sweep: sweepSchedule,
+    });
+    if (params.runOnStart === true) for (const c of params.connectors) void this.runInstance(c.name);
+  }
+
+  /** One run of one instance, unless one is going or we are stopping (then null). Never throws. */
+  runInstance(connector: string): Promise<RunSummary | null> {
+    if (this.skipped(connector)) return Promise.resolve(null);
+    return this.track(connector, this.execute(connector));
+  }
+
+  /** One expiry sweep, unless one is going. Never throws. */
+  runSweep(): Promise<number | null> {
+    if (this.skipped(SWEEP)) return Promise.resolve(null);
+    return this.track(SWEEP, this.sweep());
+  }
+
+  /** Stops scheduling, aborts running syncs and waits for them at most `timeoutMs`. */
+  async stop(reason: string, timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS): Promise<StopOutcome> {
+    if (!this.stopping) {
+      this.stopping = true;
+      for (const job of this.jobs) job.stop();
+      this.jobs = [];
+      this.controller.abort(new Error(`daemon stopping: ${reason}`));
+    }
+    const pending = [...this.running.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const result = await Promise.race([Promise.allSettled(pending).then(() => 'done' as const), bound]);
+    clearTimeout(timer);
+    const unfinished = result === 'timeout' ? this.busy() : [];
+    if (unfinished.length > 0) this.deps.logger.warn('stop bound reached; runs left unfinished', { event: 'daemon.stop', unfinished, timeoutMs });
+    return { unfinished };
+  }
+
+  private skipped(name: string): boolean {
+    const reason = this.stopping ? 'stopping' : this.running.has(name) ? 'overlap' : null;
+    if (reason === null) return false;
+    this.deps.logger.warn(reason === 'overlap' ? 'run skipped: the previous one is still going' : 'run skipped: stopping', {
+      event: 'sync.skip',
+      connector: name,
+      reason,
+    });
+    this.deps.metrics.recordSkip(name, reason);
+    return true;
+  }
+
+  private async track<T>(name: string, work: Promise<T>): Promise<T> {
+    this.running.set(name, work);
+    try {
+      return await work;
+    } finally {
+      this.running.delete(name);
+    }
+  }
+
+  private async execute(connector: string): Promise<RunSummary> {
+    const started = Date.now();
+    let summary: RunSummary;
+    try {
+      summary = await this.deps.engine.runOnce({ connector, signal: this.controller.signal });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      summary = { runId: 'unknown', connector, dryRun: false, pulled: 0, applied: 0, pushed: 0, conflicts: 0, deadLetters: 0, apiCalls: 0, durationMs: Date.now() - started, planned: [], error: message };
+    }
+    this.deps.metrics.recordRun(summary);
+    const { planned: _planned, ...line } = summary;
+    const log = this.deps.logger.child({ connector, runId: summary.runId });
+    if (summary.error === null) log.info('sync run', { ...line, event: 'sync.run' });
+    else log.error('sync run failed', { ...line, event: 'sync.run' });
+    return summary;
+  }
+
+  private async sweep(): Promise<number> {
+    try {
+      const result = await this.deps.sweep();
+      const expired = result?.expired.length ?? 0;
+      this.deps.logger.info('expiry sweep', { event: 'expiry.sweep', expired, skipped: result === null });
+      return expired;
+    } catch (error) {
+      this.deps.logger.error('expiry sweep failed', { event: 'expiry.sweep', err: error });
+      return 0;
+    }
+  }
+}

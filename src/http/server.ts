@@ -1,0 +1,103 @@
+/**
+ * The HTTP side of the daemon (fastify): `/healthz`, `/readyz`, `/metrics`, and the admin API
+ * under `/api`, behind the configured Bearer token. No request body, header or token is logged.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { App } from '../app';
+import type { Metrics } from '../metrics';
+import { bearerMatches } from './auth';
+import { registerOpportunityRoutes } from './opportunity-routes';
+import { registerOpsRoutes, type RunSync } from './ops-routes';
+
+export interface Readiness {
+  /** The configuration is loaded and the scheduler started. */
+  configLoaded: boolean;
+  stopping: boolean;
+}
+
+export interface HttpServerOptions {
+  app: App;
+  metrics: Metrics;
+  /** Daemon state for /readyz; without it, a loaded app counts as ready. */
+  readiness?: () => Readiness;
+  /** How `POST /api/sync/:connector` runs (the daemon routes it through its scheduler). */
+  runSync?: RunSync;
+  /** How long /readyz waits for the store, in ms. */
+  storeTimeoutMs?: number;
+}
+
+async function storeAnswers(app: App, timeoutMs: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`store did not answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  const probe = app.store.countOutbox().then(
+    () => null,
+    (error: unknown) => `store error: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  const result = await Promise.race([probe, timeout]);
+  clearTimeout(timer);
+  return result;
+}
+
+function adminAuth(token: string | null) {
+  return async (request: FastifyRequest, reply: import('fastify').FastifyReply): Promise<void> => {
+    if (bearerMatches(token, request.headers.authorization)) return;
+    const message = token === null || token === '' ? 'admin API disabled: no admin token configured' : 'missing or wrong Bearer token';
+    await reply.code(401).header('www-authenticate', 'Bearer realm="cosell-sync"').send({ error: 'unauthorized', message });
+  };
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const { app, metrics } = options;
+  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const readiness = options.readiness ?? (() => ({ configLoaded: true, stopping: false }));
+  const runSync: RunSync = options.runSync ?? ((connector, dryRun) => app.engine.runOnce({ connector, dryRun }));
+
+  server.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const meta = { event: 'http.request', method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) };
+    if (route.startsWith('/api')) app.logger.info('http request', meta);
+    else app.logger.debug('http request', meta);
+  });
+
+  server.get('/healthz', async () => ({ status: 'ok' }));
+
+  server.get('/readyz', async (_request, reply) => {
+    const state = readiness();
+    const reasons: string[] = [];
+    if (!state.configLoaded) reasons.push('configuration not loaded yet');
+    if (state.stopping) reasons.push('daemon is stopping');
+    const storeProblem = await storeAnswers(app, options.storeTimeoutMs ?? 2000);
+    if (storeProblem !== null) reasons.push(storeProblem);
+    const connectors = app.connectorStatus();
+    return reply.code(reasons.length === 0 ? 200 : 503).send({ status: reasons.length === 0 ? 'ready' : 'not-ready', reasons, connectors });
+  });
+
+  server.get('/metrics', async (_request, reply) => {
+    try {
+      await metrics.refreshFromStore(app.store, app.clock.now());
+    } catch (error) {
+      // Counters are still worth serving when the store-backed gauges cannot be refreshed.
+      app.logger.warn('metrics refresh failed', { event: 'metrics.refresh', err: error });
+    }
+    return reply.type(metrics.contentType()).send(await metrics.text());
+  });
+
+  void server.register(
+    async (api) => {
+      api.addHook('onRequest', adminAuth(app.config.http.adminToken));
+      registerOpportunityRoutes(api, app);
+      registerOpsRoutes(api, app, runSync);
+    },
+    { prefix: '/api' },
+  );
+
+  server.setErrorHandler(async (error: { statusCode?: number; message?: string }, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) app.logger.error('http request failed', { event: 'http.error', route: request.routeOptions.url, err: error });
+    await reply.code(status).send({ error: status === 500 ? 'internal' : 'bad_request', message: status === 500 ? 'internal error' : (error.message ?? 'bad request') });
+  });
+
+  return server;
+}

@@ -1,0 +1,14 @@
+/** What a dialect adapter gives the store: a Kysely instance and its locking primitives. */
+import type { Kysely } from 'kysely';
+import type { Database, Dialect } from './schema';
+
+export interface StoreDriver {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Database>;
+  /** Schema holding Kysely's migration tables (PostgreSQL `schema` option). */
+  readonly migrationTableSchema?: string;
+  /** Wraps every root transaction (SQLite: the in-process writer queue; PostgreSQL: nothing). */
+  serialize<T>(fn: () => Promise<T>): Promise<T>;
+  withLease<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+  close(): Promise<void>;
+}

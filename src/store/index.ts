@@ -1,0 +1,5 @@
+/** The store: one StateStore over SQLite or PostgreSQL. */
+export * from './types';
+export { createStore, DEFAULT_SQLITE_PATH, type StoreConfig } from './create-store';
+export { runExpirySweep, EXPIRY_SWEEP_SOURCE } from './expiry-sweep';
+export { encodeCursor, decodeCursor } from './paging';

@@ -1,0 +1,95 @@
+/**
+ * StoreOps over a Kysely instance. The same class serves the root store (each write in its own
+ * transaction) and a transaction (every call joins it): `runInTx` decides which.
+ */
+import type { OpportunityId } from '../core';
+import { applyCommandIn, type ApplyParams } from './apply-command';
+import * as conflicts from './conflict-repo';
+import * as deadLetters from './dead-letter-repo';
+import * as links from './link-repo';
+import * as opportunities from './opportunity-repo';
+import * as outbox from './outbox-repo';
+import { listOpportunities } from './paging';
+import * as runs from './run-repo';
+import type { Db, Dialect } from './schema';
+import type {
+  Conflict,
+  ConflictStatus,
+  CursorState,
+  DeadLetter,
+  Link,
+  NewConflict,
+  NewDeadLetter,
+  OpportunityEvent,
+  OpportunityFilter,
+  OutboxEntry,
+  Page,
+  StoreOps,
+  StoredOpportunity,
+  SyncRun,
+} from './types';
+
+export type RunInTx = <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
+
+export class KyselyOps implements StoreOps {
+  constructor(
+    protected readonly db: Db,
+    private readonly runInTx: RunInTx,
+    private readonly dialectName: Dialect,
+  ) {}
+
+  getOpportunity = (id: OpportunityId): Promise<StoredOpportunity | null> => opportunities.getOpportunity(this.db, id);
+  getOpportunities = (ids: readonly OpportunityId[]): Promise<StoredOpportunity[]> => opportunities.getOpportunities(this.db, ids);
+  applyCommand = (params: ApplyParams): Promise<StoredOpportunity> => this.runInTx((db) => applyCommandIn(db, params, this.dialectName));
+  listOpportunities = (filter: OpportunityFilter): Promise<Page<StoredOpportunity>> => listOpportunities(this.db, filter);
+  listEvents = (opportunityId: OpportunityId): Promise<OpportunityEvent[]> => opportunities.listEvents(this.db, opportunityId);
+  eventsSince = (afterSeq: number, limit: number): Promise<opportunities.FeedEntry[]> =>
+    opportunities.eventsSince(this.db, afterSeq, limit);
+  findExpiryDue = (now: Date, limit?: number): Promise<OpportunityId[]> => opportunities.findExpiryDue(this.db, now, limit);
+
+  getLink = (connector: string, externalId: string): Promise<Link | null> => links.getLink(this.db, connector, externalId);
+  getLinkByOpportunity = (connector: string, opportunityId: OpportunityId): Promise<Link | null> =>
+    links.getLinkByOpportunity(this.db, connector, opportunityId);
+  listLinks = (filter: { connector?: string; opportunityId?: OpportunityId }): Promise<Link[]> => links.listLinks(this.db, filter);
+  saveLink = (link: Link): Promise<void> => this.runInTx((db) => links.saveLink(db, link));
+  deleteLink = (connector: string, externalId: string): Promise<void> =>
+    this.runInTx((db) => links.deleteLink(db, connector, externalId));
+
+  getCursor = (connector: string): Promise<CursorState | null> => links.getCursor(this.db, connector);
+  setCursor = (connector: string, cursor: string | null, now: Date): Promise<void> =>
+    this.runInTx((db) => links.setCursor(db, connector, cursor, now));
+
+  addConflict = (conflict: NewConflict, now: Date): Promise<Conflict> => this.runInTx((db) => conflicts.addConflict(db, conflict, now));
+  getConflict = (id: number): Promise<Conflict | null> => conflicts.getConflict(this.db, id);
+  listConflicts = (filter: {
+    status?: ConflictStatus;
+    opportunityId?: OpportunityId;
+    connector?: string;
+    limit?: number;
+  }): Promise<Conflict[]> => conflicts.listConflicts(this.db, filter);
+  resolveConflict = (id: number, resolution: string, now: Date): Promise<Conflict> =>
+    this.runInTx((db) => conflicts.resolveConflict(db, id, resolution, now));
+
+  enqueueOutbox = (entry: { connector: string; opportunityId: OpportunityId; reason: string }, now: Date): Promise<void> =>
+    this.runInTx((db) => outbox.enqueueOutbox(db, entry, now));
+  dueOutbox = (connector: string, now: Date, limit: number): Promise<OutboxEntry[]> => outbox.dueOutbox(this.db, connector, now, limit);
+  completeOutbox = (ids: readonly number[]): Promise<void> => this.runInTx((db) => outbox.completeOutbox(db, ids));
+  retryOutboxLater = (id: number, nextAttemptAt: Date): Promise<void> =>
+    this.runInTx((db) => outbox.retryOutboxLater(db, id, nextAttemptAt));
+  countOutbox = (connector?: string): Promise<number> => outbox.countOutbox(this.db, connector);
+
+  addDeadLetter = (entry: NewDeadLetter, now: Date): Promise<DeadLetter> => this.runInTx((db) => deadLetters.addDeadLetter(db, entry, now));
+  getDeadLetter = (id: number): Promise<DeadLetter | null> => deadLetters.getDeadLetter(this.db, id);
+  listDeadLetters = (filter: { connector?: string; unresolvedOnly?: boolean; limit?: number }): Promise<DeadLetter[]> =>
+    deadLetters.listDeadLetters(this.db, filter);
+  resolveDeadLetter = (id: number, now: Date): Promise<void> => this.runInTx((db) => deadLetters.resolveDeadLetter(db, id, now));
+  resolveDeadLettersFor = (
+    params: { connector: string; externalId?: string; opportunityId?: OpportunityId },
+    now: Date,
+  ): Promise<number> => this.runInTx((db) => deadLetters.resolveDeadLettersFor(db, params, now));
+
+  startRun = (run: { runId: string; connector: string }, now: Date): Promise<void> => this.runInTx((db) => runs.startRun(db, run, now));
+  finishRun = (run: Omit<SyncRun, 'startedAt' | 'finishedAt'>, now: Date): Promise<void> =>
+    this.runInTx((db) => runs.finishRun(db, run, now));
+  lastRuns = (): Promise<SyncRun[]> => runs.lastRuns(this.db);
+}

@@ -1,0 +1,46 @@
+/** The StateStore: StoreOps on the root Kysely instance, plus transactions, leases and migrations. */
+import { Migrator } from 'kysely';
+import { StateError } from '../errors';
+import type { StoreDriver } from './driver';
+import { KyselyOps } from './kysely-ops';
+import { migrationProvider } from './migrations';
+import type { Db } from './schema';
+import type { StateStore, StoreOps } from './types';
+
+export class KyselyStore extends KyselyOps implements StateStore {
+  readonly dialect: StateStore['dialect'];
+
+  constructor(private readonly driver: StoreDriver) {
+    super(driver.db, (fn) => driver.serialize(() => driver.db.transaction().execute(fn)), driver.dialect);
+    this.dialect = driver.dialect;
+  }
+
+  /**
+   * Runs `fn` in one transaction; everything called on `tx` joins it, and an error rolls it all back.
+   * Inside `fn`, use `tx`, not the store: on SQLite a call on the store would wait for this very
+   * transaction to end.
+   */
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    return this.driver.serialize(() =>
+      this.driver.db.transaction().execute((trx: Db) => fn(new KyselyOps(trx, (inner) => inner(trx), this.driver.dialect))),
+    );
+  }
+
+  withLease<T>(name: string, fn: () => Promise<T>): Promise<T | null> {
+    return this.driver.withLease(name, fn);
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({
+      db: this.driver.db,
+      provider: migrationProvider(this.driver.dialect),
+      ...(this.driver.migrationTableSchema === undefined ? {} : { migrationTableSchema: this.driver.migrationTableSchema }),
+    });
+    const { error } = await this.driver.serialize(() => migrator.migrateToLatest());
+    if (error !== undefined) throw new StateError('store migration failed', error);
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}

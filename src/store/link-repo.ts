@@ -1,0 +1,81 @@
+/** Links (CRM record <-> opportunity, with the agreed base) and per-connector pull cursors. */
+import type { OpportunityId } from '../core';
+import { fromJson, iso, toJson } from './rows';
+import type { Db, LinksTable } from './schema';
+import type { CursorState, Link } from './types';
+
+function toLink(row: LinksTable): Link {
+  return {
+    connector: row.connector,
+    externalId: row.external_id,
+    opportunityId: row.opportunity_id as OpportunityId,
+    base: fromJson<Record<string, unknown>>(row.base),
+    crmVersion: row.crm_version,
+    opportunityVersion: Number(row.opportunity_version),
+    held: fromJson<Record<string, unknown>>(row.held),
+    syncedAt: row.synced_at,
+  };
+}
+
+export async function getLink(db: Db, connector: string, externalId: string): Promise<Link | null> {
+  const row = await db
+    .selectFrom('links')
+    .selectAll()
+    .where('connector', '=', connector)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  return row === undefined ? null : toLink(row);
+}
+
+export async function getLinkByOpportunity(db: Db, connector: string, opportunityId: OpportunityId): Promise<Link | null> {
+  const row = await db
+    .selectFrom('links')
+    .selectAll()
+    .where('connector', '=', connector)
+    .where('opportunity_id', '=', opportunityId)
+    .executeTakeFirst();
+  return row === undefined ? null : toLink(row);
+}
+
+export async function listLinks(db: Db, filter: { connector?: string; opportunityId?: OpportunityId }): Promise<Link[]> {
+  let query = db.selectFrom('links').selectAll();
+  if (filter.connector !== undefined) query = query.where('connector', '=', filter.connector);
+  if (filter.opportunityId !== undefined) query = query.where('opportunity_id', '=', filter.opportunityId);
+  const rows = await query.orderBy('connector').orderBy('external_id').execute();
+  return rows.map(toLink);
+}
+
+/** Insert or replace by (connector, external id). Linking a second record to the same opportunity fails (unique). */
+export async function saveLink(db: Db, link: Link): Promise<void> {
+  const values = {
+    opportunity_id: link.opportunityId,
+    base: toJson(link.base),
+    crm_version: link.crmVersion,
+    opportunity_version: link.opportunityVersion,
+    held: toJson(link.held),
+    synced_at: iso(link.syncedAt),
+  };
+  await db
+    .insertInto('links')
+    .values({ connector: link.connector, external_id: link.externalId, ...values })
+    .onConflict((oc) => oc.columns(['connector', 'external_id']).doUpdateSet(values))
+    .execute();
+}
+
+export async function deleteLink(db: Db, connector: string, externalId: string): Promise<void> {
+  await db.deleteFrom('links').where('connector', '=', connector).where('external_id', '=', externalId).execute();
+}
+
+export async function getCursor(db: Db, connector: string): Promise<CursorState | null> {
+  const row = await db.selectFrom('cursors').selectAll().where('connector', '=', connector).executeTakeFirst();
+  return row === undefined ? null : { connector: row.connector, cursor: row.cursor, updatedAt: row.updated_at };
+}
+
+export async function setCursor(db: Db, connector: string, cursor: string | null, now: Date): Promise<void> {
+  const values = { cursor, updated_at: iso(now) };
+  await db
+    .insertInto('cursors')
+    .values({ connector, ...values })
+    .onConflict((oc) => oc.column('connector').doUpdateSet(values))
+    .execute();
+}

@@ -1,0 +1,12 @@
+/** Migrations as code, in order; Kysely's Migrator runs the ones not yet applied. */
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from '../schema';
+import { initialMigration } from './001-initial';
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    getMigrations: async (): Promise<Record<string, Migration>> => ({
+      '001-initial': initialMigration(dialect),
+    }),
+  };
+}

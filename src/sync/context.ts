@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../log';
+import type { StoreOps, ChangeSource } from '../store/types';
+import type { ConnectorInstance, ReconciliationPolicy } from './ports';
+import type { PlannedWrite } from './types';
+import { uuidFromName } from './values';
+
+export interface RunCounters {
+  pulled: number;
+  applied: number;
+  pushed: number;
+  conflicts: number;
+  deadLetters: number;
+}
+
+/** What one run of one connector instance carries through pull and push. */
+export interface RunContext {
+  instance: ConnectorInstance;
+  /** Every configured instance: a change pulled from one is published to the others. */
+  all: readonly ConnectorInstance[];
+  policy: ReconciliationPolicy;
+  clock: Clock;
+  logger: Logger;
+  runId: string;
+  counters: RunCounters;
+  /** Collected on dry runs; null otherwise. */
+  planned: PlannedWrite[] | null;
+}
+
+export const sha1 = (input: string): string => createHash('sha1').update(input).digest('hex');
+
+/** The co-sell id of an opportunity first seen as a CRM record: the same record always maps to the same id. */
+export function opportunityIdFor(connector: string, externalId: string): string {
+  return uuidFromName(sha1, `${connector}:${externalId}`);
+}
+
+export function connectorSource(ctx: RunContext): ChangeSource {
+  return { kind: 'connector', name: ctx.instance.name };
+}
+
+export function plan(ctx: RunContext, entry: Omit<PlannedWrite, 'connector'>): void {
+  ctx.planned?.push({ connector: ctx.instance.name, ...entry });
+}
+
+export type Tx = StoreOps;
+
+export function newCounters(): RunCounters {
+  return { pulled: 0, applied: 0, pushed: 0, conflicts: 0, deadLetters: 0 };
+}

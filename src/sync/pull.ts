@@ -1,0 +1,133 @@
+/**
+ * Applying one page of pulled CRM changes (architecture.md, sync protocol 1-4). The engine runs
+ * `applyPage` inside one store transaction with the cursor write, so a crash loses nothing.
+ */
+import { asOpportunityId, type Opportunity } from '../core/model';
+import { isRuleViolation } from '../core/rules';
+import type { ChangePage, CrmRecord } from '../ports/connector';
+import { connectorSource, opportunityIdFor, plan, type RunContext, type Tx } from './context';
+import { cosellValues, describeViolations, outboundInputFrom } from './cosell-values';
+import { mergeableFields, mergeLinked, runCommand, type Mapped } from './merge-linked';
+import { ID_KEY, readStatus, STATUS_KEY } from './status';
+import { normalizeWantedStage } from './stage-decision';
+import { recordConflict } from './record-conflict';
+
+export async function applyPage(tx: Tx, ctx: RunContext, page: ChangePage): Promise<void> {
+  for (const record of page.records) await applyRecord(tx, ctx, record);
+  for (const id of page.deletedIds) await applyDelete(tx, ctx, id);
+  await tx.setCursor(ctx.instance.name, page.cursor, ctx.clock.now());
+}
+
+export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): Promise<void> {
+  const { mapping, name } = ctx.instance;
+  ctx.counters.pulled += 1;
+  const crmStatus = readStatus(mapping, record.fields);
+  const mapped = mapping.toCosell(record.fields);
+  if (mapped.errors.length > 0) {
+    await deadLetter(tx, ctx, record, crmStatus, 'mapping', mapped.errors.map((e) => e.message).join('; '));
+    return;
+  }
+  const link = await tx.getLink(name, record.id);
+  if (link) {
+    await mergeLinked(tx, ctx, record, link, mapped, crmStatus);
+    await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+    return;
+  }
+  const externalKey = mapped.values.id ?? record.fields[mapping.externalIdField];
+  if (typeof externalKey === 'string' && externalKey !== '') await relink(tx, ctx, record, externalKey, mapped, crmStatus);
+  else await createFromCrm(tx, ctx, record, mapped, crmStatus);
+}
+
+/** The base of a new link: what the CRM holds now, as co-sell values. */
+function baseOf(ctx: RunContext, opp: Opportunity, mapped: Mapped, crmStatus: unknown, externalKey: string | null): Record<string, unknown> {
+  const base: Record<string, unknown> = {};
+  for (const field of mergeableFields(ctx.instance.mapping.fields).keys()) {
+    base[field] = field in mapped.values ? mapped.values[field] : cosellValues(opp, [field])[field];
+  }
+  base.stage = normalizeWantedStage(mapped.wantedStage, opp.direction);
+  base[STATUS_KEY] = crmStatus;
+  base[ID_KEY] = externalKey;
+  return base;
+}
+
+/** A CRM record that carries a co-sell id but has no link (written by us before a crash, or linked elsewhere). */
+async function relink(tx: Tx, ctx: RunContext, record: CrmRecord, key: string, mapped: Mapped, crmStatus: unknown): Promise<void> {
+  const { name } = ctx.instance;
+  const stored = await tx.getOpportunity(asOpportunityId(key));
+  if (!stored) {
+    await deadLetter(tx, ctx, record, crmStatus, 'unknown-opportunity', `the record names co-sell opportunity ${key}, which this store does not hold`);
+    return;
+  }
+  const other = await tx.getLinkByOpportunity(name, stored.opportunity.id);
+  if (other && other.externalId !== record.id) {
+    await deadLetter(tx, ctx, record, crmStatus, 'duplicate', `co-sell opportunity ${key} is already linked to CRM record ${other.externalId}`);
+    return;
+  }
+  await tx.saveLink({
+    connector: name, externalId: record.id, opportunityId: stored.opportunity.id,
+    base: baseOf(ctx, stored.opportunity, mapped, crmStatus, key), held: {}, crmVersion: record.version,
+    opportunityVersion: stored.version, syncedAt: ctx.clock.now().toISOString(),
+  });
+  await tx.enqueueOutbox({ connector: name, opportunityId: stored.opportunity.id, reason: 'relinked' }, ctx.clock.now());
+  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+}
+
+/** Flow a: a CRM opportunity in the participation filter becomes an outbound co-sell opportunity (R6, R7, S4). */
+async function createFromCrm(tx: Tx, ctx: RunContext, record: CrmRecord, mapped: Mapped, crmStatus: unknown): Promise<void> {
+  const { name } = ctx.instance;
+  const { input, violations } = outboundInputFrom(mapped.values, record.id);
+  if (!input) {
+    await deadLetter(tx, ctx, record, crmStatus, violations[0]?.rule ?? 'rule', describeViolations(violations));
+    return;
+  }
+  const id = asOpportunityId(opportunityIdFor(name, record.id));
+  const state = {
+    stored: await tx.applyCommand({ id, command: { kind: 'createOutbound', id, input }, source: connectorSource(ctx), now: ctx.clock.now(), details: { runId: ctx.runId } }),
+  };
+  ctx.counters.applied += 1;
+  plan(ctx, { target: 'cosell', action: 'create', opportunityId: id, externalId: record.id, changes: { ...mapped.values }, reason: `new CRM opportunity in ${name}` });
+  const base = baseOf(ctx, state.stored.opportunity, mapped, crmStatus, null);
+  const wanted = base.stage;
+  if (wanted === 'won' || wanted === 'lost') {
+    try {
+      await runCommand(tx, ctx, state, wanted === 'won' ? { kind: 'win', dealRegistration: null } : { kind: 'lose', notes: null });
+    } catch (error) {
+      if (!isRuleViolation(error)) throw error;
+      await recordConflict(tx, ctx, {
+        opportunityId: id, externalId: record.id, kind: 'illegal-transition', field: 'stage', base: null, crmValue: wanted,
+        cosellValue: state.stored.opportunity.stage, rule: error.rule, outcome: 'refused', status: 'pending', message: error.message,
+      });
+    }
+  }
+  await tx.saveLink({
+    connector: name, externalId: record.id, opportunityId: id, base, held: {}, crmVersion: record.version,
+    opportunityVersion: state.stored.version, syncedAt: ctx.clock.now().toISOString(),
+  });
+  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+  ctx.logger.info('outbound opportunity created from the CRM', { event: 'sync.created', opportunityId: id, externalId: record.id, type: state.stored.opportunity.type });
+}
+
+async function applyDelete(tx: Tx, ctx: RunContext, externalId: string): Promise<void> {
+  const { name } = ctx.instance;
+  await tx.resolveDeadLettersFor({ connector: name, externalId }, ctx.clock.now());
+  const link = await tx.getLink(name, externalId);
+  if (!link) return;
+  const stored = await tx.getOpportunity(link.opportunityId);
+  await recordConflict(tx, ctx, {
+    opportunityId: link.opportunityId, externalId, kind: 'deleted', field: 'record', base: null, crmValue: null,
+    cosellValue: stored?.opportunity.stage ?? null, rule: 'deleted', outcome: 'unlinked', status: 'pending',
+    message: 'the CRM record was deleted; the co-sell opportunity is kept and unlinked from it',
+  });
+  await tx.deleteLink(name, externalId);
+}
+
+/** A record that cannot sync is not dropped: it waits here, with the reason, until fixed in the CRM. */
+async function deadLetter(tx: Tx, ctx: RunContext, record: CrmRecord, crmStatus: unknown, code: string, reason: string): Promise<void> {
+  await tx.addDeadLetter(
+    { connector: ctx.instance.name, direction: 'pull', externalId: record.id, opportunityId: null, reason, code, payload: { crmStatus, version: record.version } },
+    ctx.clock.now(),
+  );
+  ctx.counters.deadLetters += 1;
+  plan(ctx, { target: 'cosell', action: 'dead-letter', opportunityId: null, externalId: record.id, changes: {}, reason });
+  ctx.logger.warn('record dead-lettered', { event: 'sync.dead_letter', externalId: record.id, code, reason });
+}

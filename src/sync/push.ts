@@ -1,0 +1,245 @@
+/**
+ * Pushing co-sell changes to one CRM (architecture.md, sync protocol 4-6): the change feed fills
+ * the outbox; due entries become one batch of idempotent writes (upsert by the co-sell id, updates
+ * guarded by the version last read); each result settles its entry, its link or a dead letter.
+ */
+import type { CosellField } from '../core/fields';
+import type { Opportunity, Stage } from '../core/model';
+import type { WriteOperation, WriteResult } from '../ports/connector';
+import type { Link, OutboxEntry, StateStore } from '../store/types';
+import { plan, type RunContext, type Tx } from './context';
+import { cosellValues } from './cosell-values';
+import { mergeableFields } from './merge-linked';
+import { applyRecord } from './pull';
+import { ID_KEY, linkStatus, statusWrites, STATUS_KEY, SYNCED, truncate } from './status';
+import { normalizeWantedStage } from './stage-decision';
+import { sameValue } from './values';
+
+const FEED_PAGE = 1000;
+const MAX_STALE_ROUNDS = 2;
+
+/** Moves the change feed (event log) into this connector's outbox, with the feed position, in one transaction. */
+export async function drainFeed(store: StateStore, ctx: RunContext): Promise<void> {
+  const key = `push:${ctx.instance.name}`;
+  for (;;) {
+    const at = Number((await store.getCursor(key))?.cursor ?? '0');
+    const events = await store.eventsSince(at, FEED_PAGE);
+    const last = events[events.length - 1];
+    if (!last) return;
+    await store.transaction(async (tx) => {
+      for (const id of new Set(events.map((e) => e.opportunityId))) {
+        await tx.enqueueOutbox({ connector: ctx.instance.name, opportunityId: id, reason: 'change' }, ctx.clock.now());
+      }
+      await tx.setCursor(key, String(last.seq), ctx.clock.now());
+    });
+  }
+}
+
+/** A dry run writes nothing, not even the outbox: it reads the feed as entries that would be queued. */
+async function feedEntries(store: StateStore, ctx: RunContext): Promise<OutboxEntry[]> {
+  const entries = new Map<string, OutboxEntry>();
+  let at = Number((await store.getCursor(`push:${ctx.instance.name}`))?.cursor ?? '0');
+  for (;;) {
+    const events = await store.eventsSince(at, FEED_PAGE);
+    const last = events[events.length - 1];
+    if (!last) break;
+    for (const e of events) {
+      const now = ctx.clock.now().toISOString();
+      entries.set(e.opportunityId, { id: -e.seq, connector: ctx.instance.name, opportunityId: e.opportunityId, reason: 'change', attempts: 0, nextAttemptAt: now, createdAt: now });
+    }
+    at = last.seq;
+  }
+  return [...entries.values()];
+}
+
+interface PlannedPush {
+  entry: OutboxEntry;
+  opp: Opportunity;
+  link: Link | null;
+  op: WriteOperation;
+  /** Co-sell values written, for the link's new base. */
+  values: Record<string, unknown>;
+  status: Record<string, unknown>;
+}
+
+/** Pushes due outbox entries in batches until none is due. Dry runs plan and write nothing. */
+export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boolean): Promise<void> {
+  const staleRounds = new Map<number, number>();
+  const seen = new Set<number>();
+  for (;;) {
+    const waiting = dryRun && seen.size === 0 ? await feedEntries(store, ctx) : [];
+    const due = [...waiting, ...(await store.dueOutbox(ctx.instance.name, ctx.clock.now(), ctx.instance.pushBatchSize))].filter((e) => !seen.has(e.id));
+    if (due.length === 0) return;
+    const pushes: PlannedPush[] = [];
+    const nothing: number[] = [];
+    for (const entry of due) {
+      if (dryRun) seen.add(entry.id);
+      const push = await planPush(store, ctx, entry);
+      if (push) pushes.push(push);
+      else nothing.push(entry.id);
+    }
+    if (dryRun) {
+      for (const p of pushes) plan(ctx, { target: 'crm', action: p.op.kind, opportunityId: p.opp.id, externalId: p.link?.externalId ?? null, changes: p.op.fields, reason: `co-sell ${p.entry.reason}` });
+      continue;
+    }
+    await store.completeOutbox(nothing);
+    if (pushes.length === 0) continue;
+    const results = await ctx.instance.connector.writeBatch(pushes.map((p) => p.op));
+    await settle(store, ctx, pushes, results, staleRounds);
+  }
+}
+
+function shouldPublish(ctx: RunContext, opp: Opportunity): boolean {
+  const { publish } = ctx.instance;
+  return publish === 'all' || (publish === 'inbound' && opp.direction === 'inbound');
+}
+
+async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {
+  const { mapping, name } = ctx.instance;
+  const stored = await store.getOpportunity(entry.opportunityId);
+  if (!stored) return null;
+  const opp = stored.opportunity;
+  const link = await store.getLinkByOpportunity(name, opp.id);
+  const writable: CosellField[] = [...mapping.fields].filter(([f, p]) => p.direction !== 'to-cosell' && f !== 'stage').map(([f]) => f);
+  if (mapping.stage.direction !== 'to-cosell') writable.push('stage');
+  if (!link) {
+    if (!shouldPublish(ctx, opp) || (await wasDeleted(store, name, opp))) return null;
+    const values = cosellValues(opp, writable);
+    const status = mapping.statusFields({ message: SYNCED, conflict: false });
+    const fields = { ...mapping.toCrm(values, null), ...mapping.participationFields, ...status };
+    return { entry, opp, link, op: { kind: 'create', externalKey: opp.id, fields }, values, status };
+  }
+  const values: Record<string, unknown> = {};
+  for (const field of writable) {
+    if (field in link.held) continue;
+    if (field === 'stage') {
+      if (!sameValue(stageAsCrmReadsIt(ctx, opp), link.base.stage)) values.stage = opp.stage;
+      continue;
+    }
+    const current = cosellValues(opp, [field])[field];
+    if (!sameValue(current, link.base[field])) values[field] = current;
+  }
+  if ('stage' in values && opp.declineReason !== null) values.declineReason = opp.declineReason;
+  const wanted = linkStatus(opp, link.held);
+  const status = statusWrites(mapping, link.base[STATUS_KEY], wanted);
+  const fields = { ...(Object.keys(values).length > 0 ? mapping.toCrm(values as Partial<Record<CosellField, unknown>>, null) : {}), ...status };
+  // A record created in the CRM gets the co-sell id in its external-id field (later creates upsert on it).
+  if (link.base[ID_KEY] !== opp.id) fields[mapping.externalIdField] = opp.id;
+  if (Object.keys(fields).length === 0) return null;
+  return { entry, opp, link, op: { kind: 'update', id: link.externalId, fields, expectedVersion: link.crmVersion }, values, status: mapping.statusFields(wanted) };
+}
+
+/**
+ * The stage the CRM will report once it holds this opportunity's stage: a mapping may write two
+ * co-sell stages the same way (expired and lost both as Closed Lost), and the echo must match.
+ */
+export function stageAsCrmReadsIt(ctx: RunContext, opp: Opportunity): Stage | null {
+  const { mapping } = ctx.instance;
+  const written = mapping.toCrm({ stage: opp.stage, declineReason: opp.declineReason }, null);
+  return normalizeWantedStage(mapping.toCosell(written).wantedStage ?? opp.stage, opp.direction);
+}
+
+async function wasDeleted(store: StateStore, connector: string, opp: Opportunity): Promise<boolean> {
+  const conflicts = await store.listConflicts({ opportunityId: opp.id, connector, status: 'pending' });
+  return conflicts.some((c) => c.kind === 'deleted');
+}
+
+/** The base after a write: what the CRM now holds, in co-sell terms (the stage as the CRM will read it back). */
+function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> {
+  const base: Record<string, unknown> = { ...(push.link?.base ?? {}) };
+  for (const [field, value] of Object.entries(push.values)) if (field !== 'stage') base[field] = value;
+  if ('stage' in push.values || !push.link) base.stage = stageAsCrmReadsIt(ctx, push.opp);
+  if (!push.link) for (const field of mergeableFields(ctx.instance.mapping.fields).keys()) if (!(field in base)) base[field] = null;
+  base[ID_KEY] = push.opp.id;
+  base[STATUS_KEY] = { ...((push.link?.base[STATUS_KEY] as Record<string, unknown> | undefined) ?? {}), ...push.status };
+  return base;
+}
+
+async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[], results: WriteResult[], staleRounds: Map<number, number>): Promise<void> {
+  const stale: PlannedPush[] = [];
+  const failedStatus: WriteOperation[] = [];
+  await store.transaction(async (tx) => {
+    for (const [i, push] of pushes.entries()) {
+      const result = results[i];
+      if (!result) continue;
+      if (result.ok) await succeeded(tx, ctx, push, result.id, result.version);
+      else if (result.stale) stale.push(push);
+      else if (result.error.retryable) {
+        const wait = result.error.retryAfterMs ?? Math.min(60_000, 1000 * 2 ** push.entry.attempts);
+        await tx.retryOutboxLater(push.entry.id, new Date(ctx.clock.now().getTime() + wait));
+      } else {
+        await failed(tx, ctx, push, result.error.crmCode ?? result.error.code, result.error.message);
+        if (push.link) failedStatus.push({ kind: 'update', id: push.link.externalId, fields: ctx.instance.mapping.statusFields({ message: truncate(`Not synced: ${result.error.message}`), conflict: false }), expectedVersion: null });
+      }
+    }
+  });
+  if (failedStatus.length > 0) await ctx.instance.connector.writeBatch(failedStatus);
+  if (stale.length > 0) await rereadStale(store, ctx, stale, staleRounds);
+}
+
+async function succeeded(tx: Tx, ctx: RunContext, push: PlannedPush, id: string, version: string | null): Promise<void> {
+  const stored = await tx.getOpportunity(push.opp.id);
+  await tx.saveLink({
+    connector: ctx.instance.name, externalId: push.link?.externalId ?? id, opportunityId: push.opp.id,
+    base: baseAfter(ctx, push), held: push.link?.held ?? {}, crmVersion: version ?? push.link?.crmVersion ?? null,
+    opportunityVersion: stored?.version ?? 0, syncedAt: ctx.clock.now().toISOString(),
+  });
+  await tx.completeOutbox([push.entry.id]);
+  await tx.resolveDeadLettersFor({ connector: ctx.instance.name, opportunityId: push.opp.id }, ctx.clock.now());
+  ctx.counters.pushed += 1;
+  ctx.logger.debug('pushed', { event: 'sync.pushed', opportunityId: push.opp.id, externalId: push.link?.externalId ?? id, operation: push.op.kind });
+}
+
+async function failed(tx: Tx, ctx: RunContext, push: PlannedPush, code: string, message: string): Promise<void> {
+  await tx.addDeadLetter(
+    { connector: ctx.instance.name, direction: 'push', externalId: push.link?.externalId ?? null, opportunityId: push.opp.id, reason: message, code, payload: { operation: push.op.kind } },
+    ctx.clock.now(),
+  );
+  await tx.completeOutbox([push.entry.id]);
+  ctx.counters.deadLetters += 1;
+  ctx.logger.warn('push refused by the CRM', { event: 'sync.dead_letter', opportunityId: push.opp.id, externalId: push.link?.externalId ?? null, code, reason: message });
+}
+
+/** 412 / changed since read: re-read those records, merge them, and let the outbox try again. */
+async function rereadStale(store: StateStore, ctx: RunContext, stale: PlannedPush[], rounds: Map<number, number>): Promise<void> {
+  const ids = stale.flatMap((p) => (p.link ? [p.link.externalId] : []));
+  const records = await ctx.instance.connector.readRecords(ids, ctx.instance.mapping.crmFields);
+  await store.transaction(async (tx) => {
+    for (const record of records) await applyRecord(tx, ctx, record);
+    for (const push of stale) {
+      const round = (rounds.get(push.entry.id) ?? 0) + 1;
+      rounds.set(push.entry.id, round);
+      const delay = round >= MAX_STALE_ROUNDS ? 30_000 : 0;
+      await tx.retryOutboxLater(push.entry.id, new Date(ctx.clock.now().getTime() + delay));
+    }
+  });
+}
+
+/** Shows each waiting pull dead letter's reason on its CRM record (once: only when the CRM shows something else). */
+export async function pushDeadLetterStatus(store: StateStore, ctx: RunContext, dryRun: boolean): Promise<void> {
+  const { mapping, name, connector } = ctx.instance;
+  const open = (await store.listDeadLetters({ connector: name, unresolvedOnly: true, limit: 1000 })).filter((d) => d.direction === 'pull' && d.externalId !== null);
+  const ops: Array<{ letter: (typeof open)[number]; op: WriteOperation }> = [];
+  for (const letter of open) {
+    const payload = (letter.payload ?? {}) as { crmStatus?: unknown };
+    const fields = statusWrites(mapping, payload.crmStatus, { message: truncate(`Not synced: ${letter.reason}`), conflict: false });
+    if (Object.keys(fields).length > 0 && letter.externalId) ops.push({ letter, op: { kind: 'update', id: letter.externalId, fields, expectedVersion: null } });
+  }
+  if (ops.length === 0) return;
+  if (dryRun) {
+    for (const { letter, op } of ops) plan(ctx, { target: 'crm', action: 'update', opportunityId: null, externalId: letter.externalId, changes: op.fields, reason: 'sync status of a dead letter' });
+    return;
+  }
+  const results = await connector.writeBatch(ops.map((o) => o.op));
+  await store.transaction(async (tx) => {
+    for (const [i, { letter, op }] of ops.entries()) {
+      if (!results[i]?.ok) continue;
+      const payload = (letter.payload ?? {}) as Record<string, unknown>;
+      const crmStatus = { ...((payload.crmStatus as object | undefined) ?? {}), ...op.fields };
+      await tx.addDeadLetter(
+        { connector: letter.connector, direction: letter.direction, externalId: letter.externalId, opportunityId: letter.opportunityId, reason: letter.reason, code: letter.code, payload: { ...payload, crmStatus } },
+        ctx.clock.now(),
+      );
+    }
+  });
+}

@@ -1,0 +1,47 @@
+/** What the sync engine offers the daemon, the CLI and the admin API. */
+
+/** One line of a dry run: what would be written where, and why. */
+export interface PlannedWrite {
+  connector: string;
+  /** `cosell` (the store), or the CRM side. */
+  target: 'cosell' | 'crm';
+  action: 'create' | 'update' | 'command' | 'conflict' | 'dead-letter' | 'skip';
+  opportunityId: string | null;
+  externalId: string | null;
+  /** Field -> new value (CRM field names for CRM writes, co-sell paths for the store). */
+  changes: Record<string, unknown>;
+  reason: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  connector: string;
+  dryRun: boolean;
+  pulled: number;
+  applied: number;
+  pushed: number;
+  conflicts: number;
+  deadLetters: number;
+  apiCalls: number;
+  durationMs: number;
+  /** Filled on dry runs only. */
+  planned: PlannedWrite[];
+  error: string | null;
+}
+
+export interface RunOptions {
+  connector: string;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface SyncEngine {
+  /** Names of the configured connector instances. */
+  connectorNames(): string[];
+  /** One pull + push pass for one connector instance. Never runs twice at once for one instance. */
+  runOnce(options: RunOptions): Promise<RunSummary>;
+  /** Replays one dead letter (re-reads the record or re-queues the push). */
+  retryDeadLetter(id: number): Promise<{ ok: boolean; message: string }>;
+  /** Settles a pending conflict and queues the writes it implies. */
+  resolveConflict(id: number, keep: 'crm' | 'cosell'): Promise<{ ok: boolean; message: string }>;
+}

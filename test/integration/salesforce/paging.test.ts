@@ -1,0 +1,86 @@
+import { startSim, connectTo, opportunity } from './harness';
+import type { SalesforceSimulator } from '../../../connectors/salesforce/simulator';
+import type { ChangePage } from '../../../src/ports/connector';
+
+const FIELDS = ['Name', 'Amount', 'StageName', 'CoSell_Id__c'];
+
+describe('salesforce readChanges paging on (SystemModstamp, Id)', () => {
+  let sim: SalesforceSimulator;
+  beforeEach(async () => {
+    sim = await startSim();
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it.each([2000, 200])('reads 2,500 records sharing one SystemModstamp exactly once (page size %i)', async (pageSize) => {
+    sim.pinModstamp('2026-03-01T12:00:00Z');
+    const ids = sim.seed(Array.from({ length: 2500 }, () => opportunity()));
+    sim.pinModstamp(null);
+    const connector = connectTo(sim, { pageSize });
+    const pages: ChangePage[] = [];
+    for await (const page of connector.readChanges({ cursor: null, fields: FIELDS })) pages.push(page);
+    const seen = pages.flatMap((p) => p.records.map((r) => r.id));
+    expect(seen).toHaveLength(2500);
+    expect(new Set(seen).size).toBe(2500);
+    expect(new Set(seen)).toEqual(new Set(ids));
+    expect(pages.filter((p) => p.records.length > 0)).toHaveLength(Math.ceil(2500 / pageSize));
+    expect(new Set(pages.flatMap((p) => p.records.map((r) => r.version)))).toEqual(new Set(['2026-03-01T12:00:00.000+0000']));
+  });
+
+  it('resumes mid-stamp from each page cursor without loss or duplicates', async () => {
+    sim.pinModstamp('2026-03-01T12:00:00Z');
+    const ids = sim.seed(Array.from({ length: 1000 }, () => opportunity()));
+    sim.pinModstamp(null);
+    const connector = connectTo(sim, { pageSize: 200 });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    // Stop after every single page and resume from its cursor, as a restarted daemon would.
+    for (let round = 0; round < 20; round += 1) {
+      let got = false;
+      for await (const page of connector.readChanges({ cursor, fields: FIELDS })) {
+        seen.push(...page.records.map((r) => r.id));
+        cursor = page.cursor;
+        got = page.records.length > 0;
+        break;
+      }
+      if (!got) break;
+    }
+    expect(seen).toHaveLength(1000);
+    expect(new Set(seen)).toEqual(new Set(ids));
+  });
+
+  it('reads only participating records', async () => {
+    const [inId] = sim.seed([opportunity(), opportunity({ CoSell_Sync__c: false })]);
+    const connector = connectTo(sim);
+    const seen: string[] = [];
+    for await (const page of connector.readChanges({ cursor: null, fields: FIELDS })) seen.push(...page.records.map((r) => r.id));
+    expect(seen).toEqual([inId]);
+  });
+
+  it('turns an expired deleted-records window into a full reconciliation pass', async () => {
+    const ids = sim.seed([opportunity(), opportunity(), opportunity()]);
+    const connector = connectTo(sim);
+    let cursor: string | null = null;
+    for await (const page of connector.readChanges({ cursor: null, fields: FIELDS })) cursor = page.cursor;
+    sim.remove(ids[0] ?? '');
+    sim.purgeDeletedBefore(Date.now() + 60_000);
+    const pages: ChangePage[] = [];
+    for await (const page of connector.readChanges({ cursor, fields: FIELDS })) pages.push(page);
+    expect(pages.length).toBeGreaterThan(0);
+    expect(pages.every((p) => p.fullResync)).toBe(true);
+    expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id)))).toEqual(new Set([ids[1], ids[2]]));
+    // After the pass the cursor is incremental again.
+    const after: ChangePage[] = [];
+    for await (const page of connector.readChanges({ cursor: pages[pages.length - 1]?.cursor ?? null, fields: FIELDS })) after.push(page);
+    expect(after.some((p) => p.fullResync)).toBe(false);
+  });
+
+  it('rejects a malformed cursor with a state error', async () => {
+    const connector = connectTo(sim);
+    const iterate = async (): Promise<void> => {
+      for await (const _page of connector.readChanges({ cursor: '{"v":1,"stamp":"x"}', fields: FIELDS })) void _page;
+    };
+    await expect(iterate()).rejects.toMatchObject({ code: 'state' });
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * End-to-end harness: both simulators over real HTTP, the real connectors, the shipped mappings,
+ * a real SQLite (or PostgreSQL) store and the sync engine.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createDynamicsConnector } from '../../../connectors/dynamics';
+import { startDynamicsSimulator, type DynamicsSimulator } from '../../../connectors/dynamics/simulator';
+import { createSalesforceConnector } from '../../../connectors/salesforce';
+import { startSalesforceSimulator, type SalesforceSimulator } from '../../../connectors/salesforce/simulator';
+import { ManualClock } from '../../../src/core/clock';
+import { silentLogger } from '../../../src/log';
+import { loadMapping } from '../../../src/mapping/load';
+import { DEFAULT_RETRY_POLICY } from '../../../src/retry';
+import { createStore } from '../../../src/store';
+import type { StateStore } from '../../../src/store/types';
+import { createSyncEngine } from '../../../src/sync/engine';
+import type { ConnectorInstance, ReconciliationPolicy } from '../../../src/sync/ports';
+import type { SyncEngine } from '../../../src/sync/types';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+export interface SyncHarness {
+  sf: SalesforceSimulator;
+  dyn: DynamicsSimulator;
+  store: StateStore;
+  engine: SyncEngine;
+  clock: ManualClock;
+  instances: ConnectorInstance[];
+  /** One sync pass of every instance, in order. */
+  syncAll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSyncHarness(options: { policy?: Partial<ReconciliationPolicy>; dynamics?: boolean; start?: string } = {}): Promise<SyncHarness> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cosell-sync-e2e-'));
+  const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00.000Z');
+  const sf = await startSalesforceSimulator();
+  const dyn = await startDynamicsSimulator();
+  const store = await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') });
+  const sfMapping = loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml'));
+  const dynMapping = loadMapping(path.join(ROOT, 'config/mappings/dynamics.yaml'));
+  const instances: ConnectorInstance[] = [
+    {
+      name: 'sf',
+      connector: createSalesforceConnector(
+        { name: 'sf', loginUrl: sf.url, auth: { kind: 'client_credentials', clientId: 'id', clientSecret: 'secret' }, filter: { all: [{ field: 'CoSell_Sync__c', op: 'eq', value: true }] }, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } },
+        { logger: silentLogger },
+      ),
+      mapping: sfMapping,
+      publish: 'all',
+      pushBatchSize: 200,
+    },
+  ];
+  if (options.dynamics !== false) {
+    instances.push({
+      name: 'dyn',
+      connector: createDynamicsConnector(
+        { name: 'dyn', url: dyn.url, auth: { tenantId: dyn.tenantId, clientId: dyn.clientId, clientSecret: dyn.clientSecret, authority: dyn.authority }, filter: { all: [{ field: 'cosell_sync', op: 'eq', value: true }] } },
+        { logger: silentLogger },
+      ),
+      mapping: dynMapping,
+      publish: 'all',
+      pushBatchSize: 500,
+    });
+  }
+  const policy: ReconciliationPolicy = { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply', ...options.policy };
+  const engine = createSyncEngine({ store, instances, policy, clock, logger: silentLogger });
+  return {
+    sf, dyn, store, engine, clock, instances,
+    async syncAll() {
+      for (const instance of instances) {
+        const summary = await engine.runOnce({ connector: instance.name });
+        if (summary.error) throw new Error(`sync of ${instance.name} failed: ${summary.error}`);
+      }
+    },
+    async close() {
+      for (const instance of instances) await instance.connector.close();
+      await store.close();
+      await sf.close();
+      await dyn.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Salesforce Opportunity with every field the shipped mapping needs to create a co-sell deal. */
+export function sfOpportunity(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    Name: 'Contoso cloud migration',
+    StageName: 'Qualification',
+    CloseDate: '2026-06-30',
+    Amount: 125000,
+    CurrencyIsoCode: 'USD',
+    Description: 'Migrate the data estate',
+    CoSell_Sync__c: true,
+    CoSell_Customer_Name__c: 'Contoso Ltd',
+    CoSell_Customer_City__c: 'Lyon',
+    CoSell_Customer_Country__c: 'FR',
+    CoSell_Team__c: JSON.stringify([{ name: 'Ana Seller', phone: '+33 1 23 45 67 89', email: 'ana@partner.example' }]),
+    CoSell_Solutions__c: JSON.stringify([{ id: 'sol-1', name: 'Data Estate Accelerator', kind: 'own' }]),
+    ...overrides,
+  };
+}
