@@ -51,6 +51,12 @@ export interface App {
   clock: Clock;
   /** Shared metrics registry; the daemon makes one when absent. */
   metrics?: Metrics;
+  /**
+   * True when the engine itself logs the `sync.run` summary line and records run metrics (an
+   * `onRun` hook); the scheduler then only logs runs that threw or were skipped, so each run has
+   * exactly one summary line.
+   */
+  engineReportsRuns?: boolean;
   connectorStatus(): ConnectorHealth[];
   /** Releases everything the app holds (connectors, simulators, the store). */
   close(): Promise<void>;

@@ -7,17 +7,18 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { StateStore } from './store/types';
 import type { RunSummary } from './sync/types';
 
-export interface ApiUsage {
-  /** Calls made since the last report. */
-  calls: number;
-  /** What the CRM says is left of its quota (Salesforce `Sforce-Limit-Info`, Dataverse x-ms-ratelimit headers), when known. */
-  remaining?: number | null;
-  limit?: number | null;
+/** The quota part of a connector's `apiUsage()` (src/ports/connector.ts); calls are counted from run summaries. */
+export interface QuotaReport {
+  /** Used as the CRM last reported it (Salesforce `Sforce-Limit-Info`, Dataverse x-ms-ratelimit headers). */
+  used: number | null;
+  limit: number | null;
 }
 
 const PREFIX = 'cosell_sync_';
 /** Enough to count every open conflict and dead letter of a healthy install in one scrape. */
 const SCAN_LIMIT = 10_000;
+/** Run ids remembered so that a run reported twice (engine hook and scheduler) counts once. */
+const SEEN_RUNS = 1000;
 
 export class Metrics {
   readonly registry = new Registry();
@@ -27,6 +28,8 @@ export class Metrics {
   private readonly deadLetters: Gauge<'connector'>;
   private readonly apiCalls: Counter<'connector'>;
   private readonly quotaRemaining: Gauge<'connector'>;
+  private readonly quotaUsed: Gauge<'connector'>;
+  private readonly seenRuns = new Set<string>();
   private readonly quotaLimit: Gauge<'connector'>;
   private readonly lag: Gauge<'connector'>;
   private readonly runDuration: Histogram<'connector'>;
@@ -52,6 +55,7 @@ export class Metrics {
     this.deadLetters = new Gauge({ name: `${PREFIX}dead_letters`, help: 'Unresolved dead letters, by connector instance.', labelNames: ['connector'], registers });
     this.apiCalls = new Counter({ name: `${PREFIX}api_calls_total`, help: 'CRM API calls, by connector instance.', labelNames: ['connector'], registers });
     this.quotaRemaining = new Gauge({ name: `${PREFIX}api_quota_remaining`, help: 'CRM API quota left, as last reported by the CRM.', labelNames: ['connector'], registers });
+    this.quotaUsed = new Gauge({ name: `${PREFIX}api_quota_used`, help: 'CRM API quota used, as last reported by the CRM.', labelNames: ['connector'], registers });
     this.quotaLimit = new Gauge({ name: `${PREFIX}api_quota_limit`, help: 'CRM API quota size, as last reported by the CRM.', labelNames: ['connector'], registers });
     this.lag = new Gauge({ name: `${PREFIX}lag_seconds`, help: 'Seconds since the last successful sync run finished, by connector instance.', labelNames: ['connector'], registers });
     this.runDuration = new Histogram({
@@ -66,8 +70,11 @@ export class Metrics {
     this.outbox = new Gauge({ name: `${PREFIX}outbox_pending`, help: 'Pushes waiting in the outbox, by connector instance.', labelNames: ['connector'], registers });
   }
 
-  /** One finished run (dry runs wrote nothing and count only as runs). */
+  /** One finished run (dry runs wrote nothing and count only as runs). A run id seen before is ignored. */
   recordRun(summary: RunSummary): void {
+    if (this.seenRuns.has(summary.runId)) return;
+    this.seenRuns.add(summary.runId);
+    if (this.seenRuns.size > SEEN_RUNS) this.seenRuns.delete(this.seenRuns.values().next().value ?? '');
     const connector = summary.connector;
     const status = summary.error === null ? 'ok' : 'failed';
     this.runs.inc({ connector, status });
@@ -89,10 +96,11 @@ export class Metrics {
     this.skipped.inc({ connector, reason });
   }
 
-  setApiUsage(connector: string, usage: ApiUsage): void {
-    if (usage.calls > 0) this.apiCalls.inc({ connector }, usage.calls);
-    if (usage.remaining !== undefined && usage.remaining !== null) this.quotaRemaining.set({ connector }, usage.remaining);
-    if (usage.limit !== undefined && usage.limit !== null) this.quotaLimit.set({ connector }, usage.limit);
+  /** Quota as the CRM last reported it; a connector's `apiUsage()` fits as is. */
+  setApiUsage(connector: string, usage: QuotaReport): void {
+    if (usage.used !== null) this.quotaUsed.set({ connector }, usage.used);
+    if (usage.limit !== null) this.quotaLimit.set({ connector }, usage.limit);
+    if (usage.used !== null && usage.limit !== null) this.quotaRemaining.set({ connector }, Math.max(0, usage.limit - usage.used));
   }
 
   setLag(connector: string, seconds: number): void {

@@ -49,7 +49,7 @@ const TYPES: Record<string, string> = {
   Uniqueidentifier: 'id',
 };
 
-const logicalNameOf = (entitySet: string): string =>
+export const logicalNameOf = (entitySet: string): string =>
   entitySet === 'opportunities' ? 'opportunity' : entitySet.replace(/ies$/, 'y').replace(/s$/, '');
 
 export async function describe(api: WebApiClient, entitySet: string): Promise<ObjectMetadata> {

@@ -8,8 +8,9 @@ import { ConfigError } from '../../src/errors';
 import { DEFAULT_RETRY_POLICY, validateRetryPolicy } from '../../src/retry';
 import type { ChangePage, CrmConnector, CrmRecord, ReadChangesParams, WriteOperation, WriteResult } from '../../src/ports/connector';
 import { createTokenSource } from './auth';
+import { ChoiceColumns } from './choices';
 import { CurrencyCache } from './currencies';
-import { describe } from './describe';
+import { describe, logicalNameOf } from './describe';
 import { FORMATTED, selectColumns, toCrmRecord } from './fields';
 import { identifier, idsFilter } from './odata';
 import { DYNAMICS_DEFAULTS, OPPORTUNITY_KEY, type DynamicsConnectorOptions } from './options';
@@ -45,6 +46,7 @@ export function createDynamicsConnector(options: DynamicsConnectorOptions, deps:
   const policy = validateRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...options.retry });
   const api = new WebApiClient(`${org}${apiPath.replace(/\/$/, '')}`, createTokenSource(options.auth, org), policy, logger);
   const currencies = new CurrencyCache(api);
+  const choices = new ChoiceColumns(api, logicalNameOf(entitySet));
 
   async function readRecords(ids: readonly string[], fields: readonly string[]): Promise<CrmRecord[]> {
     const wanted = ids.filter((id) => GUID.test(id));
@@ -77,9 +79,9 @@ export function createDynamicsConnector(options: DynamicsConnectorOptions, deps:
       readChanges({ api, currencies, entitySet, pageSize, filter: options.filter, logger }, params),
     readRecords,
     writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> =>
-      writeBatch({ api, currencies, entitySet, alternateKey, batchSize, apiPath }, ops),
+      writeBatch({ api, currencies, choices, entitySet, alternateKey, batchSize, apiPath }, ops),
     describe: () => describe(api, entitySet),
-    apiUsage: () => ({ calls: api.calls, used: null, limit: null }),
+    apiUsage: () => ({ calls: api.calls, ...api.quota() }),
     close: async () => {
       logger.debug('dynamics connector closed', { calls: api.calls });
     },

@@ -62,7 +62,10 @@ export function parseHttpMessage(text: string): HttpMessage {
   const trimmed = text.replace(/^(\r?\n)+/, '');
   const lineEnd = /\r?\n/.exec(trimmed);
   const startLine = lineEnd ? trimmed.slice(0, lineEnd.index) : trimmed;
-  const { headers, body } = parseBlock(lineEnd ? trimmed.slice(lineEnd.index + lineEnd[0].length) : '');
+  const rest = lineEnd ? trimmed.slice(lineEnd.index + lineEnd[0].length) : '';
+  // No header lines: the blank line follows the start line directly.
+  const noHeaders = /^\r?\n/.exec(rest);
+  const { headers, body } = noHeaders ? { headers: {}, body: rest.slice(noHeaders[0].length) } : parseBlock(rest);
   return { startLine: startLine.trim(), headers, body: body.replace(/\r?\n$/, '') };
 }
 

@@ -9,6 +9,8 @@ import { withRetry, type RetryPolicy } from '../../src/retry';
 import type { TokenSource } from './auth';
 import { networkError, parseDataverseError } from './parse-error';
 
+const REQUEST_LIMIT = 6000;
+
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Absolute, or relative to the API base (`opportunities?$select=…`). */
@@ -28,6 +30,7 @@ export interface ApiResponse {
 
 export class WebApiClient {
   private callCount = 0;
+  private remaining: number | null = null;
 
   constructor(
     readonly apiBase: string,
@@ -38,6 +41,11 @@ export class WebApiClient {
 
   get calls(): number {
     return this.callCount;
+  }
+
+  /** Service-protection budget as Dataverse last reported it (6000 requests per 5-minute window). */
+  quota(): { used: number | null; limit: number | null } {
+    return this.remaining === null ? { used: null, limit: null } : { used: REQUEST_LIMIT - this.remaining, limit: REQUEST_LIMIT };
   }
 
   async send(req: ApiRequest): Promise<ApiResponse> {
@@ -85,6 +93,8 @@ export class WebApiClient {
     this.callCount++;
     try {
       const res = await fetch(url, init);
+      const remaining = Number(res.headers.get('x-ms-ratelimit-burst-remaining-xrm-requests') ?? NaN);
+      if (Number.isFinite(remaining)) this.remaining = remaining;
       return { status: res.status, headers: res.headers, text: await res.text() };
     } catch (error) {
       if (req.signal?.aborted) throw error;

@@ -7,6 +7,7 @@
 import { ConnectorError, coerceError } from '../../src/errors';
 import type { WriteOperation, WriteResult } from '../../src/ports/connector';
 import { buildBatch, parseBatchResponse, type PartResponse } from './batch';
+import type { ChoiceColumns } from './choices';
 import type { CurrencyCache } from './currencies';
 import { versionOf, WriteFieldError } from './fields';
 import { OPPORTUNITY_KEY } from './options';
@@ -17,6 +18,7 @@ import type { WebApiClient } from './web-api';
 export interface WriteContext {
   api: WebApiClient;
   currencies: CurrencyCache;
+  choices: ChoiceColumns;
   entitySet: string;
   alternateKey: string;
   batchSize: number;
@@ -84,7 +86,8 @@ function interpret(op: WriteOperation, plan: Plan, replies: PartResponse[] | und
   };
 }
 
-export async function writeBatch(ctx: WriteContext, ops: readonly WriteOperation[]): Promise<WriteResult[]> {
+export async function writeBatch(ctx: WriteContext, input: readonly WriteOperation[]): Promise<WriteResult[]> {
+  const ops = await ctx.choices.normalise(input);
   if (ops.some(needsCurrencies)) await ctx.currencies.load();
   const planCtx: PlanContext = {
     entitySet: ctx.entitySet,

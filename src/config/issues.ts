@@ -71,7 +71,7 @@ export function closestName(name: string, candidates: readonly string[]): string
       bestDistance = d;
     }
   }
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
   return best !== null && bestDistance <= limit ? best : null;
 }
 

@@ -7,7 +7,7 @@ import type { ObjectMetadata } from '../ports/connector';
 import { compileMapping, type CompiledMapping } from '../mapping/compile';
 import { checkMetadata } from '../mapping/metadata-check';
 import { readMappingFile, type ParsedMapping } from '../mapping/parse';
-import { checkCron, parseConnector, type ParsedConnector } from './connectors';
+import { checkCron, parseConnector, type ParsedConnector } from './connector-entry';
 import { resolveEnv } from './env';
 import { ConfigValidationError, didYouMean, sortIssues, type ConfigIssue } from './issues';
 import { CONFIG_SCHEMA, STORE_SCHEMA } from './schema';

@@ -28,6 +28,11 @@ const options = strictObject({
   /** Per-request timeout. */
   timeoutMs: z.int().min(1000).default(30000),
   maxRetries: z.int().min(0).max(20).default(5),
+  /**
+   * Which co-sell opportunities that did not come from this CRM are created in it: `inbound`
+   * referrals only (default), `all` (also those created in another connected CRM), or `none`.
+   */
+  publish: z.enum(['all', 'inbound', 'none']).default('inbound'),
 });
 
 const common = {

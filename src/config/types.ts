@@ -15,6 +15,7 @@ export interface ConnectorOptions {
   batchSize: number;
   timeoutMs: number;
   maxRetries: number;
+  publish: 'all' | 'inbound' | 'none';
 }
 
 interface ConnectorConfigBase {

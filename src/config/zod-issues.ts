@@ -65,6 +65,9 @@ function convertIssue(issue: z.core.$ZodIssue, root: unknown, source: YamlSource
       const hint = typeof value === 'string' ? didYouMean(value, issue.values.map(String)) : '';
       return [source.issue(path, `expected one of ${issue.values.map(String).join(', ')}${hint}`)];
     }
+    case 'too_small':
+      if (Number(issue.minimum) === 1 && (issue.origin === 'string' || issue.origin === 'array')) return [source.issue(path, 'must not be empty')];
+      return [source.issue(path, issue.message)];
     default:
       return [source.issue(path, issue.message)];
   }

@@ -45,6 +45,7 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
     logger,
     metrics,
     schedule: options.schedule ?? nodeCronSchedule,
+    reportRuns: app.engineReportsRuns !== true,
     sweep: () => app.store.withLease('expiry-sweep', () => runExpirySweep(app.store, app.clock, logger)),
   });
   const server: FastifyInstance | null =

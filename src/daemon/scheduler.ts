@@ -4,6 +4,7 @@
  * One AbortController drives everything: stopping aborts running syncs (the engine finishes its
  * current page) and waits for them up to a bound.
  */
+import { randomUUID } from 'node:crypto';
 import type { ScheduledConnector } from '../app';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
@@ -21,6 +22,8 @@ export interface SchedulerDeps {
   schedule: ScheduleFn;
   /** The R13 expiry sweep (store + clock bound by the caller). */
   sweep: () => Promise<{ expired: readonly unknown[] } | null>;
+  /** Log the `sync.run` line and record metrics of finished runs (off when the engine does it). Default true. */
+  reportRuns?: boolean;
 }
 
 export interface StopOutcome {
@@ -118,18 +121,25 @@ export class Scheduler {
   private async execute(connector: string): Promise<RunSummary> {
     const started = Date.now();
     let summary: RunSummary;
+    let threw = false;
     try {
       summary = await this.deps.engine.runOnce({ connector, signal: this.controller.signal });
     } catch (error) {
+      threw = true;
       const message = error instanceof Error ? error.message : String(error);
-      summary = { runId: 'unknown', connector, dryRun: false, pulled: 0, applied: 0, pushed: 0, conflicts: 0, deadLetters: 0, apiCalls: 0, durationMs: Date.now() - started, planned: [], error: message };
+      summary = { runId: `failed-${randomUUID()}`, connector, dryRun: false, pulled: 0, applied: 0, pushed: 0, conflicts: 0, deadLetters: 0, apiCalls: 0, durationMs: Date.now() - started, planned: [], error: message };
     }
+    if (threw || this.deps.reportRuns !== false) this.report(summary);
+    return summary;
+  }
+
+  /** The one summary line of a run (architecture.md, Logs) and its metrics. */
+  private report(summary: RunSummary): void {
     this.deps.metrics.recordRun(summary);
     const { planned: _planned, ...line } = summary;
-    const log = this.deps.logger.child({ connector, runId: summary.runId });
+    const log = this.deps.logger.child({ connector: summary.connector, runId: summary.runId });
     if (summary.error === null) log.info('sync run', { ...line, event: 'sync.run' });
     else log.error('sync run failed', { ...line, event: 'sync.run' });
-    return summary;
   }
 
   private async sweep(): Promise<number> {

@@ -30,7 +30,8 @@ export function logicalFields(spec: FieldMappingSpec): string[] {
 export function selectFields(kind: ConnectorKind, spec: FieldMappingSpec): string[] {
   if (spec.type === 'money') {
     if (spec.currency === undefined) return [spec.amount];
-    return [spec.amount, kind === 'dynamics' ? dataverseLookupValue(spec.currency) : spec.currency];
+    // Dynamics: the lookup's guid and annotation, and the logical name, which the connector resolves to the ISO code.
+    return kind === 'dynamics' ? [spec.amount, dataverseLookupValue(spec.currency), spec.currency] : [spec.amount, spec.currency];
   }
   if (spec.type === 'lookup') {
     const byId = spec.lookup.by === 'Id';

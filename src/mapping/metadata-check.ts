@@ -47,7 +47,9 @@ export function checkMetadata(mapping: ParsedMapping, metadata: ObjectMetadata):
   }
   stage.fromCrm.forEach((rule, i) => {
     for (const [f, v] of Object.entries(rule.when)) {
-      for (const one of Array.isArray(v) ? v : [v]) picklist(stageMeta.get(f) ?? null, one, ['stage', 'fromCrm', i, 'when', f]);
+      const at: IssuePath = ['stage', 'fromCrm', i, 'when', f];
+      if (Array.isArray(v)) v.forEach((one, j) => picklist(stageMeta.get(f) ?? null, one, [...at, j]));
+      else picklist(stageMeta.get(f) ?? null, v, at);
     }
   });
   if (stage.declineReason !== undefined) {

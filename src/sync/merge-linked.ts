@@ -13,7 +13,7 @@ import { cosellValues, editChangesFrom, pathsOfViolation } from './cosell-values
 import { mergeFields, type FieldDecision, type FieldPolicy } from './merge';
 import { recordConflict } from './record-conflict';
 import { decideStage, normalizeWantedStage } from './stage-decision';
-import { STATUS_KEY } from './status';
+import { linkStatus, STATUS_KEY, statusWrites } from './status';
 import { sameValue } from './values';
 
 type Values = Partial<Record<CosellField, unknown>>;
@@ -53,10 +53,15 @@ export async function mergeLinked(tx: Tx, ctx: RunContext, record: CrmRecord, li
     held: link.held,
     crmIsNewer: crmIsNewer(record.version, stored.updatedAt),
   });
+  const conflictsBefore = ctx.counters.conflicts;
   const wanted = normalizeWantedStage(mapped.wantedStage, opp.direction);
+  for (const [i, d] of decisions.entries()) if (isCrmIdEcho(d, opp)) decisions[i] = { field: d.field, action: 'agree', value: (d as { value: unknown }).value };
   if (isTerminal(opp.stage)) await terminalChanges(tx, ctx, { record, state, decisions, wanted });
   else await openChanges(tx, ctx, { record, state, decisions, wanted, mapped });
   state.base[STATUS_KEY] = crmStatus;
+  const statusChange = statusWrites(ctx.instance.mapping, crmStatus, linkStatus(state.stored.opportunity, state.held));
+  const pushWanted = decisions.some((d) => d.action === 'push-cosell') || ctx.counters.conflicts > conflictsBefore || Object.keys(statusChange).length > 0;
+  if (pushWanted) await tx.enqueueOutbox({ connector: ctx.instance.name, opportunityId: opp.id, reason: 'merge' }, ctx.clock.now());
   await tx.saveLink({
     ...link,
     base: state.base,
@@ -65,6 +70,14 @@ export async function mergeLinked(tx: Tx, ctx: RunContext, record: CrmRecord, li
     opportunityVersion: state.stored.version,
     syncedAt: ctx.clock.now().toISOString(),
   });
+}
+
+/**
+ * S4: the co-sell CRM ID is the id of the first CRM record the deal was accepted or created in.
+ * Another CRM's own id, or an id the accept will set (R12), is not a change to apply.
+ */
+function isCrmIdEcho(d: FieldDecision, opp: Opportunity): boolean {
+  return d.field === 'crmId' && d.action === 'take-crm' && (opp.crmId !== null || opp.stage !== 'accepted');
 }
 
 function crmIsNewer(crmVersion: string, cosellUpdatedAt: string): boolean {

@@ -94,6 +94,16 @@ function shouldPublish(ctx: RunContext, opp: Opportunity): boolean {
   return publish === 'all' || (publish === 'inbound' && opp.direction === 'inbound');
 }
 
+/**
+ * Co-sell values as the CRM gets them. A referral may arrive without a deal name (R12: the
+ * receiver names it on accept), but CRMs require one: it is shown as the customer's name until then.
+ */
+function crmFacingValues(opp: Opportunity, fields: readonly CosellField[]): Record<string, unknown> {
+  const values = cosellValues(opp, fields);
+  if ('dealName' in values && opp.dealName === '') values.dealName = `${opp.customer.name} (co-sell referral)`;
+  return values;
+}
+
 async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {
   const { mapping, name } = ctx.instance;
   const stored = await store.getOpportunity(entry.opportunityId);
@@ -104,7 +114,7 @@ async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry):
   if (mapping.stage.direction !== 'to-cosell') writable.push('stage');
   if (!link) {
     if (!shouldPublish(ctx, opp) || (await wasDeleted(store, name, opp))) return null;
-    const values = cosellValues(opp, writable);
+    const values = crmFacingValues(opp, writable);
     const status = mapping.statusFields({ message: SYNCED, conflict: false });
     const fields = { ...mapping.toCrm(values, null), ...mapping.participationFields, ...status };
     return { entry, opp, link, op: { kind: 'create', externalKey: opp.id, fields }, values, status };
@@ -116,7 +126,7 @@ async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry):
       if (!sameValue(stageAsCrmReadsIt(ctx, opp), link.base.stage)) values.stage = opp.stage;
       continue;
     }
-    const current = cosellValues(opp, [field])[field];
+    const current = crmFacingValues(opp, [field])[field];
     if (!sameValue(current, link.base[field])) values[field] = current;
   }
   if ('stage' in values && opp.declineReason !== null) values.declineReason = opp.declineReason;

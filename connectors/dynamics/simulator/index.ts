@@ -86,6 +86,22 @@ function send(res: ServerResponse, reply: SimResponse): void {
   res.end(reply.body);
 }
 
+/** Requests in the current 5-minute service-protection window (6000 allowed per user). */
+function requestWindow(): { remaining(at: number): number } {
+  let start = 0;
+  let count = 0;
+  return {
+    remaining(at) {
+      if (at - start > 300_000) {
+        start = at;
+        count = 0;
+      }
+      count++;
+      return Math.max(0, 6000 - count);
+    },
+  };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function startDynamicsSimulator(options: DynamicsSimulatorOptions = {}): Promise<DynamicsSimulator> {
@@ -108,6 +124,7 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
     issued: new Map(),
     now,
   };
+  const window = requestWindow();
   const currencies: Record<string, string> = {};
   for (const c of DEFAULT_CURRENCIES) {
     const row = store.write('transactioncurrencies', { isocurrencycode: c.iso, currencyname: c.name });
@@ -149,7 +166,10 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const path = decodeURIComponent(url.pathname.slice(API_PREFIX.length));
-      send(res, dispatch(ctx, { method, path, query: url.searchParams, headers, body }));
+      const reply = dispatch(ctx, { method, path, query: url.searchParams, headers, body });
+      // Dataverse reports the caller's remaining service-protection budget on each response.
+      reply.headers['x-ms-ratelimit-burst-remaining-xrm-requests'] = String(window.remaining(now().getTime()));
+      send(res, reply);
     })().catch((error: unknown) => {
       if (!res.headersSent) send(res, dvError(500, CODES.unexpected, error instanceof Error ? error.message : String(error)));
     });

@@ -60,10 +60,17 @@ async function apply(session: Session, id: string, name: CommandName, body: unkn
   session.print({ ok: true, version: stored.version, opportunity: stored.opportunity }, () => changed(stored, verb));
 }
 
+const label = (verb: string) => (args: string[]) => `${verb} opportunity ${args[0] ?? ''}`.trim();
+
 export function registerOpportunityCommands(program: Command, r: Registrar): void {
   const opps = program.command('opportunities').alias('opps').description('list, show and change co-sell opportunities');
-  const label = (verb: string) => (args: string[]) => `${verb} opportunity ${args[0] ?? ''}`.trim();
+  registerReads(opps, r);
+  registerCreates(opps, r);
+  registerStageChanges(opps, r);
+  registerEdits(opps, r);
+}
 
+function registerReads(opps: Command, r: Registrar): void {
   opps
     .command('list')
     .description('list opportunities of a view, with filters and paging')
@@ -89,6 +96,9 @@ export function registerOpportunityCommands(program: Command, r: Registrar): voi
     }, label('show')),
   );
 
+}
+
+function registerCreates(opps: Command, r: Registrar): void {
   for (const [name, verb, fn] of [['create', 'created', createOutbound], ['receive', 'received', receiveInbound]] as const) {
     opps
       .command(name)
@@ -102,6 +112,9 @@ export function registerOpportunityCommands(program: Command, r: Registrar): voi
       );
   }
 
+}
+
+function registerStageChanges(opps: Command, r: Registrar): void {
   withFieldFlags(opps.command('accept').argument('<id>').description('accept a received referral (R12)'), 'required').action(
     r.act(async (s, [id = ''], o) => apply(s, id, 'accept', await fieldFlags(s, id, o), 'accepted'), label('accept')),
   );
@@ -110,6 +123,13 @@ export function registerOpportunityCommands(program: Command, r: Registrar): voi
     r.act((s, [id = ''], o) => apply(s, id, 'decline', { reason: o['reason'], notes: str(o['notes']) ?? null }, 'declined'), label('decline')),
   );
 
+  opps.command('win').argument('<id>').description('mark an accepted opportunity won').action(r.act((s, [id = '']) => apply(s, id, 'win', {}, 'won'), label('win')));
+  opps.command('lose').argument('<id>').description('mark an accepted opportunity lost').option('--notes <text>', 'notes').action(
+    r.act((s, [id = ''], o) => apply(s, id, 'lose', { notes: str(o['notes']) ?? null }, 'lost'), label('lose')),
+  );
+}
+
+function registerEdits(opps: Command, r: Registrar): void {
   withFieldFlags(opps.command('edit').argument('<id>').description('change fields, from a JSON patch file and/or flags').option('--file <patch.json>', 'fields to change, as JSON'), 'optional').action(
     r.act(async (s, [id = ''], o) => {
       const file = str(o['file']);
@@ -140,10 +160,6 @@ export function registerOpportunityCommands(program: Command, r: Registrar): voi
       }, label('invite on')),
     );
 
-  opps.command('win').argument('<id>').description('mark an accepted opportunity won').action(r.act((s, [id = '']) => apply(s, id, 'win', {}, 'won'), label('win')));
-  opps.command('lose').argument('<id>').description('mark an accepted opportunity lost').option('--notes <text>', 'notes').action(
-    r.act((s, [id = ''], o) => apply(s, id, 'lose', { notes: str(o['notes']) ?? null }, 'lost'), label('lose')),
-  );
   opps.command('favorite').argument('<id>').description('mark (or with --off unmark) as favorite; allowed in every stage (R1)').option('--off', 'remove the mark').action(
     r.act((s, [id = ''], o) => apply(s, id, o['off'] === true ? 'unfavorite' : 'favorite', {}, o['off'] === true ? 'unfavorited' : 'favorited'), label('favorite')),
   );

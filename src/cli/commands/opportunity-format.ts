@@ -3,6 +3,7 @@ import type { Opportunity } from '../../core/model';
 import type { OpportunityEvent, Page, StoredOpportunity } from '../../store/types';
 import { formatFields, formatTable } from '../table';
 
+const list = (items: readonly string[]): string | null => (items.length === 0 ? null : items.join(', '));
 const money = (o: Opportunity): string => `${o.estimatedValue.amount} ${o.estimatedValue.currency}`;
 
 export function opportunityTable(page: Page<StoredOpportunity>): string {
@@ -38,10 +39,10 @@ export function opportunityDetail(stored: StoredOpportunity, events: readonly Op
     ['crm id', o.crmId],
     ['campaign id', o.campaignId],
     ['notes', o.notes],
-    ['team', o.team.map((m) => m.name).join(', ')],
-    ['solutions', o.solutions.map((s) => `${s.name} [${s.kind}]`).join(', ')],
+    ['team', list(o.team.map((m) => m.name))],
+    ['solutions', list(o.solutions.map((s) => `${s.name} [${s.kind}]`))],
     ['microsoft help', o.microsoftHelpType],
-    ['invitations', o.invitations.map((i) => `${i.invitee.kind === 'microsoft' ? 'Microsoft' : i.invitee.partnerName} (${i.status})`).join(', ')],
+    ['invitations', list(o.invitations.map((i) => `${i.invitee.kind === 'microsoft' ? 'Microsoft' : i.invitee.partnerName} (${i.status})`))],
     ['sender', o.sender?.name ?? null],
     ['favorite', o.favorite ? 'yes' : 'no'],
     ['decline reason', o.declineReason],

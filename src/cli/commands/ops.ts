@@ -20,6 +20,12 @@ function outcome(s: Session, result: { ok: boolean; message: string }, action: s
 }
 
 export function registerOpsCommands(program: Command, r: Registrar): void {
+  registerStatus(program, r);
+  registerConflicts(program, r);
+  registerDeadLetters(program, r);
+}
+
+function registerStatus(program: Command, r: Registrar): void {
   program
     .command('status')
     .description('per connector instance: last run, lag, cursor age, counts, last error')
@@ -40,6 +46,9 @@ export function registerOpsCommands(program: Command, r: Registrar): void {
       }, () => 'status'),
     );
 
+}
+
+function registerConflicts(program: Command, r: Registrar): void {
   const conflicts = program.command('conflicts').description('conflicts between a CRM and the co-sell record');
   conflicts
     .command('list')
@@ -76,6 +85,9 @@ export function registerOpsCommands(program: Command, r: Registrar): void {
       }, ([id]) => `resolve conflict ${id ?? ''}`),
     );
 
+}
+
+function registerDeadLetters(program: Command, r: Registrar): void {
   const letters = program.command('dead-letters').description('records that failed permanently');
   letters
     .command('list')

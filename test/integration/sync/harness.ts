@@ -11,7 +11,9 @@ import { createSalesforceConnector } from '../../../connectors/salesforce';
 import { startSalesforceSimulator, type SalesforceSimulator } from '../../../connectors/salesforce/simulator';
 import { ManualClock } from '../../../src/core/clock';
 import { silentLogger } from '../../../src/log';
+import type { CompiledMapping } from '../../../src/mapping/compile';
 import { loadMapping } from '../../../src/mapping/load';
+import type { FieldOwner } from '../../../src/mapping/schema';
 import { DEFAULT_RETRY_POLICY } from '../../../src/retry';
 import { createStore } from '../../../src/store';
 import type { StateStore } from '../../../src/store/types';
@@ -33,14 +35,27 @@ export interface SyncHarness {
   close(): Promise<void>;
 }
 
-export async function startSyncHarness(options: { policy?: Partial<ReconciliationPolicy>; dynamics?: boolean; start?: string } = {}): Promise<SyncHarness> {
+/** The shipped mapping with some field owners changed (as an admin would in the YAML). */
+function withOwners(mapping: CompiledMapping, owners: Record<string, FieldOwner>): CompiledMapping {
+  const fields = new Map([...mapping.fields].map(([field, spec]) => [field, owners[field] ? { ...spec, owner: owners[field] } : spec] as const));
+  return { ...mapping, fields };
+}
+
+export interface HarnessOptions {
+  policy?: Partial<ReconciliationPolicy>;
+  dynamics?: boolean;
+  start?: string;
+  owners?: Record<string, FieldOwner>;
+}
+
+export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-sync-e2e-'));
   const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00.000Z');
   const sf = await startSalesforceSimulator();
   const dyn = await startDynamicsSimulator();
   const store = await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') });
-  const sfMapping = loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml'));
-  const dynMapping = loadMapping(path.join(ROOT, 'config/mappings/dynamics.yaml'));
+  const sfMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml')), options.owners ?? {});
+  const dynMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/dynamics.yaml')), options.owners ?? {});
   const instances: ConnectorInstance[] = [
     {
       name: 'sf',
@@ -102,4 +117,12 @@ export function sfOpportunity(overrides: Record<string, unknown> = {}): Record<s
     CoSell_Solutions__c: JSON.stringify([{ id: 'sol-1', name: 'Data Estate Accelerator', kind: 'own' }]),
     ...overrides,
   };
+}
+
+/** The co-sell id and CRM ids of the one opportunity created from a seeded Salesforce record. */
+export async function linkedIds(h: SyncHarness, sfId: string): Promise<{ opportunityId: string; dynId: string | null }> {
+  const link = await h.store.getLink('sf', sfId);
+  if (!link) throw new Error(`no link for ${sfId}`);
+  const dyn = await h.store.getLinkByOpportunity('dyn', link.opportunityId);
+  return { opportunityId: link.opportunityId, dynId: dyn?.externalId ?? null };
 }

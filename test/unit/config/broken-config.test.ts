@@ -181,7 +181,7 @@ describe('broken mapping file', () => {
   });
 
   it('a bad direction', () => {
-    const mapping = edit(SHIPPED_SF, 'direction: to-cosell', 'direction: inbound');
+    const mapping = edit(SHIPPED_SF, '    crm: Id\n    type: string\n    direction: to-cosell', '    crm: Id\n    type: string\n    direction: inbound');
     const r = runMap(mapping);
     expectOnly(r, [`${r.map('inbound', 'crm: Id')} fields.crmId.direction: expected one of to-cosell, to-crm, both`]);
   });

@@ -50,11 +50,11 @@ export function edit(text: string, from: string, to: string): string {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-/** 1-based line and column of the first occurrence of `needle` (optionally after `after`). */
+/** 1-based line and column of the first occurrence of `needle` (optionally past the first `after`). */
 export function position(text: string, needle: string, after = ''): string {
-  const start = after === '' ? 0 : text.indexOf(after);
+  const start = after === '' ? 0 : text.indexOf(after) + after.length;
   const at = text.indexOf(needle, start);
-  if (start < 0 || at < 0) throw new Error(`not found: ${needle}`);
+  if (start < after.length || at < 0) throw new Error(`not found: ${needle}`);
   const before = text.slice(0, at).split('\n');
   return `${before.length}:${(before[before.length - 1] ?? '').length + 1}`;
 }

@@ -10,7 +10,7 @@ describe('Metrics', () => {
   it('counts records synced by direction, API calls, conflicts, runs and durations', async () => {
     const m = new Metrics();
     m.recordRun(summary());
-    m.recordRun(summary({ error: 'boom', applied: 1, pushed: 0 }));
+    m.recordRun(summary({ runId: 'r2', error: 'boom', applied: 1, pushed: 0 }));
     m.recordConflict('sf-main', 'terminal');
     const text = await m.text();
     expect(text).toContain('cosell_sync_records_synced_total{connector="sf-main",direction="pull"} 10');
@@ -31,15 +31,24 @@ describe('Metrics', () => {
     expect(text).not.toContain('cosell_sync_records_synced_total{');
   });
 
-  it('reports API usage, quota left and lag', async () => {
+  it('reports quota used, size and left, and lag', async () => {
     const m = new Metrics();
-    m.setApiUsage('dyn-main', { calls: 3, remaining: 5997, limit: 6000 });
+    m.setApiUsage('dyn-main', { used: 3, limit: 6000 });
+    m.setApiUsage('sf-main', { used: null, limit: null });
     m.setLag('dyn-main', 42);
     const text = await m.text();
-    expect(text).toContain('cosell_sync_api_calls_total{connector="dyn-main"} 3');
+    expect(text).toContain('cosell_sync_api_quota_used{connector="dyn-main"} 3');
     expect(text).toContain('cosell_sync_api_quota_remaining{connector="dyn-main"} 5997');
     expect(text).toContain('cosell_sync_api_quota_limit{connector="dyn-main"} 6000');
+    expect(text).not.toContain('connector="sf-main"');
     expect(text).toContain('cosell_sync_lag_seconds{connector="dyn-main"} 42');
+  });
+
+  it('counts a run reported twice (engine hook and scheduler) once', async () => {
+    const m = new Metrics();
+    m.recordRun(summary({ runId: 'same' }));
+    m.recordRun(summary({ runId: 'same' }));
+    expect(await m.text()).toContain('cosell_sync_runs_total{connector="sf-main",status="ok"} 1');
   });
 
   it('keeps its own registry: two instances do not share series', async () => {

@@ -28,12 +28,12 @@ const connectors = [
   { name: 'dyn-main', kind: 'dynamics', schedule: '0 * * * *' },
 ];
 
-function setup(sweep = jest.fn(async () => ({ expired: ['opp-9'] }))) {
+function setup(sweep = jest.fn(async () => ({ expired: ['opp-9'] })), reportRuns = true) {
   const cron = new ManualCron();
   const logger = new MemoryLogger();
   const engine = new GatedEngine();
   const metrics = new Metrics();
-  const scheduler = new Scheduler({ engine, logger, metrics, schedule: cron.schedule, sweep });
+  const scheduler = new Scheduler({ engine, logger, metrics, schedule: cron.schedule, sweep, reportRuns });
   return { cron, logger, engine, metrics, scheduler, sweep };
 }
 
@@ -87,6 +87,15 @@ describe('Scheduler', () => {
       meta: { connector: 'sf-main', runId: 'r1', pulled: 10, applied: 8, pushed: 3, conflicts: 1, deadLetters: 2, apiCalls: 5, durationMs: 40, error: null },
     });
     expect(lines[0]?.meta).not.toHaveProperty('planned');
+  });
+
+  it('leaves the summary line to an engine that reports its own runs, except for runs that threw', async () => {
+    const { engine, logger, scheduler } = setup(undefined, false);
+    await scheduler.runInstance('sf-main');
+    expect(logger.events('sync.run')).toHaveLength(0);
+    engine.error = new Error('connection reset');
+    await scheduler.runInstance('sf-main');
+    expect(logger.events('sync.run')).toEqual([expect.objectContaining({ level: 'error', meta: expect.objectContaining({ error: 'connection reset' }) })]);
   });
 
   it('turns a thrown run into a failed summary line and never rejects', async () => {

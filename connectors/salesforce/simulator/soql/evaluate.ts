@@ -148,10 +148,11 @@ export function compileWhere(obj: SfObject, expr: SoqlExpr, lookup: Lookup): (re
     }
     case 'in': {
       const path = resolvePath(obj, expr.field);
-      const values = expr.values.map((v) => literalFor(path.field, v));
+      // A set of normalised keys keeps `Id IN (200 ids)` over 10,000 rows linear.
+      const key = (v: unknown): unknown => (v === null || v === undefined ? null : typeof v !== 'string' ? v : path.field.type === 'id' || path.field.type === 'reference' ? id15(v) : v.toLowerCase());
+      const keys = new Set(expr.values.map((v) => key(literalFor(path.field, v))));
       return (rec) => {
-        const actual = readPath(rec, path, lookup);
-        const hit = values.some((v) => (v === null ? actual === null : actual !== null && compareValues(path.field, actual, v) === 0));
+        const hit = keys.has(key(readPath(rec, path, lookup)));
         return expr.negate ? !hit : hit;
       };
     }
