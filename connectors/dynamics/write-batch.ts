@@ -60,9 +60,18 @@ function idFrom(res: PartResponse): string | null {
   return /\(([0-9a-fA-F-]{36})\)\s*$/.exec(res.headers['odata-entityid'] ?? '')?.[1] ?? fromBody();
 }
 
+/** From the ETag header, or the representation's `@odata.etag` / versionnumber. */
 function versionFrom(res: PartResponse | undefined): string | null {
   if (!res) return null;
-  const v = versionOf(res.headers.etag);
+  let v = versionOf(res.headers.etag);
+  if (v === '' && res.body !== '') {
+    try {
+      const row = JSON.parse(res.body) as Record<string, unknown>;
+      v = versionOf(row['@odata.etag'] ?? row.versionnumber);
+    } catch {
+      v = '';
+    }
+  }
   return v === '' ? null : v;
 }
 

@@ -48,6 +48,10 @@ export class SalesforceClient {
     disableTransportRetry(this.conn);
   }
 
+  get retryPolicy(): RetryPolicy {
+    return this.options.retry;
+  }
+
   limitInfo(): { used: number | null; limit: number | null } {
     const usage = this.conn.limitInfo?.apiUsage;
     return { used: usage?.used ?? null, limit: usage?.limit ?? null };

@@ -96,7 +96,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
       }
       return out;
     },
-    writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> => writeBatch({ client, object: o.object, externalIdField: o.externalIdField, chunkSize: COLLECTION_LIMIT }, ops),
+    writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> => writeBatch({ client, object: o.object, externalIdField: o.externalIdField, chunkSize: COLLECTION_LIMIT, retry: client.retryPolicy }, ops),
     describe,
     apiUsage: (): ApiUsage => ({ calls: client.calls, ...client.limitInfo() }),
     async close(): Promise<void> {

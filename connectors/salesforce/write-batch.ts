@@ -6,6 +6,7 @@
  * and not written (the engine re-reads and merges).
  */
 import { ConnectorError } from '../../src/errors';
+import { decideRetry, type RetryPolicy } from '../../src/retry';
 import type { WriteOperation, WriteResult } from '../../src/ports/connector';
 import type { SalesforceClient } from './client';
 import { fromErrorItems } from './parse-error';
@@ -17,6 +18,7 @@ export interface WriteContext {
   object: string;
   externalIdField: string;
   chunkSize: number;
+  retry: RetryPolicy;
   signal?: AbortSignal;
 }
 
@@ -90,17 +92,45 @@ async function writeUpdates(ctx: WriteContext, items: Indexed<UpdateOp>[], resul
   });
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `write` for a chunk, then again for the rows that failed with a retryable per-record
+ * error (UNABLE_TO_LOCK_ROW: another transaction held the row), as the retry policy allows.
+ * A chunk that fails as a whole (after the call's own retries) fails its rows, never the others.
+ */
+async function writeWithRowRetry<T>(ctx: WriteContext, chunk: Indexed<T>[], results: WriteResult[], write: (items: Indexed<T>[]) => Promise<void>, idOf: (op: T) => string | null): Promise<void> {
+  let pending = chunk;
+  for (let attempt = 1; pending.length > 0; attempt += 1) {
+    try {
+      await write(pending);
+    } catch (err) {
+      failAll(pending, toConnectorError(err), results, idOf);
+      return;
+    }
+    const failed = pending.filter(({ index }) => {
+      const r = results[index];
+      return r !== undefined && !r.ok && !r.stale && r.error.retryable;
+    });
+    const first = failed[0] && results[failed[0].index];
+    if (!first || first.ok) return;
+    const decision = decideRetry(first.error, attempt, ctx.retry);
+    if (!decision.retry) return;
+    await sleep(decision.waitMs);
+    pending = failed;
+  }
+}
+
 export async function writeBatch(ctx: WriteContext, ops: readonly WriteOperation[]): Promise<WriteResult[]> {
   const results: WriteResult[] = new Array<WriteResult>(ops.length);
   const creates: Indexed<CreateOp>[] = [];
   const updates: Indexed<UpdateOp>[] = [];
   ops.forEach((op, index) => (op.kind === 'create' ? creates.push({ index, op }) : updates.push({ index, op })));
   for (const chunk of chunks(creates, ctx.chunkSize)) {
-    // A chunk that fails as a whole (after retries) fails its rows, never the other chunks.
-    await writeCreates(ctx, chunk, results).catch((err: unknown) => failAll(chunk, toConnectorError(err), results, () => null));
+    await writeWithRowRetry(ctx, chunk, results, (items) => writeCreates(ctx, items, results), () => null);
   }
   for (const chunk of chunks(updates, ctx.chunkSize)) {
-    await writeUpdates(ctx, chunk, results).catch((err: unknown) => failAll(chunk, toConnectorError(err), results, (op) => op.id));
+    await writeWithRowRetry(ctx, chunk, results, (items) => writeUpdates(ctx, items, results), (op) => op.id);
   }
   return results;
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
 import { didYouMean, type ConfigIssue, type IssuePath } from './issues';
 import { DYNAMICS_CONNECTOR, SALESFORCE_AUTH, SALESFORCE_CONNECTOR } from './schema';
+import type { ConnectorEntry } from './bind-mappings';
 import type { ConnectorConfig } from './types';
 import type { YamlSource } from './yaml-source';
 import { parseAt, typeName } from './zod-issues';
@@ -68,4 +69,22 @@ function parseSalesforceAuth(raw: unknown, source: YamlSource, at: IssuePath) {
     return { ok: false as const, issues: [source.issue([...at, 'flow'], message)] };
   }
   return parseAt(SALESFORCE_AUTH[known], raw, source, at);
+}
+
+/** Every connector entry, with unique names; `file` is the configuration file as shown. */
+export function parseConnectors(raw: unknown, source: YamlSource, file: string): { entries: ConnectorEntry[]; issues: ConfigIssue[] } {
+  const entries: ConnectorEntry[] = [];
+  const issues: ConfigIssue[] = [];
+  const names = new Set<string>();
+  const configDir = path.dirname(path.resolve(file));
+  (Array.isArray(raw) ? raw : []).forEach((item: unknown, index) => {
+    const parsed = parseConnector(item, index, source, configDir);
+    issues.push(...parsed.issues);
+    const connector = parsed.connector;
+    if (connector === null) return;
+    if (names.has(connector.name)) issues.push(source.issue(['connectors', index, 'name'], `duplicate connector name "${connector.name}"`));
+    names.add(connector.name);
+    entries.push({ connector, index, shown: path.join(path.dirname(file), String((item as { mapping?: unknown }).mapping)) });
+  });
+  return { entries, issues };
 }

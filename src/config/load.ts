@@ -4,14 +4,13 @@
  */
 import path from 'node:path';
 import type { ObjectMetadata } from '../ports/connector';
-import { compileMapping, type CompiledMapping } from '../mapping/compile';
-import { checkMetadata } from '../mapping/metadata-check';
-import { readMappingFile, type ParsedMapping } from '../mapping/parse';
-import { checkCron, parseConnector, type ParsedConnector } from './connector-entry';
+import type { CompiledMapping } from '../mapping/compile';
+import { bindMappings } from './bind-mappings';
+import { checkCron, parseConnectors } from './connector-entry';
 import { resolveEnv } from './env';
 import { ConfigValidationError, didYouMean, sortIssues, type ConfigIssue } from './issues';
 import { CONFIG_SCHEMA, STORE_SCHEMA } from './schema';
-import type { ConnectorConfig, DaemonConfig, StoreConfig } from './types';
+import type { DaemonConfig, StoreConfig } from './types';
 import { readYamlSource, type YamlSource } from './yaml-source';
 import { parseAt, valueAt } from './zod-issues';
 
@@ -56,48 +55,19 @@ export function analyzeConfig(file: string, options: AnalyzeOptions = {}): Confi
   const store = parseStore(valueAt(resolved.data, ['store']), source);
   issues.push(...store.issues);
 
-  const parsedConnectors: { connector: ParsedConnector; index: number; shown: string }[] = [];
-  const rawConnectors = valueAt(resolved.data, ['connectors']);
-  const names = new Set<string>();
-  (Array.isArray(rawConnectors) ? rawConnectors : []).forEach((raw, i) => {
-    const parsed = parseConnector(raw, i, source, path.dirname(absolute));
-    issues.push(...parsed.issues);
-    if (parsed.connector === null) return;
-    if (names.has(parsed.connector.name)) issues.push(source.issue(['connectors', i, 'name'], `duplicate connector name "${parsed.connector.name}"`));
-    names.add(parsed.connector.name);
-    const shown = path.join(path.dirname(file), String(valueAt(raw, ['mapping'])));
-    parsedConnectors.push({ connector: parsed.connector, index: i, shown });
-  });
+  const entries = parseConnectors(valueAt(resolved.data, ['connectors']), source, file);
+  issues.push(...entries.issues);
   if (top.ok) issues.push(...checkCron(top.data.expiry.schedule, source, ['expiry', 'schedule']));
 
-  const mappings = new Map<string, CompiledMapping>();
-  const connectors: ConnectorConfig[] = [];
-  const cache = new Map<string, { mapping: ParsedMapping | null; issues: ConfigIssue[] }>();
-  parsedConnectors.forEach(({ connector, index, shown }) => {
-    mappingFiles.set(connector.name, shown);
-    let read = cache.get(connector.mappingFile);
-    if (read === undefined) {
-      read = readMappingFile(connector.mappingFile, shown);
-      cache.set(connector.mappingFile, read);
-      // A file that cannot be read is reported where the configuration names it.
-      issues.push(...read.issues.map((i) => (i.line === 0 ? source.issue(['connectors', index, 'mapping'], `mapping file ${shown}: ${i.message}`) : i)));
-    }
-    const mapping = read.mapping;
-    if (mapping === null) return;
-    const at = ['connectors', index] as const;
-    if (mapping.spec.kind !== connector.kind) {
-      issues.push(source.issue([...at, 'mapping'], `${shown} is a ${mapping.spec.kind} mapping, this connector is ${connector.kind}`));
-      return;
-    }
-    if (connector.object !== null && connector.object !== mapping.spec.object) {
-      issues.push(source.issue([...at, 'object'], `the mapping ${shown} maps ${mapping.spec.object}, not ${connector.object}`));
-    }
-    issues.push(...checkParticipation(connector, mapping, source, index));
-    const metadata = options.metadata?.get(connector.name);
-    if (metadata !== undefined) issues.push(...checkMetadata(mapping, metadata));
-    mappings.set(connector.name, compileMapping(mapping.spec, top.ok ? { defaultOwner: top.data.reconciliation.defaultOwner } : {}));
-    connectors.push({ ...connector, object: connector.object ?? mapping.spec.object } as ConnectorConfig);
+  const bound = bindMappings({
+    entries: entries.entries,
+    source,
+    metadata: options.metadata,
+    ...(top.ok ? { defaultOwner: top.data.reconciliation.defaultOwner } : {}),
   });
+  issues.push(...bound.issues);
+  for (const [name, shown] of bound.mappingFiles) mappingFiles.set(name, shown);
+  const { connectors, mappings } = bound;
 
   if (issues.length > 0 || !top.ok || store.store === null) return { loaded: null, mappingFiles, issues: sortIssues(dedupe(issues)) };
   const { http, notifications, reconciliation, logging, expiry } = top.data;
@@ -127,17 +97,6 @@ function parseStore(raw: unknown, source: YamlSource): { store: StoreConfig | nu
   const store = parsed.data;
   // SQLite paths are relative to the working directory, where `npm start` puts ./data/.
   return { store: store.driver === 'sqlite' ? { ...store, path: path.resolve(store.path) } : store, issues: [] };
-}
-
-/** Records created in the CRM must match the participation filter, or they would drop out of the sync. */
-function checkParticipation(connector: ParsedConnector, mapping: ParsedMapping, source: YamlSource, index: number): ConfigIssue[] {
-  const sets = mapping.spec.participationFields;
-  return connector.participation.all.flatMap((c, j) => {
-    if (c.op !== 'eq') return [];
-    const at = ['connectors', index, 'participation', j];
-    if (!(c.field in sets)) return [source.issue(at, `records created in the CRM would not take part: the mapping's participationFields does not set ${c.field}`)];
-    return sets[c.field] === c.value ? [] : [source.issue(at, `records created in the CRM would not take part: the mapping's participationFields sets ${c.field} to ${JSON.stringify(sets[c.field])}`)];
-  });
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {

@@ -2,7 +2,7 @@
  * The HTTP side of the daemon (fastify): `/healthz`, `/readyz`, `/metrics`, and the admin API
  * under `/api`, behind the configured Bearer token. No request body, header or token is logged.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { App } from '../app';
 import type { Metrics } from '../metrics';
 import { bearerMatches } from './auth';
@@ -41,26 +41,16 @@ async function storeAnswers(app: App, timeoutMs: number): Promise<string | null>
 }
 
 function adminAuth(token: string | null) {
-  return async (request: FastifyRequest, reply: import('fastify').FastifyReply): Promise<void> => {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (bearerMatches(token, request.headers.authorization)) return;
     const message = token === null || token === '' ? 'admin API disabled: no admin token configured' : 'missing or wrong Bearer token';
     await reply.code(401).header('www-authenticate', 'Bearer realm="cosell-sync"').send({ error: 'unauthorized', message });
   };
 }
 
-export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+/** `/healthz` (alive), `/readyz` (store answers, configuration loaded), `/metrics` (Prometheus text). */
+function registerHealthRoutes(server: FastifyInstance, options: HttpServerOptions, readiness: () => Readiness): void {
   const { app, metrics } = options;
-  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-  const readiness = options.readiness ?? (() => ({ configLoaded: true, stopping: false }));
-  const runSync: RunSync = options.runSync ?? ((connector, dryRun) => app.engine.runOnce({ connector, dryRun }));
-
-  server.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const meta = { event: 'http.request', method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) };
-    if (route.startsWith('/api')) app.logger.info('http request', meta);
-    else app.logger.debug('http request', meta);
-  });
-
   server.get('/healthz', async () => ({ status: 'ok' }));
 
   server.get('/readyz', async (_request, reply) => {
@@ -83,6 +73,22 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     }
     return reply.type(metrics.contentType()).send(await metrics.text());
   });
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const { app } = options;
+  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const readiness = options.readiness ?? (() => ({ configLoaded: true, stopping: false }));
+  const runSync: RunSync = options.runSync ?? ((connector, dryRun) => app.engine.runOnce({ connector, dryRun }));
+
+  server.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const meta = { event: 'http.request', method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) };
+    if (route.startsWith('/api')) app.logger.info('http request', meta);
+    else app.logger.debug('http request', meta);
+  });
+
+  registerHealthRoutes(server, options, readiness);
 
   void server.register(
     async (api) => {

@@ -28,7 +28,8 @@ export function checkMetadata(mapping: ParsedMapping, metadata: ObjectMetadata):
   const picklist = (meta: FieldMetadata | null, value: unknown, at: IssuePath): void => {
     if (meta === null || meta.picklistValues === null || value === null || value === undefined) return;
     if (!meta.picklistValues.includes(String(value))) {
-      issues.push(source.issue(at, `${JSON.stringify(value)} is not a value of CRM picklist ${meta.name}${didYouMean(String(value), meta.picklistValues)}`));
+      const hint = typeof value === 'string' ? didYouMean(value, meta.picklistValues) : '';
+      issues.push(source.issue(at, `${JSON.stringify(value)} is not a value of CRM picklist ${meta.name}${hint}`));
     }
   };
 
@@ -55,6 +56,7 @@ export function checkMetadata(mapping: ParsedMapping, metadata: ObjectMetadata):
   if (stage.declineReason !== undefined) {
     const meta = field(stage.declineReason.field, ['stage', 'declineReason', 'field'], stageWritten);
     for (const [k, v] of Object.entries(stage.declineReason.values)) picklist(meta, v, ['stage', 'declineReason', 'values', k]);
+    picklist(meta, stage.declineReason.crmDefault, ['stage', 'declineReason', 'crmDefault']);
   }
 
   for (const [name, f] of spec.fields) {

@@ -109,22 +109,22 @@ connectors:
   - name: salesforce-sandbox
     kind: salesforce
     loginUrl: ${p.sfUrl}
-    auth: { flow: client_credentials, clientId: sandbox-client, clientSecret: \${COSELL_SANDBOX_SF_SECRET} }
+    auth: { flow: client_credentials, clientId: sandbox-client, clientSecret: '\${COSELL_SANDBOX_SF_SECRET}' }
     participation: [{ field: CoSell_Sync__c, op: eq, value: true }]
     schedule: '*/15 * * * * *'
     mapping: ${mapping('salesforce')}
-    options: { pageSize: 2000, batchSize: 200 }
+    options: { pageSize: 2000, batchSize: 200, publish: all }
   - name: dynamics-sandbox
     kind: dynamics
     url: ${p.dyn.url}
-    auth: { tenantId: ${p.dyn.tenantId}, clientId: ${p.dyn.clientId}, clientSecret: \${COSELL_SANDBOX_DYN_SECRET}, authority: ${p.dyn.authority} }
+    auth: { tenantId: ${p.dyn.tenantId}, clientId: ${p.dyn.clientId}, clientSecret: '\${COSELL_SANDBOX_DYN_SECRET}', authority: ${p.dyn.authority} }
     participation: [{ field: cosell_sync, op: eq, value: true }]
     schedule: '5,20,35,50 * * * * *'
     mapping: ${mapping('dynamics')}
-    options: { pageSize: 5000, batchSize: 500 }
+    options: { pageSize: 5000, batchSize: 500, publish: all }
 reconciliation: { terminalConflicts: flag, illegalCrmMoves: accept-then-apply }
 logging: { level: info, format: auto }
-http: { port: ${Number(p.port)}, host: 127.0.0.1, adminToken: \${COSELL_SANDBOX_ADMIN_TOKEN} }
+http: { port: ${Number(p.port)}, host: 127.0.0.1, adminToken: '\${COSELL_SANDBOX_ADMIN_TOKEN}' }
 expiry: { schedule: '*/30 * * * * *' }
 `;
 }

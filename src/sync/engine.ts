@@ -86,7 +86,7 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
     const { durationMs: _d, dryRun: _r, planned: _p, ...run } = result;
     await deps.store.finishRun({ ...run, status: error ? 'failed' : 'ok' }, deps.clock.now());
   }
-  ctx.logger.info('sync run finished', { event: 'sync.run', ...result, planned: result.planned.length });
+  ctx.logger.debug('sync run finished', { event: 'sync.run.engine', ...result, planned: result.planned.length });
   deps.onRun?.(result);
   return result;
 }

@@ -3,17 +3,14 @@
  * tests and local runs of the Dynamics 365 connector. Fault injection (latency, 429 + Retry-After,
  * 5xx, connection resets, token expiry) and an admin surface (methods here, HTTP under /__admin/).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleAction } from './actions';
 import { handleAdmin } from './admin';
-import { handleBatch } from './batch';
-import { API_PREFIX, CODES, dvError, SimFailure, type Fault, type SimContext, type SimRequest, type SimResponse, type SimStats } from './context';
-import { handleEntities } from './entities';
-import { handleMetadata } from './metadata';
+import { CODES, type Fault, type SimContext, type SimStats } from './context';
 import { DEFAULT_CURRENCIES, seedRows, updateRow } from './seed';
+import { requestListener, requestWindow } from './server';
 import { SimStore, type Row } from './store';
-import { instanceDiscovery, issueToken, openIdConfiguration, tokenValid, type SimClient, type TokenState } from './token';
+import type { SimClient, TokenState } from './token';
 
 export type { SimClient } from './token';
 export type { Fault, FaultKind, SimStats } from './context';
@@ -62,48 +59,6 @@ export interface DynamicsSimulator {
 
 const DEFAULT_CLIENT = { clientId: 'cosell-sync-sim-client', clientSecret: 'cosell-sync-sim-secret' };
 
-function dispatch(ctx: SimContext, req: SimRequest): SimResponse {
-  try {
-    if (req.path === '$batch' && req.method === 'POST') return handleBatch(ctx, req, (inner) => dispatch(ctx, inner));
-    const res = handleAction(ctx, req) ?? handleMetadata(ctx, req) ?? handleEntities(ctx, req);
-    return res ?? dvError(404, CODES.notFound, `Resource not found for the segment '${req.path}'.`);
-  } catch (error) {
-    if (error instanceof SimFailure) return error.response;
-    return dvError(500, CODES.unexpected, error instanceof Error ? error.message : String(error));
-  }
-}
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
-function send(res: ServerResponse, reply: SimResponse): void {
-  res.writeHead(reply.status, reply.headers);
-  res.end(reply.body);
-}
-
-/** Requests in the current 5-minute service-protection window (6000 allowed per user). */
-function requestWindow(): { remaining(at: number): number } {
-  let start = 0;
-  let count = 0;
-  return {
-    remaining(at) {
-      if (at - start > 300_000) {
-        start = at;
-        count = 0;
-      }
-      count++;
-      return Math.max(0, 6000 - count);
-    },
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export async function startDynamicsSimulator(options: DynamicsSimulatorOptions = {}): Promise<DynamicsSimulator> {
   const now = options.now ?? ((): Date => new Date());
   const tenantId = options.tenantId ?? 'cosell-sim-tenant';
@@ -124,7 +79,6 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
     issued: new Map(),
     now,
   };
-  const window = requestWindow();
   const currencies: Record<string, string> = {};
   for (const c of DEFAULT_CURRENCIES) {
     const row = store.write('transactioncurrencies', { isocurrencycode: c.iso, currencyname: c.name });
@@ -132,48 +86,9 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   }
 
   let origin = '';
-  const server = createServer((req, res) => {
-    void (async (): Promise<void> => {
-      const body = await readBody(req);
-      const url = new URL(req.url ?? '/', origin);
-      const method = req.method ?? 'GET';
-      if (url.pathname.startsWith('/__admin/')) return send(res, handleAdmin(sim, method, url.pathname, body));
-      if (method === 'GET' && url.pathname === '/common/discovery/instance') return send(res, instanceDiscovery(origin, url.host));
-      const oidc = /^\/([\w.-]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
-      if (method === 'GET' && oidc?.[1]) return send(res, openIdConfiguration(origin, oidc[1]));
-      if (method === 'POST' && url.pathname === `/${tenantId}/oauth2/v2.0/token`) {
-        ctx.stats.tokenRequests++;
-        return send(res, issueToken(tokens, new URLSearchParams(body)));
-      }
-      if (!url.pathname.startsWith(API_PREFIX)) return send(res, dvError(404, '', 'Not found'));
-      ctx.stats.apiRequests++;
-      const fault = ctx.faults.find((f) => f.times > 0);
-      if (fault) {
-        fault.times--;
-        ctx.faults = ctx.faults.filter((f) => f.times > 0);
-        if (fault.kind === 'reset') return void req.socket.destroy();
-        if (fault.kind === 'latency') await sleep(fault.latencyMs ?? 50);
-        if (fault.kind === 'rate_limit') {
-          const msg = 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.';
-          return send(res, dvError(429, CODES.rateLimitRequests, msg, { 'Retry-After': String(fault.retryAfterSeconds ?? 1) }));
-        }
-        if (fault.kind === 'server_error') return send(res, dvError(503, CODES.unexpected, 'An unexpected error occurred.'));
-      }
-      if (!tokenValid(tokens, req.headers.authorization)) {
-        res.writeHead(401, { 'WWW-Authenticate': `Bearer authorization_uri=${origin}/${tenantId}/oauth2/authorize, resource_id=${origin}/` });
-        return void res.end();
-      }
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const path = decodeURIComponent(url.pathname.slice(API_PREFIX.length));
-      const reply = dispatch(ctx, { method, path, query: url.searchParams, headers, body });
-      // Dataverse reports the caller's remaining service-protection budget on each response.
-      reply.headers['x-ms-ratelimit-burst-remaining-xrm-requests'] = String(window.remaining(now().getTime()));
-      send(res, reply);
-    })().catch((error: unknown) => {
-      if (!res.headersSent) send(res, dvError(500, CODES.unexpected, error instanceof Error ? error.message : String(error)));
-    });
-  });
+  const server = createServer(
+    requestListener({ ctx, tokens, tenantId, origin: () => origin, admin: (m, p, b) => handleAdmin(sim, m, p, b), window: requestWindow() }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;

@@ -24,7 +24,8 @@ export interface SimAdmin {
   all(object?: string): Array<Record<string, unknown>>;
   addValidationRule(rule: { object?: string; when: (record: Readonly<Record<string, unknown>>) => boolean; message: string; fields?: string[]; times?: number }): number;
   clearValidationRules(): void;
-  injectFault(kind: FaultKind, times: number, options?: Omit<FaultSpec, 'kind' | 'times'>): void;
+  /** HTTP-level faults, or 'row_lock': the next `times` record saves fail with UNABLE_TO_LOCK_ROW. */
+  injectFault(kind: FaultKind | 'row_lock', times: number, options?: Omit<FaultSpec, 'kind' | 'times'>): void;
   clearFaults(): void;
   expireSessions(): void;
   /** Moves the simulator's clock: an absolute time, or an offset from the real clock. */
@@ -80,8 +81,14 @@ export function createAdmin(deps: {
     all: (object) => [...store.table(objectOf(object)).values()].map((r) => formatRecord(version, objectOf(object), r)),
     addValidationRule: (rule) => store.addRule({ object: rule.object ?? 'Opportunity', when: rule.when, message: rule.message, fields: rule.fields ?? [], remaining: rule.times ?? null }),
     clearValidationRules: () => void store.rules.splice(0),
-    injectFault: (kind, times, options = {}) => faults.add({ ...options, kind, times }),
-    clearFaults: () => faults.clear(),
+    injectFault(kind, times, options = {}) {
+      if (kind === 'row_lock') store.rowLocks += times;
+      else faults.add({ ...options, kind, times });
+    },
+    clearFaults() {
+      faults.clear();
+      store.rowLocks = 0;
+    },
     expireSessions: () => auth.expireAll(),
     setClock(clock) {
       if ('offsetMs' in clock) {
@@ -131,7 +138,7 @@ export function adminHttp(admin: SimAdmin): (req: SimRequest) => SimResponse {
         case 'DELETE /validation-rules':
           return (admin.clearValidationRules(), ok());
         case 'POST /faults':
-          return (admin.injectFault(String(body['kind']) as FaultKind, Number(body['times'] ?? 1), { ...(typeof body['latencyMs'] === 'number' ? { latencyMs: body['latencyMs'] } : {}), ...(typeof body['pathIncludes'] === 'string' ? { pathIncludes: body['pathIncludes'] } : {}) }), ok());
+          return (admin.injectFault(String(body['kind']) as FaultKind | 'row_lock', Number(body['times'] ?? 1), { ...(typeof body['latencyMs'] === 'number' ? { latencyMs: body['latencyMs'] } : {}), ...(typeof body['pathIncludes'] === 'string' ? { pathIncludes: body['pathIncludes'] } : {}) }), ok());
         case 'DELETE /faults':
           return (admin.clearFaults(), ok());
         case 'POST /expire-sessions':

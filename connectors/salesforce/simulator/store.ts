@@ -21,6 +21,8 @@ export class SimStore {
   private readonly recycleBin = new Map<string, StoredRecord[]>();
   readonly rules: ValidationRule[] = [];
   private nextRuleId = 1;
+  /** The next this-many record saves fail with UNABLE_TO_LOCK_ROW (another transaction holds the row). */
+  rowLocks = 0;
   clockOffsetMs = 0;
   fixedNow: number | null = null;
   pinnedStamp: number | null = null;
@@ -85,6 +87,10 @@ export class SimStore {
   }
 
   private finish(obj: SfObject, merged: StoredRecord, changed: Record<string, unknown>): SfRecordError | null {
+    if (this.rowLocks > 0) {
+      this.rowLocks -= 1;
+      return { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records', fields: [] };
+    }
     this.derive(obj, merged, changed);
     return checkRequired(obj, merged) ?? this.checkUnique(obj, merged) ?? runRules(this.rules, obj, merged);
   }

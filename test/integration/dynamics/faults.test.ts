@@ -42,6 +42,31 @@ describe('dynamics connector under faults', () => {
     expect(rig.sim.stats().tokenRequests).toBe(tokensBefore + 1);
   });
 
+  it('caches the token and renews it before it expires', async () => {
+    rig = await startRig({}, { tokenLifetimeSeconds: 3599 });
+    rig.sim.seed([opportunity(1)]);
+    await collect(rig.connector.readChanges({ cursor: null, fields: ['name'] }));
+    await rig.connector.readRecords([rig.sim.list()[0]?.opportunityid as string], ['name']);
+    expect(rig.sim.stats().tokenRequests).toBe(1);
+    await rig.close();
+    // A token within MSAL's renewal offset (5 minutes) is replaced before use, not after a 401.
+    rig = await startRig({}, { tokenLifetimeSeconds: 120 });
+    await rig.connector.describe(); // four concurrent calls share one acquisition (single flight)
+    expect(rig.sim.stats().tokenRequests).toBe(1);
+    await rig.connector.readRecords(['6a1f2c3d-0000-4000-8000-000000000001'], ['name']);
+    expect(rig.sim.stats().tokenRequests).toBe(2);
+    expect(rig.sim.stats().apiRequests).toBe(5);
+  });
+
+  it('rides out injected latency', async () => {
+    rig = await startRig();
+    rig.sim.seed([opportunity(1)]);
+    rig.sim.injectFault({ kind: 'latency', times: 2, latencyMs: 30 });
+    const pages = await collect(rig.connector.readChanges({ cursor: null, fields: ['name'] }));
+    expect(pages[0]?.records).toHaveLength(1);
+    expect(retries(rig)).toEqual([]);
+  });
+
   it('fails with code auth when the renewed token is refused too', async () => {
     rig = await startRig({}, { tokenLifetimeSeconds: 0 });
     const error: unknown = await collect(rig.connector.readChanges({ cursor: null, fields: ['name'] })).catch((e: unknown) => e);

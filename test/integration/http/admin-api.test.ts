@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../../../src/http/server';
 import { Metrics } from '../../../src/metrics';
 import { aCustomerWithConsentedContact, anInboundInput, anOutboundInput } from '../../unit/core/builders';
+import { MemoryLogger } from '../../unit/daemon/fakes';
 import { createHarness, type Harness } from '../cli/harness';
 
 // light-my-request (fastify's inject) requires `cookie` 2, which ships as ESM only and is not in
@@ -130,6 +131,24 @@ describe('opportunities', () => {
     }
     expect((await call('POST', '/api/opportunities/opp-1/favorite')).body).toMatchObject({ opportunity: { favorite: true, stage: 'won' } });
     expect((await call('POST', '/api/opportunities/opp-1/unfavorite')).body).toMatchObject({ opportunity: { favorite: false, stage: 'won' } });
+  });
+});
+
+describe('logging', () => {
+  it('logs each admin request by route and status, never its token, body or contact details', async () => {
+    const logger = new MemoryLogger();
+    const logged = createHttpServer({ app: { ...h.app, logger }, metrics: new Metrics() });
+    const body = { id: 'opp-log', ...anOutboundInput({ customer: aCustomerWithConsentedContact() }) };
+    const res = await logged.inject({ method: 'POST', url: '/api/opportunities', headers: auth, payload: body });
+    expect(res.statusCode).toBe(201);
+    await logged.inject({ method: 'GET', url: '/api/opportunities/opp-log', headers: { authorization: 'Bearer wrong-token-value' } });
+    await logged.close();
+    expect(logger.events('http.request').map((l) => [l.meta['method'], l.meta['route'], l.meta['status']])).toEqual([
+      ['POST', '/api/opportunities', 201],
+      ['GET', '/api/opportunities/:id', 401],
+    ]);
+    const text = JSON.stringify(logger.lines);
+    for (const secret of ['test-admin-token', 'wrong-token-value', 'ada@contoso.test', 'Ada Buyer', 'sam@partner.test']) expect(text).not.toContain(secret);
   });
 });
 

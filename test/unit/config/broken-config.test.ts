@@ -4,7 +4,9 @@
  */
 import { validateConfigFile } from '../../../src/cli/config-validate';
 import { formatIssue } from '../../../src/config/issues';
-import { BASE_CONFIG, edit, ENV, position, SHIPPED_DYN, SHIPPED_SF, workspace } from './helpers';
+import { removeWorkspaces, BASE_CONFIG, edit, ENV, position, SHIPPED_DYN, SHIPPED_SF, workspace } from './helpers';
+
+afterAll(removeWorkspaces);
 
 function run(config: string, mapping = SHIPPED_SF, env: NodeJS.ProcessEnv = ENV, extra: Record<string, string> = {}) {
   const ws = workspace({ 'config.yaml': config, 'mappings/sf.yaml': mapping, ...extra });

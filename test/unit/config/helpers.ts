@@ -33,9 +33,17 @@ export interface Workspace {
   shown(name: string): string;
 }
 
+const created: string[] = [];
+
+/** Removes every temp directory this file's tests created (call from afterAll). */
+export function removeWorkspaces(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Writes the files into a fresh temp directory; `files` maps relative path -> content. */
 export function workspace(files: Record<string, string>): Workspace {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cosell-config-'));
+  created.push(dir);
   for (const [name, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), content);

@@ -130,7 +130,11 @@ describe('the customer name read from the Account', () => {
         .readFileSync(path.join(ROOT, 'config/mappings/salesforce.yaml'), 'utf8')
         .replace('    crm: CoSell_Customer_Name__c\n', '    crm: Account.Name\n    direction: to-cosell\n');
       fs.writeFileSync(path.join(dir, 'm.yaml'), text);
-      return { spec: loadMapping(path.join(dir, 'm.yaml')) };
+      try {
+        return { spec: loadMapping(path.join(dir, 'm.yaml')) };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     })();
     expect(spec.crmFields).toContain('Account.Name');
     expect(spec.toCosell({ Account: { Name: 'Contoso' } }).values['customer.name']).toBe('Contoso');

@@ -2,7 +2,9 @@
 import type { FieldMetadata, ObjectMetadata } from '../../../src/ports/connector';
 import { validateConfigFile } from '../../../src/cli/config-validate';
 import { formatIssue } from '../../../src/config/issues';
-import { BASE_CONFIG, ENV, position, SHIPPED_SF, workspace } from '../config/helpers';
+import { removeWorkspaces, BASE_CONFIG, ENV, position, SHIPPED_SF, workspace } from '../config/helpers';
+
+afterAll(removeWorkspaces);
 
 function makeField(name: string, type = 'string', extra: Partial<FieldMetadata> = {}): FieldMetadata {
   return { name, label: name, type, updateable: true, createable: true, nillable: true, picklistValues: null, referenceTo: null, ...extra };

@@ -38,7 +38,8 @@ describe('Dynamics mapping against Dataverse metadata', () => {
     const fields = FIELDS.map((f) => (f.name === 'cosell_declinereason' ? choice(f.name, 100000000, 4) : f));
     const issues = checkMetadata(mapping, { name: 'opportunity', fields }).map(formatIssue);
     expect(issues).toEqual([
-      `dynamics.yaml:${position(SHIPPED_DYN, '100000004', 'Other: ')} stage.declineReason.values.Other: 100000004 is not a value of CRM picklist cosell_declinereason (did you mean "100000000"?)`,
+      `dynamics.yaml:${position(SHIPPED_DYN, '100000004', 'Other: ')} stage.declineReason.values.Other: 100000004 is not a value of CRM picklist cosell_declinereason`,
+      `dynamics.yaml:${position(SHIPPED_DYN, '100000004', 'crmDefault: ')} stage.declineReason.crmDefault: 100000004 is not a value of CRM picklist cosell_declinereason`,
     ]);
   });
 });
