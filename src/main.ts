@@ -8,13 +8,14 @@ import { startDynamicsSimulator } from '../connectors/dynamics/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
 import type { App, ConnectorHealth, CreateAppOptions } from './app';
-import { loadConfig, type LoadedConfig } from './config/load';
+import { analyzeConfig, loadConfig, type LoadedConfig } from './config/load';
+import { ConfigValidationError } from './config/issues';
 import type { ConnectorConfig } from './config/types';
 import { systemClock, type Clock } from './core/clock';
 import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 import { DEFAULT_RETRY_POLICY } from './retry';
-import type { CrmConnector } from './ports/connector';
+import type { CrmConnector, ObjectMetadata } from './ports/connector';
 import { createStore } from './store';
 import { createSyncEngine } from './sync/engine';
 import type { ConnectorInstance } from './sync/ports';
@@ -51,7 +52,21 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
   );
 }
 
+/**
+ * At start, every mapped CRM field is checked against the CRM's own metadata (describe /
+ * EntityDefinitions): a daemon never starts with a mapping its CRM cannot honour.
+ */
+async function checkFieldsAgainstCrms(configFile: string, env: NodeJS.ProcessEnv, instances: readonly ConnectorInstance[]): Promise<void> {
+  const metadata = new Map<string, ObjectMetadata>();
+  for (const instance of instances) metadata.set(instance.name, await instance.connector.describe());
+  const { issues } = analyzeConfig(configFile, { env, metadata });
+  if (issues.length > 0) throw new ConfigValidationError(issues);
+}
+
 export interface AssembleOptions {
+  /** Check mapped fields against each CRM's metadata before starting (default true). */
+  checkCrmFields?: boolean;
+  env?: NodeJS.ProcessEnv;
   clock?: Clock;
   logger?: Logger;
   /** Released with the app (the sandbox's simulators). */
@@ -76,6 +91,16 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     if (!mapping) throw new Error(`no compiled mapping for connector ${c.name}`);
     return { name: c.name, connector: createConnector(c, logger), mapping, publish: c.options.publish, pushBatchSize: c.options.batchSize };
   });
+  if (options.checkCrmFields !== false) {
+    try {
+      await checkFieldsAgainstCrms(config.configFile, options.env ?? process.env, instances);
+    } catch (error) {
+      for (const instance of instances) await instance.connector.close();
+      await store.close();
+      for (const close of options.closers ?? []) await close();
+      throw error;
+    }
+  }
   const health = new Map<string, ConnectorHealth>(enabled.map((c) => [c.name, { name: c.name, kind: c.kind, ready: true, reason: null }]));
   const engine = createSyncEngine({
     store, instances, clock, logger,
@@ -113,5 +138,5 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   if (options.sandbox === true || configPath === undefined || configPath === '') {
     return startSandbox({ adapters: sandboxAdapters, assemble: assembleApp, env });
   }
-  return assembleApp(loadConfig(configPath, env));
+  return assembleApp(loadConfig(configPath, env), { env });
 }

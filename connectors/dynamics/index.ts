@@ -6,24 +6,21 @@
 import type { Logger } from '../../src/log';
 import { ConfigError } from '../../src/errors';
 import { DEFAULT_RETRY_POLICY, validateRetryPolicy } from '../../src/retry';
-import type { ChangePage, CrmConnector, CrmRecord, ReadChangesParams, WriteOperation, WriteResult } from '../../src/ports/connector';
+import type { ChangePage, CrmConnector, ReadChangesParams, WriteOperation, WriteResult } from '../../src/ports/connector';
 import { createTokenSource } from './auth';
 import { ChoiceColumns } from './choices';
 import { CurrencyCache } from './currencies';
 import { describe, logicalNameOf } from './describe';
-import { FORMATTED, selectColumns, toCrmRecord } from './fields';
-import { identifier, idsFilter } from './odata';
-import { DYNAMICS_DEFAULTS, OPPORTUNITY_KEY, type DynamicsConnectorOptions } from './options';
+import { identifier } from './odata';
+import { DYNAMICS_DEFAULTS, type DynamicsConnectorOptions } from './options';
 import { readChanges } from './read-changes';
+import { readRecords } from './read-records';
 import { WebApiClient } from './web-api';
 import { writeBatch } from './write-batch';
 
 export type { DynamicsConnectorOptions, DynamicsAuth } from './options';
 export type { DynamicsFieldMetadata } from './describe';
 export { toODataFilter, matchesFilter } from './odata';
-
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const READ_CHUNK = 100;
 
 function checkOptions(options: DynamicsConnectorOptions): { pageSize: number; batchSize: number } {
   const pageSize = options.pageSize ?? DYNAMICS_DEFAULTS.pageSize;
@@ -48,38 +45,14 @@ export function createDynamicsConnector(options: DynamicsConnectorOptions, deps:
   const currencies = new CurrencyCache(api);
   const choices = new ChoiceColumns(api, logicalNameOf(entitySet));
 
-  async function readRecords(ids: readonly string[], fields: readonly string[]): Promise<CrmRecord[]> {
-    const wanted = ids.filter((id) => GUID.test(id));
-    const plain = fields.filter((f) => !f.endsWith(FORMATTED));
-    if (plain.includes('transactioncurrencyid')) await currencies.load();
-    const select = selectColumns(plain).join(',');
-    const out: CrmRecord[] = [];
-    for (let i = 0; i < wanted.length; i += READ_CHUNK) {
-      const filter = encodeURIComponent(idsFilter(OPPORTUNITY_KEY, wanted.slice(i, i + READ_CHUNK)));
-      let url: string | undefined = `${entitySet}?$select=${select}&$filter=${filter}`;
-      while (url) {
-        const res = await api.send({
-          method: 'GET',
-          url,
-          headers: { Prefer: `odata.maxpagesize=${pageSize},odata.include-annotations="OData.Community.Display.V1.FormattedValue"` },
-          operation: 'read records',
-        });
-        const page = JSON.parse(res.text) as { value?: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
-        for (const row of page.value ?? []) out.push(toCrmRecord(row, { requested: plain, isoOf: (id) => currencies.isoOf(id) }));
-        url = page['@odata.nextLink'];
-      }
-    }
-    return out;
-  }
-
   return {
     kind: 'dynamics',
     name: options.name,
     readChanges: (params: ReadChangesParams): AsyncIterable<ChangePage> =>
       readChanges({ api, currencies, entitySet, pageSize, filter: options.filter, logger }, params),
-    readRecords,
+    readRecords: (ids, fields) => readRecords({ api, currencies, entitySet, pageSize }, ids, fields),
     writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> =>
-      writeBatch({ api, currencies, choices, entitySet, alternateKey, batchSize, apiPath }, ops),
+      writeBatch({ api, currencies, choices, entitySet, pageSize, alternateKey, batchSize, apiPath }, ops),
     describe: () => describe(api, entitySet),
     apiUsage: () => ({ calls: api.calls, ...api.quota() }),
     close: async () => {

@@ -9,7 +9,8 @@
  *    opportunity through a statecode update, and a closed row is read-only, so reopening first
  *    makes Won->Lost and a close after edits work too;
  *  - statecode 0: the same reopen PATCH (a no-op on an open row) before the columns, because a
- *    closed row accepts a statecode 0/statuscode 1 PATCH alone and nothing else until reopened.
+ *    closed row accepts a statecode 0/statuscode 1 PATCH alone and nothing else until reopened;
+ *  - a statuscode without a statecode implies its state (1, 2 open; 3 won; 4, 5 lost).
  * Several requests go in one changeset, so they apply all or nothing.
  */
 import type { WriteOperation } from '../../src/ports/connector';
@@ -28,6 +29,9 @@ const CLOSE_ACTIONS: Record<number, { action: string; defaultStatus: number; sub
   1: { action: 'WinOpportunity', defaultStatus: 3, subject: 'Won' },
   2: { action: 'LoseOpportunity', defaultStatus: 4, subject: 'Lost' },
 };
+
+/** Default statecode of each standard opportunity statuscode. */
+const STATE_OF_STATUS: Record<number, number> = { 1: 0, 2: 0, 3: 1, 4: 2, 5: 2 };
 
 export interface Plan {
   unit: BatchUnit;
@@ -53,8 +57,11 @@ function closeRequest(ctx: PlanContext, state: number, fields: Record<string, un
 export function planWrite(op: WriteOperation, ctx: PlanContext): Plan {
   const select = `?$select=${OPPORTUNITY_KEY},versionnumber`;
   const body = toWriteBody(op.fields, ctx);
-  const state = typeof op.fields.statecode === 'number' ? op.fields.statecode : null;
+  const status = typeof op.fields.statuscode === 'number' ? op.fields.statuscode : null;
+  const state = typeof op.fields.statecode === 'number' ? op.fields.statecode : status === null ? null : (STATE_OF_STATUS[status] ?? null);
   if (op.kind === 'create') {
+    // An open row may be created with its status reason (e.g. 2 On Hold); closing needs the action.
+    if (status !== null && (state === null || state === 0)) body.statuscode = status;
     const target = alternateKeyPath(ctx, op.externalKey);
     const upsert: BatchRequest = { method: 'PATCH', url: `${target}${select}`, headers: RETURN_VERSION, body };
     const close = state === null ? null : closeRequest(ctx, state, op.fields, target);
@@ -64,6 +71,8 @@ export function planWrite(op: WriteOperation, ctx: PlanContext): Plan {
   const guard = { 'If-Match': op.expectedVersion === null ? '*' : `W/"${op.expectedVersion}"` };
   const hasColumns = Object.keys(body).length > 0;
   if (state === null) {
+    // A status reason of an unknown (custom) state: sent as is, Dataverse checks it.
+    if (status !== null) body.statuscode = status;
     return { unit: { requests: [{ method: 'PATCH', url: `${target}${select}`, headers: { ...guard, ...RETURN_VERSION }, body }] }, closes: false };
   }
   const close = closeRequest(ctx, state, op.fields, target);

@@ -84,4 +84,6 @@ export async function* bulkQueryPages(p: BulkQueryParams): AsyncGenerator<CrmRec
     });
     if (records.length > 0) yield records;
   }
+  // Results stay on the org for days; delete the finished job (best effort, it is only tidying).
+  await p.client.call('bulkDelete', (conn) => conn.request({ method: 'DELETE', url: `${base}/${job.id}` }), p.signal).catch(() => undefined);
 }

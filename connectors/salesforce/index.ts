@@ -33,6 +33,8 @@ export interface SalesforceConnectorOptions {
   /** Records per Bulk API 2.0 results chunk. */
   bulkPageSize?: number;
   retry?: RetryPolicy;
+  /** Leave records modified in the last settleMs for the next read (see read-changes.ts); 0 = off. */
+  settleMs?: number;
   now?: () => number;
 }
 
@@ -43,6 +45,7 @@ export const SALESFORCE_DEFAULTS = {
   pageSize: 2000,
   bulkThreshold: 10_000,
   bulkPageSize: 10_000,
+  settleMs: 0,
 } as const;
 
 /** Ids per `WHERE Id IN (...)` query: 200 quoted ids keep the GET URL well under 16 KB. */
@@ -78,6 +81,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
     bulkPageSize: o.bulkPageSize,
     logger,
     now,
+    settleMs: o.settleMs,
     fieldTypes: async () => new Map((await describe()).fields.map((f) => [f.name.toLowerCase(), f.type])),
   };
 

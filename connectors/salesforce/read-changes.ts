@@ -7,6 +7,7 @@
  * read becomes a full pass flagged fullResync.
  */
 import type { ChangePage, CrmRecord, ReadChangesParams } from '../../src/ports/connector';
+import { isConnectorError } from '../../src/errors';
 import type { Logger } from '../../src/log';
 import type { SalesforceClient } from './client';
 import { decodeCursor, encodeCursor, type SalesforceCursor } from './cursor';
@@ -28,10 +29,21 @@ export interface ReadContext {
   bulkPageSize: number;
   logger: Logger;
   now: () => number;
+  /**
+   * A real org stamps whole seconds and a transaction can commit after later stamps were read.
+   * With settleMs > 0 a read stops at stamps older than now - settleMs, so the cursor never
+   * passes a second that may still receive writes (0: read up to the newest stamp).
+   */
+  settleMs: number;
   fieldTypes: () => Promise<ReadonlyMap<string, string>>;
 }
 
-export function buildChangesSoql(ctx: Pick<ReadContext, 'object' | 'filterSoql' | 'filterFields'>, fields: readonly string[], pos: { stamp: string | null; id: string | null }): string {
+export function buildChangesSoql(
+  ctx: Pick<ReadContext, 'object' | 'filterSoql' | 'filterFields'>,
+  fields: readonly string[],
+  pos: { stamp: string | null; id: string | null },
+  horizon: number | null = null,
+): string {
   const select = selectList(fields);
   const allowed = [...select, ...ctx.filterFields];
   for (const f of select) assertFieldName(f, allowed);
@@ -41,6 +53,8 @@ export function buildChangesSoql(ctx: Pick<ReadContext, 'object' | 'filterSoql' 
     const ts = soqlDateTime(pos.stamp);
     conds.push(pos.id === null ? `SystemModstamp > ${ts}` : `(SystemModstamp > ${ts} OR (SystemModstamp = ${ts} AND Id > ${soqlLiteral(pos.id)}))`);
   }
+  // Stamps at or before the horizon only: see ReadContext.settleMs.
+  if (horizon !== null) conds.push(`SystemModstamp <= ${soqlDateTime(horizon)}`);
   const where = conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : '';
   return `SELECT ${select.join(', ')} FROM ${assertIdentifier(ctx.object)}${where} ORDER BY SystemModstamp ASC, Id ASC`;
 }
@@ -50,9 +64,9 @@ function advance(c: SalesforceCursor, records: CrmRecord[]): SalesforceCursor {
   return last ? { ...c, stamp: last.version, id: last.id } : c;
 }
 
-async function* restPages(ctx: ReadContext, params: ReadChangesParams, start: SalesforceCursor): AsyncGenerator<ChangePage> {
+async function* restPages(ctx: ReadContext, params: ReadChangesParams, start: SalesforceCursor): AsyncGenerator<ChangePage, SalesforceCursor> {
   const headers = { 'Sforce-Query-Options': `batchSize=${ctx.pageSize}` };
-  const soql = buildChangesSoql(ctx, params.fields, start);
+  const soql = buildChangesSoql(ctx, params.fields, start, ctx.settleMs > 0 ? ctx.now() - ctx.settleMs : null);
   const fullResync = start.phase === 'full';
   let cursor = start;
   let page = QueryPage.parse(await ctx.client.call('query', async (conn) => await conn.query(soql, { autoFetch: false, headers }), params.signal));
@@ -76,32 +90,47 @@ async function* restPages(ctx: ReadContext, params: ReadChangesParams, start: Sa
   return cursor;
 }
 
+const parseStamp = (s: string): number => Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+
+interface DeletedWindow {
+  deletedIds: string[];
+  /** Where the next getDeleted starts. */
+  latest: string;
+  /** The org no longer covers the window (log purged, or start older than the 30 days it keeps). */
+  expired: boolean;
+}
+
+async function readDeletes(ctx: ReadContext, since: string, signal: AbortSignal | undefined): Promise<DeletedWindow> {
+  // jsforce sends whole seconds; ending at the next second (the org caps it at its own time and
+  // reports latestDateCovered) means a delete made just before this read is not held back.
+  const end = new Date(Math.ceil((ctx.now() + 1) / 1000) * 1000).toISOString();
+  let raw: unknown;
+  try {
+    raw = await ctx.client.call('getDeleted', (conn) => conn.sobject(ctx.object).deleted(since, end), signal);
+  } catch (err) {
+    // INVALID_REPLICATION_DATE: the start is outside what the org keeps (REST API guide, getDeleted).
+    if (isConnectorError(err) && err.code === 'cursor_expired') return { deletedIds: [], latest: new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString(), expired: true };
+    throw err;
+  }
+  const deleted = DeletedResult.parse(raw);
+  const latest = new Date(parseStamp(deleted.latestDateCovered)).toISOString();
+  const expired = parseStamp(deleted.earliestDateAvailable) > parseStamp(since);
+  return { deletedIds: expired ? [] : deleted.deletedRecords.map((d) => d.id), latest, expired };
+}
+
 export async function* readChanges(ctx: ReadContext, params: ReadChangesParams): AsyncGenerator<ChangePage> {
   const nowIso = new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString();
   let start: SalesforceCursor = params.cursor === null ? { v: 1, stamp: null, id: null, deletedSince: nowIso, phase: 'full' } : decodeCursor(params.cursor);
-  let deletedIds: string[] = [];
-  let deletedSince = start.deletedSince;
+  let window: DeletedWindow = { deletedIds: [], latest: start.deletedSince, expired: false };
   if (params.cursor !== null) {
-    const since = start.deletedSince;
-    // jsforce sends whole seconds; ending at the next second (the org caps it at its own time and
-    // reports latestDateCovered) means a delete made just before this read is not held back.
-    const end = new Date(Math.ceil((ctx.now() + 1) / 1000) * 1000).toISOString();
-    const deleted = DeletedResult.parse(await ctx.client.call('getDeleted', (conn) => conn.sobject(ctx.object).deleted(since, end), params.signal));
-    if (Date.parse(deleted.earliestDateAvailable.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) > Date.parse(since)) {
-      ctx.logger.warn('deleted-records log no longer reaches the cursor: running a full reconciliation pass', { earliestDateAvailable: deleted.earliestDateAvailable, cursorDeletedSince: since });
-      start = { v: 1, stamp: null, id: null, deletedSince: since, phase: 'full' };
-    } else {
-      deletedIds = deleted.deletedRecords.map((d) => d.id);
+    window = await readDeletes(ctx, start.deletedSince, params.signal);
+    if (window.expired) {
+      ctx.logger.warn('deleted-records log no longer reaches the cursor: running a full reconciliation pass', { cursorDeletedSince: start.deletedSince });
+      start = { v: 1, stamp: null, id: null, deletedSince: start.deletedSince, phase: 'full' };
     }
-    deletedSince = new Date(Date.parse(deleted.latestDateCovered.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))).toISOString();
   }
-  const gen = restPages(ctx, params, start);
-  let step = await gen.next();
-  while (!step.done) {
-    yield step.value;
-    step = await gen.next();
-  }
-  const end: SalesforceCursor = { ...step.value, deletedSince, phase: 'incremental' };
+  const last = yield* restPages(ctx, params, start);
+  const end: SalesforceCursor = { ...last, deletedSince: window.latest, phase: 'incremental' };
   // The closing page carries the deletes and the advanced getDeleted window, and ends a full pass.
-  yield { records: [], deletedIds, cursor: encodeCursor(end), fullResync: start.phase === 'full' };
+  yield { records: [], deletedIds: window.deletedIds, cursor: encodeCursor(end), fullResync: start.phase === 'full' };
 }

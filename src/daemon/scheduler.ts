@@ -50,6 +50,7 @@ export class Scheduler {
 
   /** Validates every expression first, so a bad one schedules nothing. */
   start(params: { connectors: readonly ScheduledConnector[]; sweepSchedule?: string; runOnStart?: boolean }): void {
+    if (this.stopping) return;
     const sweepSchedule = params.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE;
     for (const c of params.connectors) assertCronExpression(c.schedule, `connector ${c.name} schedule`);
     assertCronExpression(sweepSchedule, 'expiry sweep schedule');

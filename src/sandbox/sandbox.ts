@@ -29,7 +29,7 @@ export interface SandboxAdapters {
 
 export interface SandboxOptions {
   adapters: SandboxAdapters;
-  assemble: (loaded: LoadedConfig, options: { closers: Array<() => Promise<void>>; runOnStart: boolean }) => Promise<App>;
+  assemble: (loaded: LoadedConfig, options: { closers: Array<() => Promise<void>>; runOnStart: boolean; env: NodeJS.ProcessEnv }) => Promise<App>;
   env: NodeJS.ProcessEnv;
   /** Folder of the store and the generated configuration; default ./data. */
   dataDir?: string;
@@ -60,6 +60,7 @@ export async function startSandbox(options: SandboxOptions): Promise<App> {
   const app = await options.assemble(loadConfig(configFile, env), {
     closers: [async () => activity.stop(), () => sf.close(), () => dyn.close()],
     runOnStart: true,
+    env,
   });
   app.logger.info('sandbox: simulators started', { event: 'sandbox.started', salesforce: sf.url, dynamics: dyn.url, store: storePath, config: configFile });
   const sfIds = sf.seed(salesforceSeed(32));

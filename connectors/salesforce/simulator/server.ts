@@ -102,6 +102,10 @@ export function createHandler(state: ServerState): (req: IncomingMessage, res: S
           send(res, await state.admin(req));
           return;
         }
+        if (req.path.replace(/\/$/, '') === '/services/data' && req.method === 'GET') {
+          send(res, { status: 200, body: [{ label: "Winter '25", url: '/services/data/v62.0', version: '62.0' }] });
+          return;
+        }
         const m = API_PATH.exec(req.path);
         if (m) {
           await handleApi(state, req, res, m[1] ?? '62.0', m[2] ?? '/');

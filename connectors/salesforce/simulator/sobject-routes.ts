@@ -57,6 +57,7 @@ export const sobjectRoutes: ApiRoute[] = [
       if (!('fields' in obj)) return obj;
       const range = parseRange(req.query);
       if ('status' in range) return range;
+      if (range.start < ctx.store.now() - 30 * 86_400_000) return sfError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
       const end = Math.min(range.end, ctx.store.now());
       // Inclusive on both ends: a client resuming at latestDateCovered may see a delete twice, never miss one.
       const deletedRecords = ctx.store.deleted

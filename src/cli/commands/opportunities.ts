@@ -95,7 +95,6 @@ function registerReads(opps: Command, r: Registrar): void {
       s.print({ version: stored.version, updatedAt: stored.updatedAt, opportunity: stored.opportunity, events }, () => opportunityDetail(stored, events));
     }, label('show')),
   );
-
 }
 
 function registerCreates(opps: Command, r: Registrar): void {
@@ -111,7 +110,6 @@ function registerCreates(opps: Command, r: Registrar): void {
         }, () => `${name} opportunity`),
       );
   }
-
 }
 
 function registerStageChanges(opps: Command, r: Registrar): void {

@@ -76,9 +76,17 @@ export interface Harness {
   jsonFile(name: string, value: unknown): string;
 }
 
-export async function createHarness(overrides: Partial<AppSettings> = {}): Promise<Harness> {
+/** A store for one test and how to throw its database away; SQLite in the temp dir by default. */
+export type StoreFactory = (dir: string) => Promise<{ store: StateStore; drop(): Promise<void> }>;
+
+const sqliteStore: StoreFactory = async (dir) => ({
+  store: await createStore({ kind: 'sqlite', path: path.join(dir, 'test.db') }),
+  drop: async () => undefined,
+});
+
+export async function createHarness(overrides: Partial<AppSettings> = {}, storeFactory: StoreFactory = sqliteStore): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-cli-'));
-  const store = await createStore({ kind: 'sqlite', path: path.join(dir, 'test.db') });
+  const { store, drop } = await storeFactory(dir);
   const clock = new ManualClock(NOW);
   const engine = new FakeEngine();
   const settings: AppSettings = {
@@ -101,6 +109,7 @@ export async function createHarness(overrides: Partial<AppSettings> = {}): Promi
     app: { config: settings, store, engine, logger: silentLogger, clock, connectorStatus, close: async () => void (h.closedApps += 1) },
     cleanup: async () => {
       await store.close();
+      await drop();
       rmSync(dir, { recursive: true, force: true });
     },
     jsonFile: (name, value) => {

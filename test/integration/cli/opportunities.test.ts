@@ -1,5 +1,5 @@
 /** `cosell-sync opportunities ...` in-process against a real SQLite store. */
-import { aCustomerWithConsentedContact, anInboundInput, anOutboundInput } from '../../unit/core/builders';
+import { aCustomerWithConsentedContact, aPartnerInvitation, anInboundInput, anOutboundInput } from '../../unit/core/builders';
 import { createHarness, runCli, type Harness } from './harness';
 
 interface OppJson {
@@ -114,6 +114,14 @@ describe('opportunity commands', () => {
     const res = await runCli(h, ['--json', 'opportunities', 'invite', 'opp-out', '--microsoft', '--help-type', 'technical-architecture']);
     expect(res.code).toBe(0);
     expect(res.json<OppJson>().opportunity.invitations).toHaveLength(1);
+  });
+
+  it('invites a partner from a JSON file', async () => {
+    await createOutbound('opp-out', { customer: aCustomerWithConsentedContact() });
+    const file = h.jsonFile('invitation.json', aPartnerInvitation());
+    const res = await runCli(h, ['--json', 'opportunities', 'invite', 'opp-out', '--partner-file', file]);
+    expect(res.code).toBe(0);
+    expect(res.json<OppJson>().opportunity.invitations).toEqual([expect.objectContaining({ invitee: { kind: 'partner', partnerId: 'partner-42', partnerName: 'Fabrikam' } })]);
   });
 
   it('shows one opportunity with its event log', async () => {

@@ -26,6 +26,14 @@ describe('salesforce readChanges paging on (SystemModstamp, Id)', () => {
     expect(new Set(seen)).toEqual(new Set(ids));
     expect(pages.filter((p) => p.records.length > 0)).toHaveLength(Math.ceil(2500 / pageSize));
     expect(new Set(pages.flatMap((p) => p.records.map((r) => r.version)))).toEqual(new Set(['2026-03-01T12:00:00.000+0000']));
+    // Every page cursor sits inside the shared stamp; resuming from it reads exactly the rest.
+    let before = 0;
+    for (const page of pages.filter((p) => p.records.length > 0).slice(0, 3)) {
+      before += page.records.length;
+      const rest: string[] = [];
+      for await (const next of connector.readChanges({ cursor: page.cursor, fields: FIELDS })) rest.push(...next.records.map((r) => r.id));
+      expect(rest).toEqual(seen.slice(before));
+    }
   });
 
   it('resumes mid-stamp from each page cursor without loss or duplicates', async () => {
@@ -76,6 +84,41 @@ describe('salesforce readChanges paging on (SystemModstamp, Id)', () => {
     const after: ChangePage[] = [];
     for await (const page of connector.readChanges({ cursor: pages[pages.length - 1]?.cursor ?? null, fields: FIELDS })) after.push(page);
     expect(after.some((p) => p.fullResync)).toBe(false);
+  });
+
+  it('falls back to a full pass when getDeleted refuses a start older than the org keeps', async () => {
+    const ids = sim.seed([opportunity(), opportunity()]);
+    const connector = connectTo(sim);
+    let cursor: string | null = null;
+    for await (const page of connector.readChanges({ cursor: null, fields: FIELDS })) cursor = page.cursor;
+    sim.setClock({ offsetMs: 31 * 86_400_000 });
+    const pages: ChangePage[] = [];
+    for await (const page of connector.readChanges({ cursor, fields: FIELDS })) pages.push(page);
+    expect(pages.every((p) => p.fullResync)).toBe(true);
+    expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id)))).toEqual(new Set(ids));
+  });
+
+  it('with settleMs, leaves the newest seconds for the next read and then reads them once', async () => {
+    let clock = Date.now();
+    const connector = connectTo(sim, { settleMs: 5000, now: () => clock });
+    sim.setClock({ now: clock - 60_000 });
+    const [old = ''] = sim.seed([opportunity()]);
+    sim.setClock({ now: clock - 1000 });
+    const [recent = ''] = sim.seed([opportunity()]);
+    const read = async (cursor: string | null): Promise<{ ids: string[]; cursor: string | null }> => {
+      const ids: string[] = [];
+      let last = cursor;
+      for await (const page of connector.readChanges({ cursor, fields: FIELDS })) {
+        ids.push(...page.records.map((r) => r.id));
+        last = page.cursor;
+      }
+      return { ids, cursor: last };
+    };
+    const first = await read(null);
+    expect(first.ids).toEqual([old]);
+    clock += 10_000;
+    const second = await read(first.cursor);
+    expect(second.ids).toEqual([recent]);
   });
 
   it('rejects a malformed cursor with a state error', async () => {

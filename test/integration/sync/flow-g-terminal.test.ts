@@ -36,7 +36,7 @@ describe('flow g: terminal conflicts are reconciled as S1-S3 and the policy say'
     const dynId = (await h.store.getLinkByOpportunity('dyn', id))!.externalId;
     expect(h.dyn.get(dynId)).toMatchObject({ statecode: 2 });
     const events = await h.store.listEvents(id);
-    expect(events.map((e) => e.kind)).toEqual(['receiveInbound', 'expire']);
+    expect(events.map((e) => e.kind)).toEqual(['created', 'expire']);
   });
 
   it('S1/S2 enforce: the CRM is set to the co-sell outcome, and the conflict is kept for review', async () => {

@@ -168,3 +168,15 @@ describe('Scheduler', () => {
     expect(ticks).toBe(after);
   });
 });
+
+describe('Scheduler after stop', () => {
+  it('schedules nothing when started after a stop (a stop that raced the start)', async () => {
+    const cron = new ManualCron();
+    const engine = new GatedEngine();
+    const scheduler = new Scheduler({ engine, logger: new MemoryLogger(), metrics: new Metrics(), schedule: cron.schedule, sweep: async () => null });
+    await scheduler.stop('early', 100);
+    scheduler.start({ connectors, runOnStart: true });
+    expect(cron.jobs).toHaveLength(0);
+    expect(engine.runs).toHaveLength(0);
+  });
+});

@@ -72,3 +72,14 @@ describe('write plans', () => {
     expect((plan.unit.requests[2]?.body as { Status: number }).Status).toBe(5);
   });
 });
+
+describe('status reasons', () => {
+  it('creates an open row with its status reason, and reads a bare statuscode as its state', () => {
+    const create = planWrite({ kind: 'create', externalKey: 'k', fields: { name: 'A', statecode: 0, statuscode: 2 } }, ctx);
+    expect(create.unit.requests.map((r) => r.body)).toEqual([{ name: 'A', statuscode: 2 }]);
+    const onHold = planWrite({ kind: 'update', id: ID, fields: { statuscode: 2 }, expectedVersion: '1' }, ctx);
+    expect(onHold.unit.requests.map((r) => r.body)).toEqual([{ statecode: 0, statuscode: 2 }]);
+    const outSold = planWrite({ kind: 'update', id: ID, fields: { statuscode: 5 }, expectedVersion: '1' }, ctx);
+    expect(outSold.unit.requests.map((r) => r.url)).toEqual([`opportunities(${ID})`, 'LoseOpportunity']);
+  });
+});
