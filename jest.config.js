@@ -1,6 +1,6 @@
 // Two projects: fast unit tests, and integration tests that talk real HTTP and real SQL.
 // p-retry and is-network-error ship as ESM only; ts-jest transforms them for the CommonJS runtime.
-const esmOnly = ['p-retry', 'is-network-error'];
+const esmOnly = ['p-retry', 'is-network-error', 'cookie'];
 const common = {
   preset: 'ts-jest/presets/js-with-ts',
   testEnvironment: 'node',

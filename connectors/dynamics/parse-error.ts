@@ -66,3 +66,11 @@ export function networkError(operation: string, cause: unknown): ConnectorError 
   const reason = cause instanceof Error ? ((cause.cause as { code?: string } | undefined)?.code ?? cause.message) : String(cause);
   return new ConnectorError({ code: 'transient', message: `${operation}: network failure (${reason})`, retryable: true, cause });
 }
+
+/**
+ * An update refused because the row is closed: Dataverse keeps Won and Lost opportunities
+ * read-only until they are reopened. Recognised by its message (the code is a generic one).
+ */
+export function isClosedRecordError(error: ConnectorError): boolean {
+  return error.httpStatus === 400 && /\b(closed|inactive)\b[^.]*\bcannot be (edited|updated|modified)\b/i.test(error.message);
+}

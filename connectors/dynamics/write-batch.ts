@@ -11,7 +11,8 @@ import type { ChoiceColumns } from './choices';
 import type { CurrencyCache } from './currencies';
 import { versionOf, WriteFieldError } from './fields';
 import { OPPORTUNITY_KEY } from './options';
-import { parseDataverseError } from './parse-error';
+import { isClosedRecordError, parseDataverseError } from './parse-error';
+import { readRecords } from './read-records';
 import { planWrite, type Plan, type PlanContext } from './write-plan';
 import type { WebApiClient } from './web-api';
 
@@ -20,6 +21,7 @@ export interface WriteContext {
   currencies: CurrencyCache;
   choices: ChoiceColumns;
   entitySet: string;
+  pageSize: number;
   alternateKey: string;
   batchSize: number;
   /** `/api/data/v9.2/` */
@@ -97,6 +99,43 @@ function interpret(op: WriteOperation, plan: Plan, replies: PartResponse[] | und
 
 export async function writeBatch(ctx: WriteContext, input: readonly WriteOperation[]): Promise<WriteResult[]> {
   const ops = await ctx.choices.normalise(input);
+  const results = await sendOperations(ctx, ops);
+  await rewriteClosedRows(ctx, ops, results);
+  return results;
+}
+
+/**
+ * Updates refused because the row is Won or Lost (closed rows are read-only) are written again as
+ * reopen -> columns -> close with the row's own outcome, in one changeset, guarded by the version
+ * just re-read. Keeps the sync's own columns (status text, conflict flag) writable on closed
+ * rows; Dataverse records one more opportunityclose activity.
+ */
+async function rewriteClosedRows(ctx: WriteContext, ops: readonly WriteOperation[], results: WriteResult[]): Promise<void> {
+  const closed = ops.flatMap((op, i) => {
+    const r = results[i];
+    return op.kind === 'update' && r && !r.ok && isClosedRecordError(r.error) ? [{ op, i }] : [];
+  });
+  if (closed.length === 0) return;
+  const rows = await readRecords(ctx, closed.map((c) => c.op.id), [...CLOSE_STATE_FIELDS]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const again: Array<{ i: number; op: WriteOperation }> = [];
+  for (const { op, i } of closed) {
+    const row = op.kind === 'update' ? byId.get(op.id) : undefined;
+    if (!row || op.kind !== 'update' || 'statecode' in op.fields) continue;
+    const state: Record<string, unknown> = {};
+    for (const f of CLOSE_STATE_FIELDS) if (row.fields[f] !== null && row.fields[f] !== undefined) state[f] = row.fields[f];
+    again.push({ i, op: { ...op, fields: { ...state, ...op.fields }, expectedVersion: row.version } });
+  }
+  const retried = await sendOperations(ctx, again.map((a) => a.op));
+  again.forEach((a, k) => {
+    const r = retried[k];
+    if (r) results[a.i] = r;
+  });
+}
+
+const CLOSE_STATE_FIELDS = ['statecode', 'statuscode', 'actualvalue', 'actualclosedate'] as const;
+
+async function sendOperations(ctx: WriteContext, ops: readonly WriteOperation[]): Promise<WriteResult[]> {
   if (ops.some(needsCurrencies)) await ctx.currencies.load();
   const planCtx: PlanContext = {
     entitySet: ctx.entitySet,

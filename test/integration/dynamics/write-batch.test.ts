@@ -74,8 +74,14 @@ describe('dynamics writeBatch over HTTP', () => {
     expect([rig.sim.get(b)?.statecode, rig.sim.get(b)?.statuscode]).toEqual([2, 5]);
     expect(rig.sim.count('opportunitycloses')).toBe(2);
 
-    const [blocked] = await rig.connector.writeBatch([{ kind: 'update', id: a, fields: { name: 'Edit on a won row' }, expectedVersion: version(a) }]);
-    expect(blocked && !blocked.ok ? blocked.error.message : '').toContain('closed');
+    // A won row is read-only: the edit goes through reopen -> write -> win again, and stays won.
+    const calls = rig.connector.apiUsage().calls;
+    const [edited] = await rig.connector.writeBatch([{ kind: 'update', id: a, fields: { cosell_conflict: true }, expectedVersion: version(a) }]);
+    expect(edited?.ok).toBe(true);
+    expect([rig.sim.get(a)?.statecode, rig.sim.get(a)?.statuscode, rig.sim.get(a)?.cosell_conflict, rig.sim.get(a)?.actualvalue]).toEqual([1, 3, true, 5000]);
+    expect(rig.connector.apiUsage().calls - calls).toBe(3); // refused batch, re-read of the state, rewrite
+    const [stale] = await rig.connector.writeBatch([{ kind: 'update', id: a, fields: { cosell_conflict: false }, expectedVersion: '1' }]);
+    expect(stale && !stale.ok ? stale.stale : null).toBe(true);
     const [reopened] = await rig.connector.writeBatch([
       { kind: 'update', id: a, fields: { statecode: 0, name: 'Back in play' }, expectedVersion: version(a) },
     ]);

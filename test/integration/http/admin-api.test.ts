@@ -6,9 +6,6 @@ import { aCustomerWithConsentedContact, anInboundInput, anOutboundInput } from '
 import { MemoryLogger } from '../../unit/daemon/fakes';
 import { createHarness, type Harness } from '../cli/harness';
 
-// light-my-request (fastify's inject) requires `cookie` 2, which ships as ESM only and is not in
-// jest.config.js's transform list; it is only used for request cookies, which these tests never send.
-jest.mock('cookie', () => ({ stringifySetCookie: () => '' }));
 
 let h: Harness;
 let server: FastifyInstance;

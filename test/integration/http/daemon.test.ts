@@ -10,8 +10,6 @@ import { anOutboundInput } from '../../unit/core/builders';
 import { ManualCron, deferred } from '../../unit/daemon/fakes';
 import { createHarness, type Harness } from '../cli/harness';
 
-// See admin-api.test.ts: fastify's inject needs `cookie` 2 (ESM only), unused here.
-jest.mock('cookie', () => ({ stringifySetCookie: () => '' }));
 
 const token = { authorization: 'Bearer test-admin-token' };
 let h: Harness;

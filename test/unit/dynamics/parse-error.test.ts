@@ -1,4 +1,4 @@
-import { networkError, parseDataverseError, retryAfterMs } from '../../../connectors/dynamics/parse-error';
+import { isClosedRecordError, networkError, parseDataverseError, retryAfterMs } from '../../../connectors/dynamics/parse-error';
 
 const body = (code: string, message: string): string => JSON.stringify({ error: { code, message } });
 
@@ -37,5 +37,15 @@ describe('parseDataverseError', () => {
     const err = networkError('read', cause);
     expect([err.code, err.retryable]).toEqual(['transient', true]);
     expect(err.message).toContain('ECONNRESET');
+  });
+});
+
+describe('isClosedRecordError', () => {
+  it.each([
+    [400, 'The opportunity is closed (Won or Lost) and cannot be edited. Reopen it (statecode 0) first.', true],
+    [400, 'A validation error occurred. The opportunity was closed yesterday.', false],
+    [412, 'The opportunity is closed and cannot be edited.', false],
+  ])('HTTP %i %s -> %s', (status, message, expected) => {
+    expect(isClosedRecordError(parseDataverseError({ status, body: body('0x80040203', message), operation: 'write' }))).toBe(expected);
   });
 });
