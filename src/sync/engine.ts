@@ -9,7 +9,7 @@ import type { Logger } from '../log';
 import type { StateStore } from '../store/types';
 import { newCounters, type RunContext } from './context';
 import type { ConnectorInstance, ReconciliationPolicy } from './ports';
-import { applyPage } from './pull';
+import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
 import { resolveConflict, retryDeadLetter } from './review';
 import type { RunOptions, RunSummary, SyncEngine } from './types';
@@ -95,18 +95,35 @@ async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions):
   const { store } = deps;
   const { connector, mapping, name } = ctx.instance;
   const cursor = (await store.getCursor(name))?.cursor ?? null;
-  let logged = false;
+  let full: Set<string> | null = null;
+  let fullOnly = true;
   for await (const page of connector.readChanges({ cursor, fields: mapping.crmFields, ...(options.signal ? { signal: options.signal } : {}) })) {
-    if (page.fullResync && !logged) {
+    if (page.fullResync && full === null) {
       ctx.logger.warn('full reconciliation pass', { event: 'sync.full_resync', reason: cursor === null ? 'first load' : 'the CRM no longer honours the cursor' });
-      logged = true;
+      full = new Set();
     }
+    if (page.fullResync) for (const record of page.records) full?.add(record.id);
+    else fullOnly = false;
     await applyPageWithRetry(deps, ctx, page, options.dryRun === true);
     if (options.signal?.aborted) {
       ctx.logger.info('stopping after the current page', { event: 'sync.aborted' });
       return;
     }
   }
+  if (full !== null && fullOnly && options.dryRun !== true) await unlinkMissing(deps, ctx, full);
+}
+
+/**
+ * After a complete full pass, a linked record the CRM no longer returned was deleted (or left the
+ * participation filter) while its deletion was outside what the CRM still reports.
+ */
+async function unlinkMissing(deps: SyncEngineDeps, ctx: RunContext, seen: ReadonlySet<string>): Promise<void> {
+  const missing = (await deps.store.listLinks({ connector: ctx.instance.name })).filter((l) => !seen.has(l.externalId));
+  if (missing.length === 0) return;
+  ctx.logger.warn('linked records missing from a full pass', { event: 'sync.missing', count: missing.length });
+  await deps.store.transaction(async (tx) => {
+    for (const link of missing) await applyDelete(tx, ctx, link.externalId);
+  });
 }
 
 /** One transaction per page; a concurrent co-sell write (stale version) replays the page. */

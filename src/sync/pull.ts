@@ -107,7 +107,7 @@ async function createFromCrm(tx: Tx, ctx: RunContext, record: CrmRecord, mapped:
   ctx.logger.info('outbound opportunity created from the CRM', { event: 'sync.created', opportunityId: id, externalId: record.id, type: state.stored.opportunity.type });
 }
 
-async function applyDelete(tx: Tx, ctx: RunContext, externalId: string): Promise<void> {
+export async function applyDelete(tx: Tx, ctx: RunContext, externalId: string): Promise<void> {
   const { name } = ctx.instance;
   await tx.resolveDeadLettersFor({ connector: name, externalId }, ctx.clock.now());
   const link = await tx.getLink(name, externalId);

@@ -17,7 +17,7 @@ export interface Model {
   steps: number;
 }
 
-type Cmd = fc.AsyncCommand<Model, World, true>;
+type Cmd = fc.AsyncCommand<Model, World, false>;
 
 export type EditField = 'amount' | 'closeDate' | 'name' | 'notes' | 'city';
 export type StageMove = 'accept' | 'decline' | 'win' | 'lose' | 'reopen';
@@ -34,7 +34,7 @@ const dynClosed = (row: Record<string, unknown> | null): boolean => row !== null
 
 class CrmEdit implements Cmd {
   constructor(readonly side: CrmSide, readonly deal: number, readonly field: EditField, readonly value: string | number | null) {}
-  check = (): true => true;
+  check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
     m.steps += 1;
     const id = await recordIdIn(w, dealAt(w, this.deal), this.side);
@@ -73,7 +73,7 @@ function dynStageFields(move: StageMove, reason: (typeof DECLINE_REASONS)[number
 
 class CrmStage implements Cmd {
   constructor(readonly side: CrmSide, readonly deal: number, readonly move: StageMove, readonly reason: (typeof DECLINE_REASONS)[number]) {}
-  check = (): true => true;
+  check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
     m.steps += 1;
     const id = await recordIdIn(w, dealAt(w, this.deal), this.side);
@@ -113,7 +113,7 @@ function coreCommand(kind: CoreKind, opp: Opportunity, field: EditField, value: 
 
 class CoreAction implements Cmd {
   constructor(readonly deal: number, readonly kind: CoreKind, readonly field: EditField, readonly value: string | number | null, readonly reason: string) {}
-  check = (): true => true;
+  check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
     m.steps += 1;
     const stored = await opportunityOf(w, dealAt(w, this.deal));
@@ -133,7 +133,7 @@ class CoreAction implements Cmd {
 
 class AdvanceClock implements Cmd {
   constructor(readonly days: number) {}
-  check = (): true => true;
+  check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
     m.steps += 1;
     w.h.clock.advance(this.days * DAY_MS);
@@ -145,7 +145,7 @@ class AdvanceClock implements Cmd {
 
 class SyncRun implements Cmd {
   constructor(readonly side: CrmSide) {}
-  check = (): true => true;
+  check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
     m.steps += 1;
     const summary = await w.h.engine.runOnce({ connector: this.side });
@@ -158,7 +158,7 @@ class SyncRun implements Cmd {
 /** Both CRM users close the same deal, with different outcomes, before either syncs (S2). */
 class CloseDifferently implements Cmd {
   constructor(readonly deal: number, readonly sfWins: boolean) {}
-  check = (): true => true;
+  check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
     m.steps += 1;
     const deal = dealAt(w, this.deal);

@@ -1,0 +1,160 @@
+/**
+ * What must hold once the quiet sync rounds are over (architecture.md, "The sync protocol";
+ * cosell-rules.md S1-S4). Each check returns the violations it found, in words, so that a failing
+ * run says what diverged, where, and what the conflict table holds for it.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { isTerminal, type Opportunity, type Stage } from '../../../src/core/model';
+import { cosellValues } from '../../../src/sync/cosell-values';
+import type { SyncMapping } from '../../../src/sync/ports';
+import { normalizeWantedStage } from '../../../src/sync/stage-decision';
+import { sameValue } from '../../../src/sync/values';
+import type { CosellField } from '../../../src/core/fields';
+import type { Conflict } from '../../../src/store/types';
+import type { World } from './world';
+
+const CRM_RECORD_KEY: Record<string, string> = { sf: 'CoSell_Id__c', dyn: 'cosell_cosellid' };
+
+function crmRecord(w: World, connector: string, id: string): Record<string, unknown> | null {
+  return connector === 'sf' ? w.h.sf.get(id) : w.h.dyn.get(id);
+}
+
+function crmRecords(w: World, connector: string): Array<Record<string, unknown>> {
+  return connector === 'sf' ? w.h.sf.all() : w.h.dyn.list();
+}
+
+function mappingOf(w: World, connector: string): SyncMapping {
+  const instance = w.h.instances.find((i) => i.name === connector);
+  if (!instance) throw new Error(`no instance ${connector}`);
+  return instance.mapping;
+}
+
+/** The stage as this CRM shows it once it holds the co-sell stage (expired reads back as lost). */
+export function stageAsRead(mapping: SyncMapping, opp: Pick<Opportunity, 'stage' | 'declineReason' | 'direction'>): Stage | null {
+  const written = mapping.toCrm({ stage: opp.stage, declineReason: opp.declineReason }, null);
+  return normalizeWantedStage(mapping.toCosell(written).wantedStage ?? opp.stage, opp.direction);
+}
+
+/** What a CRM is given for a co-sell value (an unnamed referral shows its customer's name: see src/sync/push.ts). */
+function crmFacing(opp: Opportunity, field: CosellField): unknown {
+  if (field === 'dealName' && opp.dealName === '') return `${opp.customer.name} (co-sell referral)`;
+  return cosellValues(opp, [field])[field];
+}
+
+const show = (v: unknown): string => JSON.stringify(v ?? null);
+
+/**
+ * (1) + (3): every linked record agrees with the co-sell opportunity on every mapped field, except
+ * where a pending conflict of that connector names that field. S4: the CRM ID is a linked record's id.
+ */
+export async function disagreementsWithoutConflict(w: World): Promise<string[]> {
+  const out: string[] = [];
+  for (const link of await w.h.store.listLinks({})) {
+    const where = `${link.connector}/${link.externalId} (opportunity ${link.opportunityId})`;
+    const record = crmRecord(w, link.connector, link.externalId);
+    const stored = await w.h.store.getOpportunity(link.opportunityId);
+    if (!record || !stored) {
+      out.push(`${where}: linked ${record ? 'opportunity' : 'CRM record'} is missing`);
+      continue;
+    }
+    const opp = stored.opportunity;
+    const mapping = mappingOf(w, link.connector);
+    const pending = await w.h.store.listConflicts({ opportunityId: opp.id, connector: link.connector, status: 'pending' });
+    const underConflict = (field: string): boolean => pending.some((c) => c.field === field || (field.startsWith('customer.') && c.field === 'customer'));
+    const mapped = mapping.toCosell(record);
+    for (const [field, policy] of mapping.fields) {
+      if (field === 'crmId' || underConflict(field)) continue;
+      if (policy.direction === 'to-crm') {
+        const wanted = mapping.toCrm({ [field]: cosellValues(opp, [field])[field] }, null);
+        for (const [column, value] of Object.entries(wanted)) {
+          if (!sameValue(record[column], value)) out.push(`${where}: ${field} (to-crm) CRM ${column}=${show(record[column])}, co-sell wants ${show(value)}, no pending conflict`);
+        }
+        continue;
+      }
+      const crm = field in mapped.values ? mapped.values[field] : null;
+      const cosell = crmFacing(opp, field);
+      if (!sameValue(crm, cosell)) out.push(`${where}: ${field} CRM ${show(crm)} vs co-sell ${show(cosell)} (stage ${opp.stage}), no pending conflict${describe(pending)}`);
+    }
+    if (!underConflict('stage')) {
+      const crmStage = normalizeWantedStage(mapped.wantedStage, opp.direction);
+      const cosellStage = stageAsRead(mapping, opp);
+      if (crmStage !== cosellStage) out.push(`${where}: stage CRM reads ${show(crmStage)} vs co-sell ${opp.stage} (reads ${show(cosellStage)}), no pending conflict${describe(pending)}`);
+      else if (opp.stage === 'declined' && !sameValue(mapped.declineReason, opp.declineReason)) {
+        out.push(`${where}: decline reason CRM ${show(mapped.declineReason)} vs co-sell ${show(opp.declineReason)}, no pending conflict`);
+      }
+    }
+  }
+  return out;
+}
+
+function describe(pending: Conflict[]): string {
+  return pending.length === 0 ? '' : ` (pending: ${pending.map((c) => `${c.kind}:${c.field}`).join(', ')})`;
+}
+
+/** S4: the CRM ID of an opportunity created from a CRM record is that record's id; any CRM ID is a linked record's id. */
+export async function crmIdViolations(w: World): Promise<string[]> {
+  const out: string[] = [];
+  for (const deal of w.deals) {
+    if (deal.opportunityId === null) continue;
+    const stored = await w.h.store.getOpportunity(deal.opportunityId);
+    if (!stored) continue;
+    const { crmId } = stored.opportunity;
+    if (deal.origin !== 'inbound' && crmId !== deal.seededId) out.push(`${deal.opportunityId}: created from ${deal.origin}/${deal.seededId} but its CRM ID is ${show(crmId)} (S4)`);
+    const linked = (await w.h.store.listLinks({ opportunityId: deal.opportunityId })).map((l) => l.externalId);
+    if (crmId !== null && !linked.includes(crmId)) out.push(`${deal.opportunityId}: CRM ID ${crmId} is none of its linked records ${show(linked)} (S4)`);
+  }
+  return out;
+}
+
+/** (2) R16/S1: once an opportunity reached a terminal stage, no later event changed anything but the favorite mark. */
+export async function terminalChanges(w: World): Promise<string[]> {
+  const out: string[] = [];
+  const { items } = await w.h.store.listOpportunities({ view: 'all', limit: 1000 });
+  const strip = ({ favorite: _f, ...rest }: Opportunity): Omit<Opportunity, 'favorite'> => rest;
+  for (const { opportunity } of items) {
+    const events = await w.h.store.listEvents(opportunity.id);
+    const first = events.findIndex((e) => isTerminal(e.after.stage));
+    if (first < 0) continue;
+    const frozen = strip(events[first]!.after);
+    for (const later of events.slice(first + 1)) {
+      if (!isDeepStrictEqual(strip(later.after), frozen)) {
+        const changed = Object.keys(frozen).filter((k) => !isDeepStrictEqual((frozen as Record<string, unknown>)[k], (later.after as unknown as Record<string, unknown>)[k]));
+        out.push(`${opportunity.id}: ${events[first]!.after.stage} at event ${events[first]!.seq}, then event ${later.seq} (${later.kind} by ${later.source.kind}:${later.source.name}) changed ${changed.join(', ')}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** (4) No record duplicated on any side: one opportunity per seeded deal, one record per CRM per opportunity, every record linked once. */
+export async function duplicates(w: World): Promise<string[]> {
+  const out: string[] = [];
+  const { items } = await w.h.store.listOpportunities({ view: 'all', limit: 1000 });
+  if (items.length !== w.deals.length) out.push(`${items.length} co-sell opportunities for ${w.deals.length} seeded deals`);
+  const links = await w.h.store.listLinks({});
+  for (const connector of ['sf', 'dyn']) {
+    const mine = links.filter((l) => l.connector === connector);
+    const records = crmRecords(w, connector);
+    const keys = records.map((r) => r[CRM_RECORD_KEY[connector]!]).filter((k) => typeof k === 'string' && k !== '');
+    const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
+    if (repeated.length > 0) out.push(`${connector}: co-sell id(s) ${show(repeated)} on more than one CRM record`);
+    if (records.length !== w.deals.length) out.push(`${connector}: ${records.length} CRM records for ${w.deals.length} deals`);
+    const byOpp = new Set(mine.map((l) => l.opportunityId));
+    const byRecord = new Set(mine.map((l) => l.externalId));
+    if (byOpp.size !== mine.length) out.push(`${connector}: an opportunity is linked to more than one record`);
+    if (byRecord.size !== mine.length) out.push(`${connector}: a record is linked more than once`);
+    for (const { opportunity } of items) if (!byOpp.has(opportunity.id)) out.push(`${connector}: opportunity ${opportunity.id} (${opportunity.direction}, ${opportunity.stage}) has no record`);
+    for (const link of mine) {
+      const record = crmRecord(w, connector, link.externalId);
+      const key = record?.[CRM_RECORD_KEY[connector]!];
+      if (record && key !== link.opportunityId) out.push(`${connector}/${link.externalId}: carries co-sell id ${show(key)} but is linked to ${link.opportunityId}`);
+    }
+  }
+  return out;
+}
+
+/** Unresolved dead letters: not an invariant by themselves (a CRM may refuse), but they explain a failure. */
+export async function openDeadLetters(w: World): Promise<string[]> {
+  const letters = await w.h.store.listDeadLetters({ unresolvedOnly: true });
+  return letters.map((d) => `dead letter ${d.connector} ${d.direction} ${d.externalId ?? d.opportunityId ?? ''}: ${d.code ?? ''} ${d.reason}`);
+}
