@@ -5,6 +5,7 @@
  * write actually carries a numeric string.
  */
 import type { WriteOperation } from '../../src/ports/connector';
+import { attributeListSchema, parseReply } from './schema';
 import type { WebApiClient } from './web-api';
 
 const NUMERIC = /^-?\d+$/;
@@ -25,8 +26,8 @@ export class ChoiceColumns {
       url: `EntityDefinitions(LogicalName='${this.logicalName}')/Attributes?$select=LogicalName,AttributeType`,
       operation: 'read choice columns',
     });
-    const rows = (JSON.parse(res.text) as { value?: Array<{ LogicalName?: string; AttributeType?: string }> }).value ?? [];
-    this.names = new Set(rows.filter((r) => CHOICE_TYPES.has(r.AttributeType ?? '')).map((r) => r.LogicalName ?? ''));
+    const rows = parseReply(attributeListSchema, res.text, 'read choice columns').value;
+    this.names = new Set(rows.filter((r) => CHOICE_TYPES.has(r.AttributeType ?? '')).map((r) => r.LogicalName));
     return this.names;
   }
 

@@ -1,4 +1,5 @@
 /** ISO code <-> transactioncurrencyid, read once (`transactioncurrencies?$select=…`) and cached. */
+import { currencyListSchema, parseReply } from './schema';
 import type { WebApiClient } from './web-api';
 
 export class CurrencyCache {
@@ -20,10 +21,9 @@ export class CurrencyCache {
         url: 'transactioncurrencies?$select=transactioncurrencyid,isocurrencycode',
         operation: 'read currencies',
       });
-      const rows = (JSON.parse(res.text) as { value?: Array<{ transactioncurrencyid?: string; isocurrencycode?: string }> }).value ?? [];
+      const rows = parseReply(currencyListSchema, res.text, 'read currencies').value;
       const byIso = new Map<string, string>();
       for (const r of rows) {
-        if (!r.transactioncurrencyid || !r.isocurrencycode) continue;
         byIso.set(r.isocurrencycode.toUpperCase(), r.transactioncurrencyid);
         this.isoById.set(r.transactioncurrencyid.toLowerCase(), r.isocurrencycode.toUpperCase());
       }

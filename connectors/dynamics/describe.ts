@@ -7,28 +7,11 @@
  * `_x_value` (read).
  */
 import type { FieldMetadata, ObjectMetadata } from '../../src/ports/connector';
+import { attributeListSchema, optionSetListSchema, parseReply, type OptionSetAttribute } from './schema';
 import type { WebApiClient } from './web-api';
 
 export interface DynamicsFieldMetadata extends FieldMetadata {
   picklistOptions: Array<{ value: number; label: string }> | null;
-}
-
-interface Label {
-  UserLocalizedLabel?: { Label?: string } | null;
-}
-interface AttributeMetadata {
-  LogicalName: string;
-  AttributeType?: string;
-  DisplayName?: Label;
-  IsValidForCreate?: boolean;
-  IsValidForUpdate?: boolean;
-  RequiredLevel?: { Value?: string };
-  Targets?: string[];
-  Format?: string;
-}
-interface OptionSetAttribute {
-  LogicalName: string;
-  OptionSet?: { Options?: Array<{ Value: number; Label?: Label }> };
 }
 
 const TYPES: Record<string, string> = {
@@ -54,14 +37,13 @@ export const logicalNameOf = (entitySet: string): string =>
 
 export async function describe(api: WebApiClient, entitySet: string): Promise<ObjectMetadata> {
   const base = `EntityDefinitions(LogicalName='${logicalNameOf(entitySet)}')/Attributes`;
-  const get = async <T>(url: string): Promise<T[]> => {
-    const res = await api.send({ method: 'GET', url, operation: 'describe' });
-    return (JSON.parse(res.text) as { value?: T[] }).value ?? [];
+  const get = async (url: string): Promise<string> => (await api.send({ method: 'GET', url, operation: 'describe' })).text;
+  const cast = async (type: string): Promise<OptionSetAttribute[]> => {
+    const text = await get(`${base}/Microsoft.Dynamics.CRM.${type}AttributeMetadata?$select=LogicalName&$expand=OptionSet`);
+    return parseReply(optionSetListSchema, text, 'describe').value;
   };
-  const cast = (type: string): Promise<OptionSetAttribute[]> =>
-    get<OptionSetAttribute>(`${base}/Microsoft.Dynamics.CRM.${type}AttributeMetadata?$select=LogicalName&$expand=OptionSet`);
   const [attributes, ...optionSets] = await Promise.all([
-    get<AttributeMetadata>(base),
+    get(base).then((text) => parseReply(attributeListSchema, text, 'describe').value),
     cast('Picklist'),
     cast('State'),
     cast('Status'),

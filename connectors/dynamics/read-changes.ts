@@ -18,6 +18,7 @@ import type { ChangePage, CrmRecord, ParticipationFilter, ReadChangesParams } fr
 import type { CurrencyCache } from './currencies';
 import { FORMATTED, selectColumns, toCrmRecord } from './fields';
 import { filterColumns, matchesFilter } from './odata';
+import { pageSchema, parseReply, type PageBody } from './schema';
 import type { WebApiClient } from './web-api';
 
 export interface ReadContext {
@@ -50,12 +51,6 @@ function relativeLink(link: string): string {
 export const trackingPrefer = (pageSize: number): string =>
   `odata.track-changes,odata.maxpagesize=${pageSize},odata.include-annotations="OData.Community.Display.V1.FormattedValue"`;
 
-interface Page {
-  value?: Array<Record<string, unknown>>;
-  '@odata.nextLink'?: string;
-  '@odata.deltaLink'?: string;
-}
-
 const isDeleted = (row: Record<string, unknown>): boolean =>
   String(row['@odata.context'] ?? '').endsWith('$deletedEntity') || (row.reason === 'deleted' && typeof row.id === 'string');
 
@@ -72,7 +67,7 @@ export async function* readChanges(ctx: ReadContext, params: ReadChangesParams):
   let current: Cursor | null = position;
   let restarted = false;
   while (current) {
-    let page: Page;
+    let page: PageBody;
     try {
       const res = await ctx.api.send({
         method: 'GET',
@@ -81,9 +76,9 @@ export async function* readChanges(ctx: ReadContext, params: ReadChangesParams):
         operation: 'read changes',
         ...(params.signal ? { signal: params.signal } : {}),
       });
-      page = JSON.parse(res.text) as Page;
+      page = parseReply(pageSchema, res.text, 'read changes');
     } catch (error) {
-      if (!restarted && current.kind === 'delta' && isConnectorError(error) && error.code === 'cursor_expired') {
+      if (!restarted && current !== initial && isConnectorError(error) && error.code === 'cursor_expired') {
         ctx.logger.warn('dynamics delta token no longer honoured, starting a full resync', { crmCode: error.crmCode });
         restarted = true;
         current = initial;
@@ -93,7 +88,7 @@ export async function* readChanges(ctx: ReadContext, params: ReadChangesParams):
     }
     const records: CrmRecord[] = [];
     const deletedIds: string[] = [];
-    for (const row of page.value ?? []) {
+    for (const row of page.value) {
       if (isDeleted(row)) deletedIds.push(String(row.id));
       else if (matchesFilter(ctx.filter, row)) {
         records.push(toCrmRecord(row, { requested: fields, isoOf: (id) => ctx.currencies.isoOf(id) }));

@@ -8,6 +8,7 @@ import type { CurrencyCache } from './currencies';
 import { FORMATTED, selectColumns, toCrmRecord } from './fields';
 import { idsFilter } from './odata';
 import { OPPORTUNITY_KEY } from './options';
+import { pageSchema, parseReply } from './schema';
 import type { WebApiClient } from './web-api';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -36,8 +37,8 @@ export async function readRecords(ctx: ReadRecordsContext, ids: readonly string[
         headers: { Prefer: `odata.maxpagesize=${ctx.pageSize},odata.include-annotations="OData.Community.Display.V1.FormattedValue"` },
         operation: 'read records',
       });
-      const page = JSON.parse(res.text) as { value?: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
-      for (const row of page.value ?? []) out.push(toCrmRecord(row, { requested: plain, isoOf: (id) => ctx.currencies.isoOf(id) }));
+      const page = parseReply(pageSchema, res.text, 'read records');
+      for (const row of page.value) out.push(toCrmRecord(row, { requested: plain, isoOf: (id) => ctx.currencies.isoOf(id) }));
       url = page['@odata.nextLink'];
     }
   }

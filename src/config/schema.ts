@@ -90,7 +90,8 @@ export const CONFIG_SCHEMA = strictObject({
   reconciliation: strictObject({
     terminalConflicts: z.enum(['flag', 'enforce']).default('flag'),
     defaultOwner: z.enum(OWNERS).default('crm'),
-    terminalPrecedence: z.enum(['first-committed', 'crm', 'cosell']).default('first-committed'),
+    // R16 makes a committed terminal stage final, so the first committed outcome is the only precedence.
+    terminalPrecedence: z.enum(['first-committed']).default('first-committed'),
     illegalCrmMoves: z.enum(['accept-then-apply', 'conflict']).default('accept-then-apply'),
   }).default({ terminalConflicts: 'flag', defaultOwner: 'crm', terminalPrecedence: 'first-committed', illegalCrmMoves: 'accept-then-apply' }),
   logging: strictObject({

@@ -62,3 +62,32 @@ describe('flow c: edits both ways, per field owner', () => {
     expect((await h.store.getOpportunity(asOpportunityId(opportunityId)))!.opportunity.notes).toBe('co-sell note');
   });
 });
+
+describe('sync --dry-run', () => {
+  let h: SyncHarness;
+  afterEach(() => h.close());
+
+  it('says per record what would be written where and why, and writes nothing on either side', async () => {
+    h = await startSyncHarness({ dynamics: false });
+    const [sfId] = h.sf.seed([sfOpportunity()]);
+    await h.syncAll();
+    const { opportunityId } = await linkedIds(h, sfId!);
+    await h.store.applyCommand({ id: asOpportunityId(opportunityId), command: { kind: 'edit', changes: { notes: 'planned note' } }, source: user, now: h.clock.now() });
+    const [newId] = h.sf.seed([sfOpportunity({ Name: 'Brand new deal' })]);
+    const before = { record: h.sf.get(sfId!), count: (await h.store.listOpportunities({ view: 'all' })).items.length, cursor: await h.store.getCursor('sf') };
+
+    const summary = await h.engine.runOnce({ connector: 'sf', dryRun: true });
+
+    expect(summary.dryRun).toBe(true);
+    expect(summary.planned).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ target: 'cosell', action: 'create', externalId: newId }),
+        expect.objectContaining({ target: 'crm', action: 'update', opportunityId, changes: expect.objectContaining({ Description: 'planned note' }) }),
+      ]),
+    );
+    expect(h.sf.get(sfId!)).toEqual(before.record);
+    expect((await h.store.listOpportunities({ view: 'all' })).items).toHaveLength(before.count);
+    expect(await h.store.getCursor('sf')).toEqual(before.cursor);
+    expect(await h.store.countOutbox()).toBe(0);
+  });
+});

@@ -49,9 +49,16 @@ const show = (v: unknown): string => JSON.stringify(v ?? null);
  */
 export async function disagreementsWithoutConflict(w: World): Promise<string[]> {
   const out: string[] = [];
-  for (const link of await w.h.store.listLinks({})) {
+  const links = await w.h.store.listLinks({});
+  // Read through the connectors, as the sync reads them (Dataverse sends the currency as a formatted-value annotation).
+  const read = new Map<string, Record<string, unknown>>();
+  for (const instance of w.h.instances) {
+    const ids = links.filter((l) => l.connector === instance.name).map((l) => l.externalId);
+    for (const r of await instance.connector.readRecords(ids, instance.mapping.crmFields)) read.set(`${instance.name}/${r.id}`, r.fields);
+  }
+  for (const link of links) {
     const where = `${link.connector}/${link.externalId} (opportunity ${link.opportunityId})`;
-    const record = crmRecord(w, link.connector, link.externalId);
+    const record = read.get(`${link.connector}/${link.externalId}`) ?? null;
     const stored = await w.h.store.getOpportunity(link.opportunityId);
     if (!record || !stored) {
       out.push(`${where}: linked ${record ? 'opportunity' : 'CRM record'} is missing`);
