@@ -13,7 +13,7 @@
  * flagged `fullResync`.
  */
 import type { Logger } from '../../src/log';
-import { isConnectorError } from '../../src/errors';
+import { ConnectorError, isConnectorError } from '../../src/errors';
 import type { ChangePage, CrmRecord, ParticipationFilter, ReadChangesParams } from '../../src/ports/connector';
 import type { CurrencyCache } from './currencies';
 import { FORMATTED, selectColumns, toCrmRecord } from './fields';
@@ -54,51 +54,50 @@ export const trackingPrefer = (pageSize: number): string =>
 const isDeleted = (row: Record<string, unknown>): boolean =>
   String(row['@odata.context'] ?? '').endsWith('$deletedEntity') || (row.reason === 'deleted' && typeof row.id === 'string');
 
+function fetchPage(ctx: ReadContext, link: string, signal: AbortSignal | undefined): Promise<PageBody> {
+  return ctx.api
+    .send({ method: 'GET', url: link, headers: { Prefer: trackingPrefer(ctx.pageSize) }, operation: 'read changes', ...(signal ? { signal } : {}) })
+    .then((res) => parseReply(pageSchema, res.text, 'read changes'));
+}
+
+function toChangePage(ctx: ReadContext, fields: readonly string[], page: PageBody, from: Cursor): { page: ChangePage; next: Cursor | null } {
+  const records: CrmRecord[] = [];
+  const deletedIds: string[] = [];
+  for (const row of page.value) {
+    if (isDeleted(row)) deletedIds.push(String(row.id));
+    else if (matchesFilter(ctx.filter, row)) records.push(toCrmRecord(row, { requested: fields, isoOf: (id) => ctx.currencies.isoOf(id) }));
+  }
+  const next = page['@odata.nextLink'];
+  const delta = page['@odata.deltaLink'];
+  if (!next && !delta) throw new ConnectorError({ code: 'unknown', message: 'read changes: a page with neither a next link nor a delta link' });
+  const cursor: Cursor = next ? { kind: from.kind, link: relativeLink(next) } : { kind: 'delta', link: relativeLink(delta ?? '') };
+  return { page: { records, deletedIds, cursor: encodeCursor(cursor), fullResync: from.kind === 'full' }, next: next ? cursor : null };
+}
+
 export async function* readChanges(ctx: ReadContext, params: ReadChangesParams): AsyncGenerator<ChangePage> {
   const fields = params.fields.filter((f) => !f.endsWith(FORMATTED));
   const select = selectColumns(fields, filterColumns(ctx.filter));
   if (fields.includes('transactioncurrencyid')) await ctx.currencies.load();
   const initial: Cursor = { kind: 'full', link: `${ctx.entitySet}?$select=${select.join(',')}` };
-  let position = params.cursor === null ? initial : decodeCursor(params.cursor, ctx.entitySet);
-  if (position === null) {
+  let current: Cursor | null = params.cursor === null ? initial : decodeCursor(params.cursor, ctx.entitySet);
+  if (current === null) {
     ctx.logger.warn('dynamics cursor not recognised, starting a full resync');
-    position = initial;
+    current = initial;
   }
-  let current: Cursor | null = position;
   let restarted = false;
   while (current) {
-    let page: PageBody;
+    let body: PageBody;
     try {
-      const res = await ctx.api.send({
-        method: 'GET',
-        url: current.link,
-        headers: { Prefer: trackingPrefer(ctx.pageSize) },
-        operation: 'read changes',
-        ...(params.signal ? { signal: params.signal } : {}),
-      });
-      page = parseReply(pageSchema, res.text, 'read changes');
+      body = await fetchPage(ctx, current.link, params.signal);
     } catch (error) {
-      if (!restarted && current !== initial && isConnectorError(error) && error.code === 'cursor_expired') {
-        ctx.logger.warn('dynamics delta token no longer honoured, starting a full resync', { crmCode: error.crmCode });
-        restarted = true;
-        current = initial;
-        continue;
-      }
-      throw error;
+      if (restarted || current === initial || !isConnectorError(error) || error.code !== 'cursor_expired') throw error;
+      ctx.logger.warn('dynamics delta token no longer honoured, starting a full resync', { crmCode: error.crmCode });
+      restarted = true;
+      current = initial;
+      continue;
     }
-    const records: CrmRecord[] = [];
-    const deletedIds: string[] = [];
-    for (const row of page.value) {
-      if (isDeleted(row)) deletedIds.push(String(row.id));
-      else if (matchesFilter(ctx.filter, row)) {
-        records.push(toCrmRecord(row, { requested: fields, isoOf: (id) => ctx.currencies.isoOf(id) }));
-      }
-    }
-    const next = page['@odata.nextLink'];
-    const delta = page['@odata.deltaLink'];
-    if (!next && !delta) throw new Error('dynamics change-tracking page has neither a next link nor a delta link');
-    const cursor: Cursor = next ? { kind: current.kind, link: relativeLink(next) } : { kind: 'delta', link: relativeLink(delta ?? '') };
-    yield { records, deletedIds, cursor: encodeCursor(cursor), fullResync: current.kind === 'full' };
-    current = next ? cursor : null;
+    const { page, next } = toChangePage(ctx, fields, body, current);
+    yield page;
+    current = next;
   }
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock';
 import { StaleVersionError, coerceError } from '../errors';
 import type { Logger } from '../log';
 import type { StateStore } from '../store/types';
-import { newCounters, type RunContext } from './context';
+import { newCounters, sha1, type RunContext } from './context';
 import type { ConnectorInstance, ReconciliationPolicy } from './ports';
 import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
@@ -94,7 +94,7 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
 async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions): Promise<void> {
   const { store } = deps;
   const { connector, mapping, name } = ctx.instance;
-  const cursor = (await store.getCursor(name))?.cursor ?? null;
+  const cursor = await cursorForMapping(deps, ctx);
   let full: Set<string> | null = null;
   let fullOnly = true;
   for await (const page of connector.readChanges({ cursor, fields: mapping.crmFields, ...(options.signal ? { signal: options.signal } : {}) })) {
@@ -111,6 +111,22 @@ async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions):
     }
   }
   if (full !== null && fullOnly && options.dryRun !== true) await unlinkMissing(deps, ctx, full);
+}
+
+/**
+ * A cursor only covers the fields it was read with: when the mapping reads other CRM fields, the
+ * changes before the cursor were never read for them, so the next pass is a full one.
+ */
+async function cursorForMapping(deps: SyncEngineDeps, ctx: RunContext): Promise<string | null> {
+  const { name, mapping } = ctx.instance;
+  const fingerprint = sha1([...mapping.crmFields].sort().join(','));
+  const key = `fields:${name}`;
+  const [cursor, seen] = await Promise.all([deps.store.getCursor(name), deps.store.getCursor(key)]);
+  if (cursor?.cursor && seen?.cursor !== fingerprint) {
+    ctx.logger.warn('the mapping reads other CRM fields than the cursor covers: full pass', { event: 'sync.mapping_changed' });
+  }
+  if (seen?.cursor !== fingerprint && ctx.planned === null) await deps.store.setCursor(key, fingerprint, deps.clock.now());
+  return seen?.cursor === fingerprint || !cursor?.cursor ? (cursor?.cursor ?? null) : null;
 }
 
 /**

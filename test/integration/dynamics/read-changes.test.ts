@@ -62,6 +62,19 @@ describe('dynamics readChanges over HTTP', () => {
     expect(after[0]?.fullResync).toBe(false);
   });
 
+  it('treats a delta token older than the organisation keeps changes as expired', async () => {
+    let now = Date.parse('2026-03-02T09:00:00Z');
+    rig = await startRig({}, { now: () => new Date(now), deltaTokenLifetimeMs: 7 * 24 * 3600 * 1000 });
+    rig.sim.seed([opportunity(1)]);
+    const first = await collect(rig.connector.readChanges({ cursor: null, fields: ['name'] }));
+    now += 6 * 24 * 3600 * 1000;
+    const fresh = await collect(rig.connector.readChanges({ cursor: first[0]?.cursor ?? '', fields: ['name'] }));
+    expect(fresh[0]?.fullResync).toBe(false);
+    now += 8 * 24 * 3600 * 1000;
+    const stale = await collect(rig.connector.readChanges({ cursor: fresh[0]?.cursor ?? '', fields: ['name'] }));
+    expect(stale.map((p) => [p.fullResync, p.records.length])).toEqual([[true, 1]]);
+  });
+
   it('re-reads given records by id', async () => {
     rig = await startRig();
     const ids = rig.sim.seed([1, 2, 3].map((i) => opportunity(i)));

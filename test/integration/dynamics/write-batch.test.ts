@@ -112,6 +112,20 @@ describe('dynamics writeBatch over HTTP', () => {
     expect(records?.records.map((r) => r.fields.transactioncurrencyid).sort()).toEqual(['EUR', 'GBP']);
   });
 
+  it('packs units into batches of at most batchSize requests without splitting a changeset', async () => {
+    rig = await startRig({ batchSize: 2 });
+    const [id = ''] = rig.sim.seed([opportunity(9)]);
+    const results = await rig.connector.writeBatch([
+      create(1),
+      create(2),
+      { kind: 'update', id, fields: { statecode: 1, name: 'Closing' }, expectedVersion: null },
+      create(3),
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, true]);
+    expect(rig.sim.stats().batchRequests).toBe(3);
+    expect([rig.sim.get(id)?.statecode, rig.sim.get(id)?.name]).toEqual([1, 'Closing']);
+  });
+
   it('refuses an update of a deleted row instead of re-creating it', async () => {
     rig = await startRig();
     const [id = ''] = rig.sim.seed([opportunity(1)]);

@@ -30,3 +30,21 @@ describe('deleted CRM records', () => {
     expect(conflict).toMatchObject({ kind: 'deleted', externalId: b });
   });
 });
+
+describe('a mapping that reads other fields', () => {
+  it('makes the next pass a full one, since the cursor never covered the new fields', async () => {
+    const h = await startSyncHarness({ dynamics: false });
+    try {
+      h.sf.seed([sfOpportunity(), sfOpportunity({ Name: 'Second deal' })]);
+      await h.syncAll();
+      await h.syncAll(); // reads back our own writes (the echo), which change nothing
+      expect((await h.engine.runOnce({ connector: 'sf' })).pulled).toBe(0);
+      const instance = h.instances[0]!;
+      instance.mapping = { ...instance.mapping, crmFields: [...instance.mapping.crmFields, 'Probability'] };
+      expect((await h.engine.runOnce({ connector: 'sf' })).pulled).toBe(2);
+      expect((await h.engine.runOnce({ connector: 'sf' })).pulled).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -192,7 +192,7 @@ export function commandArbitraries(deals: number): Array<fc.Arbitrary<Cmd>> {
     fc.tuple(side, deal, fieldAndValue).map(([s, d, fv]) => new CrmEdit(s, d, fv.field, fv.value)),
     fc.tuple(side, deal, fc.constantFrom<StageMove>('accept', 'decline', 'win', 'lose', 'reopen'), reason).map(([s, d, mv, r]) => new CrmStage(s, d, mv, r)),
     fc.tuple(deal, fc.constantFrom<CoreKind>('edit', 'accept', 'decline', 'win', 'lose', 'favorite'), fieldAndValue, reason).map(([d, k, fv, r]) => new CoreAction(d, k, fv.field, fv.value, r)),
-    fc.constantFrom(1, 5, 14).map((days) => new AdvanceClock(days)),
+    fc.constantFrom(1, 3, 7, 14).map((days) => new AdvanceClock(days)),
     side.map((s) => new SyncRun(s)),
     side.map((s) => new SyncRun(s)),
     fc.tuple(deal, fc.boolean()).map(([d, w]) => new CloseDifferently(d, w)),

@@ -25,6 +25,8 @@ export interface WorldConfig {
   owners: Record<string, FieldOwner>;
   /** Origins of the seeded deals, in order. */
   deals: Origin[];
+  /** Whether one sync round runs before the random actions (otherwise they start on unsynced CRMs). */
+  initialSync: boolean;
 }
 
 export interface World {
@@ -55,6 +57,7 @@ export async function startWorld(config: WorldConfig): Promise<World> {
       deals.push({ origin, seededId: null, opportunityId: id });
     }
   }
+  if (config.initialSync) await h.syncAll();
   return { h, config, deals, trace: [] };
 }
 
