@@ -92,8 +92,7 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
 }
 
 async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions): Promise<void> {
-  const { store } = deps;
-  const { connector, mapping, name } = ctx.instance;
+  const { connector, mapping } = ctx.instance;
   const cursor = await cursorForMapping(deps, ctx);
   let full: Set<string> | null = null;
   let fullOnly = true;

