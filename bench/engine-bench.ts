@@ -44,8 +44,8 @@ export async function engineBench(n: number): Promise<EngineRunFigures[]> {
   const store = await createStore({ kind: 'sqlite', path: path.join(dir, 'bench.db') });
   try {
     for (let from = 0; from < n; from += 1000) sf.seed(Array.from({ length: Math.min(1000, n - from) }, (_, k) => benchSfRecord(from + k)));
-    // The daemon's defaults (src/config/schema.ts): Salesforce pages of 2,000 and a Bulk API 2.0
-    // initial load above 2,000 records; Dynamics pages of 5,000; pushes of 200 and 500 a batch.
+    // As config/cosell-sync.example.yaml: Salesforce pages of 2,000 and a Bulk API 2.0 initial load
+    // above 2,000 records, pushes of 200; Dynamics pages of 5,000, pushes of 500.
     const instances: ConnectorInstance[] = [
       {
         name: 'salesforce', mapping: loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml')), publish: 'all', pushBatchSize: 200,

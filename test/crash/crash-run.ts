@@ -4,8 +4,8 @@
  * passes. The kill points are drawn uniformly over the sync's work (records pulled, records pushed
  * to each CRM) and aimed by the child's own log lines: a kill lands once the restarted run has
  * logged as many sync events as separate the committed state from its point (plus a random few
- * milliseconds, so some land mid-HTTP-call); about one in seven lands instead at a random time
- * after spawn (start-up, reads).
+ * milliseconds, so some land mid-HTTP-call); about one in seven lands instead 0.1-6 s after spawn
+ * (start-up, sign-in, reads).
  */
 import { createStore } from '../../src/store';
 import { phaseOf, progressOf, spawnDaemon, summariesOf, type DaemonProcess } from '../helpers/daemon-process';
@@ -18,7 +18,7 @@ export interface KillRecord {
   aim: string;
   /** ms from spawn to the kill. */
   atMs: number;
-  /** Where the child was by its last log line: `<connector>:pull`, `<connector>:push`, `startup`. */
+  /** Where the child was by its last log line (see phaseOf): `startup`, `<connector>:read|pull|push|done`. */
   landed: string;
   /** Records created from a pull and pushed, as logged by this child before it died. */
   created: number;
@@ -122,19 +122,24 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     const referrals = options.referrals ?? 0;
     const dynamics = options.dynamics ?? 0;
     const opportunities = options.salesforce + dynamics + referrals;
-    // Sync events of the whole sync (see committedPosition); the kill points are uniform over them.
+    // Sync events of the whole sync (see committedPosition). The kill points are uniform over it,
+    // so about a third land in each phase (Salesforce pull, pushes to Salesforce, pushes to
+    // Dynamics). A point the committed state has already passed (a restart got further than the
+    // points before) is drawn again over the next stretch of the work left.
     const total = options.salesforce + opportunities + dynamics + opportunities;
     const points = Array.from({ length: options.kills }, () => Math.floor(rnd() * total)).sort((a, b) => a - b);
     const kills: KillRecord[] = [];
     let missedKills = 0;
     let forceTime = false;
     while (kills.length < options.kills) {
-      const point = points[kills.length] as number;
       const position = await committedPosition(world);
+      const left = options.kills - kills.length;
+      const planned = points[kills.length] as number;
+      const point = planned > position ? planned : position + Math.floor((rnd() * 2 * (total - position)) / left);
       const byTime = rnd() < 0.15 || forceTime;
       const target = Math.max(1, point - position);
       const extraMs = Math.floor(rnd() * 40);
-      const delayMs = 100 + Math.floor(rnd() * 1900);
+      const delayMs = 100 + Math.floor(rnd() * 5900);
       const t0 = Date.now();
       const d = spawnDaemon(['sync', '--once', '--json', '--config', world.configPath], world.env);
       if (byTime) await Promise.race([sleep(delayMs), d.exited]);

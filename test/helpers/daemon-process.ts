@@ -33,12 +33,13 @@ export interface DaemonProcess {
   kill(): Promise<DaemonExit>;
 }
 
-const PULL_EVENTS = new Set(['sync.created', 'sync.stage', 'sync.full_resync', 'sync.page_retry', 'sync.dead_letter.pull']);
+const PULL_EVENTS = new Set(['sync.created', 'sync.stage', 'sync.page_retry']);
 const PUSH_EVENTS = new Set(['sync.pushed']);
 
 /**
- * Where the child was by its last log lines: `<connector>:pull` (records being applied),
- * `<connector>:push` (writes going out), or `startup` before any sync event.
+ * Where the child was by its last log lines: `startup` (loading, before any log line),
+ * `<connector>:read` (signed in or reading, no record applied yet), `<connector>:pull` (records
+ * being applied), `<connector>:push` (writes going out), `<connector>:done` (its run finished).
  */
 export function phaseOf(logs: readonly LogLine[]): string {
   for (let i = logs.length - 1; i >= 0; i -= 1) {
@@ -48,6 +49,8 @@ export function phaseOf(logs: readonly LogLine[]): string {
     if (PUSH_EVENTS.has(event)) return `${where}:push`;
     if (PULL_EVENTS.has(event)) return `${where}:pull`;
     if (event === 'sync.dead_letter') return `${where}:${typeof line.opportunityId === 'string' ? 'push' : 'pull'}`;
+    if (event === 'sync.run.engine') return `${where}:done`;
+    if (line.connector !== undefined) return `${where}:read`;
   }
   return 'startup';
 }

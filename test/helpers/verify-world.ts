@@ -1,7 +1,8 @@
 /**
  * Checks a world after the daemon has run: every co-sell opportunity is in the store once, linked
  * once per CRM, present once in each CRM with the same mapped values; every participating seeded
- * record is linked; no CRM holds two records of one co-sell id.
+ * record is linked; no CRM holds two records of one co-sell id, nor a participating record linked
+ * to nothing.
  */
 import type { Opportunity } from '../../src/core/model';
 import { createStore } from '../../src/store';
@@ -18,6 +19,8 @@ export interface WorldReport {
   lost: { sf: number; dyn: number; referrals: number };
   /** Co-sell opportunities missing from a CRM, or whose link names another record. */
   missing: { sf: number; dyn: number };
+  /** Participating CRM records linked to no co-sell opportunity (e.g. a second copy made without the co-sell id). */
+  strays: { sf: number; dyn: number };
   /** Non-participating Salesforce records that were given a co-sell id. */
   touchedOutsideFilter: number;
   /** Mapped values that differ between the store and a CRM. */
@@ -96,7 +99,8 @@ export async function verifyWorld(world: World): Promise<WorldReport> {
     const report: WorldReport = {
       opportunities: opps.length, sfRecords: sfAll.length, dynRecords: dynAll.length,
       duplicates: { sf: sf.extra, dyn: dyn.extra, links: sfLinks.length - sfLinkOf.size + (dynLinks.length - dynLinkOf.size) },
-      lost: { sf: 0, dyn: 0, referrals: 0 }, missing: { sf: 0, dyn: 0 }, touchedOutsideFilter: 0, mismatches: [],
+      lost: { sf: 0, dyn: 0, referrals: 0 }, missing: { sf: 0, dyn: 0 }, touchedOutsideFilter: 0,
+      strays: { sf: 0, dyn: 0 }, mismatches: [],
       deadLetters: (await store.listDeadLetters({ unresolvedOnly: true, limit: 100_000 })).length,
       pendingConflicts: (await store.listConflicts({ status: 'pending', limit: 100_000 })).length,
       outbox: await store.countOutbox(),
@@ -110,6 +114,10 @@ export async function verifyWorld(world: World): Promise<WorldReport> {
       const cosellId = dynById.get(id)?.cosell_cosellid;
       if (typeof cosellId !== 'string' || !oppIds.has(cosellId) || dynLinkOf.get(cosellId)?.externalId !== id || !linkedOnce(dynLinks, id)) report.lost.dyn += 1;
     }
+    const sfLinked = new Set(sfLinks.map((l) => l.externalId));
+    const dynLinked = new Set(dynLinks.map((l) => l.externalId));
+    report.strays.sf = sfAll.filter((r) => r.CoSell_Sync__c === true && !sfLinked.has(String(r.Id))).length;
+    report.strays.dyn = dynAll.filter((r) => r.cosell_sync === true && !dynLinked.has(String(r.opportunityid))).length;
     for (const id of world.seeded.referrals) if (!oppIds.has(id)) report.lost.referrals += 1;
     for (const id of world.seeded.sfOut) if (sfById.get(id)?.CoSell_Id__c) report.touchedOutsideFilter += 1;
     for (const { opportunity: o } of opps) {

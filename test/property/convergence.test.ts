@@ -10,8 +10,8 @@
  */
 import fc from 'fast-check';
 import type { FieldOwner } from '../../src/mapping/schema';
-import { commandArbitraries, type Model } from './convergence/commands';
-import { crmIdViolations, disagreementsWithoutConflict, duplicates, openDeadLetters, terminalChanges } from './convergence/invariants';
+import { AdvanceClock, commandArbitraries, CoreAction, CrmStage, SyncRun, type Model } from './convergence/commands';
+import { crmIdViolations, disagreementsWithoutConflict, duplicates, openDeadLetters, statusViolations, terminalChanges, unsettledRound } from './convergence/invariants';
 import { startWorld, type Origin, type World, type WorldConfig } from './convergence/world';
 
 const RUNS = Number(process.env.COSELL_PROPERTY_RUNS ?? '500');
@@ -52,6 +52,8 @@ async function runScenario(config: WorldConfig, commands: Iterable<fc.AsyncComma
       'S1/R16 / 2: terminal opportunities never change': await terminalChanges(world),
       '4: no duplicates on any side': await duplicates(world),
       'S4: CRM ID is the CRM record id': await crmIdViolations(world),
+      'S1: the CRM record is told (conflict flag = held fields, each with a pending conflict)': await statusViolations(world),
+      'convergence: a further round changes nothing': await unsettledRound(world),
     };
     const failing = Object.values(violations).some((v) => v.length > 0);
     return { violations, context: failing ? [`config ${JSON.stringify(config)}`, ...world.trace, ...(await openDeadLetters(world))] : [] };
@@ -72,5 +74,30 @@ describe('convergence of Salesforce, Dynamics and co-sell under random interleav
       }),
       { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }), endOnFailure: process.env.COSELL_PROPERTY_SHRINK === '0' },
     );
-  }, 30 * 60_000);
+  }, 60_000 + RUNS * 500);
+});
+
+/** Shrunk counterexamples the property found, kept as fixed scenarios so that they are replayed on every run. */
+describe('convergence: scenarios found by the property', () => {
+  const base: WorldConfig = { policy: 'enforce', owners: {}, deals: ['sf', 'dyn', 'inbound'], initialSync: true };
+  const expectConverged = async (config: WorldConfig, commands: Array<fc.AsyncCommand<Model, World, false>>) => {
+    const { violations, context } = await runScenario(config, commands);
+    expect({ violations: Object.fromEntries(Object.entries(violations).filter(([, v]) => v.length > 0)), context }).toEqual({ violations: {}, context: [] });
+  };
+
+  it.each(['flag', 'enforce'] as const)('S3 (%s): a Salesforce close-lost with a decline reason on an accepted deal is recorded as lost, and the sides settle', async (policy) => {
+    await expectConverged({ ...base, policy }, [new CrmStage('sf', 0, 'decline', 'Not a fit'), new SyncRun('sf')]);
+  });
+
+  it.each(['flag', 'enforce'] as const)('S2 (%s): a referral declined in Salesforce while it expires in co-sell stays expired, and the sides settle', async (policy) => {
+    await expectConverged({ ...base, policy }, [new CrmStage('sf', 2, 'decline', 'Not a fit'), new AdvanceClock(14)]);
+  });
+
+  it.each(['flag', 'enforce'] as const)('S1 (%s): a CRM change of the decline reason of a declined deal is a recorded conflict', async (policy) => {
+    await expectConverged({ ...base, policy }, [new CoreAction(2, 'decline', 'notes', null, 'Customer not interested'), new SyncRun('sf'), new CrmStage('sf', 2, 'decline', 'Not a fit', )]);
+  });
+
+  it('R12: a referral declined in co-sell before any sync reaches both CRMs as declined', async () => {
+    await expectConverged({ ...base, initialSync: false }, [new CoreAction(2, 'decline', 'notes', null, 'Duplicate')]);
+  });
 });

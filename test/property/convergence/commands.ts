@@ -32,7 +32,7 @@ const DYN_COLUMN: Record<EditField, string> = { amount: 'estimatedvalue', closeD
 
 const dynClosed = (row: Record<string, unknown> | null): boolean => row !== null && row.statecode !== 0;
 
-class CrmEdit implements Cmd {
+export class CrmEdit implements Cmd {
   constructor(readonly side: CrmSide, readonly deal: number, readonly field: EditField, readonly value: string | number | null) {}
   check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
@@ -71,7 +71,7 @@ function dynStageFields(move: StageMove, reason: (typeof DECLINE_REASONS)[number
   }
 }
 
-class CrmStage implements Cmd {
+export class CrmStage implements Cmd {
   constructor(readonly side: CrmSide, readonly deal: number, readonly move: StageMove, readonly reason: (typeof DECLINE_REASONS)[number]) {}
   check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
@@ -111,7 +111,7 @@ function coreCommand(kind: CoreKind, opp: Opportunity, field: EditField, value: 
   }
 }
 
-class CoreAction implements Cmd {
+export class CoreAction implements Cmd {
   constructor(readonly deal: number, readonly kind: CoreKind, readonly field: EditField, readonly value: string | number | null, readonly reason: string) {}
   check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
@@ -131,7 +131,7 @@ class CoreAction implements Cmd {
   toString = (): string => `core(deal ${this.deal}, ${this.kind}${this.kind === 'edit' ? ` ${this.field} = ${JSON.stringify(this.value)}` : this.kind === 'decline' ? ` "${this.reason}"` : ''})`;
 }
 
-class AdvanceClock implements Cmd {
+export class AdvanceClock implements Cmd {
   constructor(readonly days: number) {}
   check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
@@ -143,7 +143,7 @@ class AdvanceClock implements Cmd {
   toString = (): string => `advanceClock(${this.days} days) + expiry sweep`;
 }
 
-class SyncRun implements Cmd {
+export class SyncRun implements Cmd {
   constructor(readonly side: CrmSide) {}
   check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
@@ -156,7 +156,7 @@ class SyncRun implements Cmd {
 }
 
 /** Both CRM users close the same deal, with different outcomes, before either syncs (S2). */
-class CloseDifferently implements Cmd {
+export class CloseDifferently implements Cmd {
   constructor(readonly deal: number, readonly sfWins: boolean) {}
   check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {

@@ -86,7 +86,7 @@ export async function disagreementsWithoutConflict(w: World): Promise<string[]> 
       const crmStage = normalizeWantedStage(mapped.wantedStage, opp.direction);
       const cosellStage = stageAsRead(mapping, opp);
       if (crmStage !== cosellStage) out.push(`${where}: stage CRM reads ${show(crmStage)} vs co-sell ${opp.stage} (reads ${show(cosellStage)}), no pending conflict${describe(pending)}`);
-      else if (process.env.TMP_SKIP_DR !== '1' && opp.stage === 'declined' && !sameValue(mapped.declineReason, opp.declineReason)) {
+      else if (opp.stage === 'declined' && !underConflict('declineReason') && !sameValue(mapped.declineReason, opp.declineReason)) {
         out.push(`${where}: decline reason CRM ${show(mapped.declineReason)} vs co-sell ${show(opp.declineReason)}, no pending conflict`);
       }
     }
@@ -164,4 +164,39 @@ export async function duplicates(w: World): Promise<string[]> {
 export async function openDeadLetters(w: World): Promise<string[]> {
   const letters = await w.h.store.listDeadLetters({ unresolvedOnly: true });
   return letters.map((d) => `dead letter ${d.connector} ${d.direction} ${d.externalId ?? d.opportunityId ?? ''}: ${d.code ?? ''} ${d.reason}`);
+}
+
+/** S1 "the CRM record is told": the CRM's conflict flag shows exactly the held fields, and every held field has a pending conflict. */
+export async function statusViolations(w: World): Promise<string[]> {
+  const out: string[] = [];
+  const links = await w.h.store.listLinks({});
+  for (const instance of w.h.instances) {
+    const flagColumn = Object.entries(instance.mapping.statusFields({ message: null, conflict: true })).find(([, v]) => v === true)?.[0];
+    const mine = links.filter((l) => l.connector === instance.name);
+    const records = new Map((await instance.connector.readRecords(mine.map((l) => l.externalId), instance.mapping.crmFields)).map((r) => [r.id, r.fields]));
+    for (const link of mine) {
+      const where = `${link.connector}/${link.externalId} (opportunity ${link.opportunityId})`;
+      const pending = await w.h.store.listConflicts({ opportunityId: link.opportunityId, connector: link.connector, status: 'pending' });
+      for (const field of Object.keys(link.held)) {
+        if (!pending.some((c) => c.field === field)) out.push(`${where}: ${field} is held (not merged, not pushed) without a pending conflict`);
+      }
+      const flagged = flagColumn === undefined ? null : records.get(link.externalId)?.[flagColumn];
+      if (flagColumn !== undefined && Boolean(flagged) !== Object.keys(link.held).length > 0) {
+        out.push(`${where}: CRM ${flagColumn}=${show(flagged)} but held fields are ${show(Object.keys(link.held))}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Converged means settled: one more round of every connector applies, pushes and records nothing. */
+export async function unsettledRound(w: World): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of w.h.engine.connectorNames()) {
+    const s = await w.h.engine.runOnce({ connector: name });
+    if (s.error || s.applied > 0 || s.pushed > 0 || s.conflicts > 0 || s.deadLetters > 0) {
+      out.push(`${name}: a round after the quiet rounds still did something: applied ${s.applied}, pushed ${s.pushed}, conflicts ${s.conflicts}, dead letters ${s.deadLetters}, error ${show(s.error)}`);
+    }
+  }
+  return out;
 }
