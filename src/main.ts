@@ -33,6 +33,8 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
       {
         name: config.name, loginUrl: config.instanceUrl ?? config.loginUrl, apiVersion: config.apiVersion, auth, object: config.object, filter,
         pageSize: Math.min(2000, Math.max(200, config.options.pageSize)), bulkThreshold: config.options.bulkThreshold,
+        // Bulk results are applied a chunk per transaction: smaller chunks keep a long first load's progress across restarts.
+        bulkPageSize: Math.max(2000, config.options.pageSize),
         retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.options.maxRetries + 1 },
       },
       { logger },
@@ -56,6 +58,20 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
  * At start, every mapped CRM field is checked against the CRM's own metadata (describe /
  * EntityDefinitions): a daemon never starts with a mapping its CRM cannot honour.
  */
+/** Each connector's field metadata (for `config validate --check-crm`). */
+export async function describeCrms(loaded: LoadedConfig, logger: Logger): Promise<Map<string, ObjectMetadata>> {
+  const metadata = new Map<string, ObjectMetadata>();
+  for (const config of loaded.config.connectors.filter((c) => c.enabled)) {
+    const connector = createConnector(config, logger);
+    try {
+      metadata.set(config.name, await connector.describe());
+    } finally {
+      await connector.close();
+    }
+  }
+  return metadata;
+}
+
 async function checkFieldsAgainstCrms(configFile: string, env: NodeJS.ProcessEnv, instances: readonly ConnectorInstance[]): Promise<void> {
   const metadata = new Map<string, ObjectMetadata>();
   for (const instance of instances) metadata.set(instance.name, await instance.connector.describe());

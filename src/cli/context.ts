@@ -35,7 +35,8 @@ export interface CliContext {
   openStore(target: { store: string | undefined; configPath: string | undefined }): Promise<StoreLease>;
   createApp: CreateApp;
   startDaemon(app: App, options: DaemonOptions): DaemonHandle;
-  validateConfig(path: string, env: NodeJS.ProcessEnv): Promise<ConfigValidation>;
+  /** `checkCrm`: also check mapped fields against each CRM's own metadata (connects to the CRMs). */
+  validateConfig(path: string, env: NodeJS.ProcessEnv, options?: { checkCrm?: boolean }): Promise<ConfigValidation>;
 }
 
 /** Global options every command sees. */

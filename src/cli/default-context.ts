@@ -2,7 +2,9 @@
 import os from 'node:os';
 import { systemClock } from '../core/clock';
 import { startDaemon } from '../daemon/daemon';
-import { createApp } from '../main';
+import { loadConfig } from '../config/load';
+import { createLogger } from '../log';
+import { createApp, describeCrms } from '../main';
 import { createStore } from '../store';
 import { validateConfigFile } from './config-validate';
 import type { CliContext } from './context';
@@ -30,6 +32,11 @@ export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext
     },
     createApp,
     startDaemon,
-    validateConfig: async (file, environment) => validateConfigFile(file, { env: environment }),
+    validateConfig: async (file, environment, options) => {
+      const plain = validateConfigFile(file, { env: environment });
+      if (options?.checkCrm !== true || !plain.ok) return plain;
+      const metadata = await describeCrms(loadConfig(file, environment), createLogger({ level: 'warn' }));
+      return validateConfigFile(file, { env: environment, metadata });
+    },
   };
 }

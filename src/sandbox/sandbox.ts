@@ -122,7 +122,7 @@ connectors:
     participation: [{ field: cosell_sync, op: eq, value: true }]
     schedule: '5,20,35,50 * * * * *'
     mapping: ${mapping('dynamics')}
-    options: { pageSize: 5000, batchSize: 500, publish: all }
+    options: { pageSize: 5000, batchSize: 1000, publish: all }
 reconciliation: { terminalConflicts: flag, illegalCrmMoves: accept-then-apply }
 logging: { level: info, format: auto }
 http: { port: ${Number(p.port)}, host: 127.0.0.1, adminToken: '\${COSELL_SANDBOX_ADMIN_TOKEN}' }

@@ -59,11 +59,12 @@ export function registerDaemonCommands(program: Command, r: Registrar): void {
     .description('configuration tools')
     .command('validate')
     .description('check the configuration file; reports every error with file, line and path')
+    .option('--check-crm', "also check mapped fields against each CRM's own field metadata (connects to the CRMs)")
     .action(
-      r.act(async (s) => {
+      r.act(async (s, _args, opts) => {
         const path = s.configPath();
         if (path === undefined) return s.usage('config validate needs --config FILE or COSELL_SYNC_CONFIG');
-        const result = await s.ctx.validateConfig(path, s.ctx.env);
+        const result = await s.ctx.validateConfig(path, s.ctx.env, { checkCrm: opts.checkCrm === true });
         if (!result.ok) s.code = 1;
         s.print(result, () => `${result.summary}\n`);
       }, () => 'config validate'),

@@ -173,6 +173,21 @@ export class CloseDifferently implements Cmd {
   toString = (): string => `closeDifferently(deal ${this.deal}, sf ${this.sfWins ? 'won' : 'lost'}, dyn ${this.sfWins ? 'lost' : 'won'})`;
 }
 
+/** An admin settles one pending conflict (`conflicts resolve --keep crm|cosell`); a refusal by the core is fine. */
+export class ResolveConflict implements Cmd {
+  constructor(readonly pick: number, readonly keep: 'crm' | 'cosell') {}
+  check = (): boolean => true;
+  async run(m: Model, w: World): Promise<void> {
+    m.steps += 1;
+    const pending = await w.h.store.listConflicts({ status: 'pending' });
+    const conflict = pending[this.pick % Math.max(1, pending.length)];
+    if (!conflict) return void w.trace.push(`${this.toString()}: no pending conflict`);
+    const outcome = await w.h.engine.resolveConflict(conflict.id, this.keep);
+    w.trace.push(`${this.toString()} on ${conflict.kind}:${conflict.field} of ${conflict.connector}/${conflict.opportunityId}: ${outcome.ok ? 'ok' : 'refused'} (${outcome.message})`);
+  }
+  toString = (): string => `resolveConflict(#${this.pick}, keep ${this.keep})`;
+}
+
 const editField = fc.constantFrom<EditField>('amount', 'closeDate', 'name', 'notes', 'city');
 const valueFor: Record<EditField, fc.Arbitrary<string | number | null>> = {
   amount: fc.integer({ min: 1_000, max: 900_000 }),
@@ -196,5 +211,6 @@ export function commandArbitraries(deals: number): Array<fc.Arbitrary<Cmd>> {
     side.map((s) => new SyncRun(s)),
     side.map((s) => new SyncRun(s)),
     fc.tuple(deal, fc.boolean()).map(([d, w]) => new CloseDifferently(d, w)),
+    fc.tuple(fc.nat({ max: 7 }), fc.constantFrom<'crm' | 'cosell'>('crm', 'cosell')).map(([p, k]) => new ResolveConflict(p, k)),
   ];
 }
