@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import type { FieldOwner } from '../../src/mapping/schema';
-import { AdvanceClock, commandArbitraries, CoreAction, CrmStage, SyncRun, type Model } from './convergence/commands';
+import { AdvanceClock, CloseDifferently, commandArbitraries, CoreAction, CrmEdit, CrmStage, SyncRun, type Model } from './convergence/commands';
 import { crmIdViolations, disagreementsWithoutConflict, duplicates, openDeadLetters, statusViolations, terminalChanges, unsettledRound } from './convergence/invariants';
 import { startWorld, type Origin, type World, type WorldConfig } from './convergence/world';
 
@@ -25,8 +25,8 @@ const configArb: fc.Arbitrary<WorldConfig> = fc.record({
   policy: fc.constantFrom<'flag' | 'enforce'>('flag', 'enforce'),
   // The shipped owner is `crm`; an admin may set others per field.
   owners: fc.record({ notes: owner, estimatedValue: owner }).map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 'crm')) as Record<string, FieldOwner>),
-  // At least one deal of each origin: outbound from Salesforce, outbound from Dynamics, inbound referral.
-  deals: fc.array(fc.constantFrom<Origin>('sf', 'dyn', 'inbound'), { minLength: 0, maxLength: 2 }).map((extra) => ['sf', 'dyn', 'inbound', ...extra] as Origin[]),
+  // At least one deal of each origin: outbound from Salesforce, outbound from Dynamics, a named and an unnamed inbound referral.
+  deals: fc.array(fc.constantFrom<Origin>('sf', 'dyn', 'inbound'), { minLength: 0, maxLength: 1 }).map((extra) => ['sf', 'dyn', 'inbound', 'inbound', ...extra] as Origin[]),
   // Mostly the deals are in every system before the users act; sometimes the actions race the first sync.
   initialSync: fc.constantFrom(true, true, true, false),
 });
@@ -77,8 +77,8 @@ describe('convergence of Salesforce, Dynamics and co-sell under random interleav
   }, 60_000 + RUNS * 500);
 });
 
-/** Shrunk counterexamples the property found, kept as fixed scenarios so that they are replayed on every run. */
-describe('convergence: scenarios found by the property', () => {
+/** Shrunk counterexamples the property found (and one edge case next to them), replayed as fixed scenarios on every run. */
+describe('convergence: fixed scenarios found by the property', () => {
   const base: WorldConfig = { policy: 'enforce', owners: {}, deals: ['sf', 'dyn', 'inbound'], initialSync: true };
   const expectConverged = async (config: WorldConfig, commands: Array<fc.AsyncCommand<Model, World, false>>) => {
     const { violations, context } = await runScenario(config, commands);
@@ -95,6 +95,12 @@ describe('convergence: scenarios found by the property', () => {
 
   it.each(['flag', 'enforce'] as const)('S1 (%s): a CRM change of the decline reason of a declined deal is a recorded conflict', async (policy) => {
     await expectConverged({ ...base, policy }, [new CoreAction(2, 'decline', 'notes', null, 'Customer not interested'), new SyncRun('sf'), new CrmStage('sf', 2, 'decline', 'Not a fit', )]);
+  });
+
+  it('R12/S2: a CRM edit held until accept is not lost when the referral is closed in both CRMs with different outcomes', async () => {
+    await expectConverged({ ...base, deals: ['sf', 'dyn', 'inbound', 'inbound'] }, [
+      new CrmStage('sf', 3, 'accept', 'Other'), new SyncRun('sf'), new CrmEdit('sf', 3, 'amount', 1000), new CloseDifferently(3, false),
+    ]);
   });
 
   it('R12: a referral declined in co-sell before any sync reaches both CRMs as declined', async () => {

@@ -25,7 +25,8 @@ export function syncTableTests(ctx: StoreContext): void {
     await ctx.store.saveLink(aLink({ connector: 'dyn', externalId: 'guid-1' }));
     expect((await ctx.store.listLinks({ opportunityId: OPP })).map((l) => l.connector)).toEqual(['dyn', 'sf']);
     expect(await ctx.store.listLinks({ connector: 'dyn' })).toHaveLength(1);
-    await expect(ctx.store.saveLink(aLink({ externalId: '006B' }))).rejects.toThrow();
+    // Matched by message: under jest, a native driver's error class can come from another test file's realm.
+    await expect(ctx.store.saveLink(aLink({ externalId: '006B' }))).rejects.toMatchObject({ message: expect.stringMatching(/unique|duplicate/i) });
     await ctx.store.deleteLink('sf', '006A');
     expect(await ctx.store.getLink('sf', '006A')).toBeNull();
   });
