@@ -9,7 +9,7 @@ import type { WriteOperation, WriteResult } from '../ports/connector';
 import type { Link, OutboxEntry, StateStore } from '../store/types';
 import { plan, type RunContext, type Tx } from './context';
 import { cosellValues } from './cosell-values';
-import { mergeableFields } from './merge-linked';
+import { mergeableFields } from './merge-state';
 import { applyRecord } from './pull';
 import { ID_KEY, linkStatus, statusWrites, STATUS_KEY, SYNCED, truncate } from './status';
 import { normalizeWantedStage } from './stage-decision';

@@ -1,20 +1,8 @@
-import type { OpportunityId } from '../core/model';
-import type { ConflictKind, ConflictStatus } from '../store/types';
+import type { ConflictStatus, NewConflict } from '../store/types';
 import { plan, type RunContext, type Tx } from './context';
 
-export interface ConflictNote {
-  opportunityId: OpportunityId;
-  externalId: string | null;
-  kind: ConflictKind;
-  field: string;
-  base: unknown;
-  crmValue: unknown;
-  cosellValue: unknown;
-  rule: string;
-  outcome: string;
-  status: ConflictStatus;
-  message: string;
-}
+/** A conflict as the merge finds it: the store's record less the connector (the run's), plus a message for the log. */
+export type ConflictNote = Omit<NewConflict, 'connector' | 'status'> & { status: ConflictStatus; message: string };
 
 /** Stores a conflict with both versions, logs it and counts it. */
 export async function recordConflict(tx: Tx, ctx: RunContext, note: ConflictNote): Promise<void> {

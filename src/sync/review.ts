@@ -9,7 +9,7 @@ import { isRuleViolation } from '../core/rules';
 import type { StateStore } from '../store/types';
 import type { RunContext } from './context';
 import { editChangesFrom } from './cosell-values';
-import { runCommand } from './merge-linked';
+import { runCommand } from './merge-state';
 import { applyRecord } from './pull';
 import { pushOutbox } from './push';
 import { decideStage } from './stage-decision';
