@@ -12,9 +12,10 @@ import { cosellValues } from './cosell-values';
 import { mergeFields, type FieldDecision } from './merge';
 import { recordConflict } from './record-conflict';
 import { decideStage, normalizeWantedStage } from './stage-decision';
-import { linkStatus, STATUS_KEY, statusWrites } from './status';
+import { linkStatus, REASON_KEY, STATUS_KEY, statusWrites } from './status';
 import { heldOrBase, mergeableFields, settleBase, type ChangeSet, type Mapped, type MergeState } from './merge-state';
 import { openChanges } from './open-changes';
+import { sameValue } from './values';
 
 export async function mergeLinked(tx: Tx, ctx: RunContext, record: CrmRecord, link: Link, mapped: Mapped, crmStatus: unknown): Promise<void> {
   const stored = await tx.getOpportunity(link.opportunityId);
@@ -33,8 +34,13 @@ export async function mergeLinked(tx: Tx, ctx: RunContext, record: CrmRecord, li
   const conflictsBefore = ctx.counters.conflicts;
   const wanted = normalizeWantedStage(mapped.wantedStage, opp.direction);
   for (const [i, d] of decisions.entries()) if (isCrmIdEcho(d, opp)) decisions[i] = { field: d.field, action: 'agree', value: (d as { value: unknown }).value };
-  if (isTerminal(opp.stage)) await terminalChanges(tx, ctx, { record, state, decisions, wanted });
-  else await openChanges(tx, ctx, { record, state, decisions, wanted, mapped });
+  if (isTerminal(opp.stage)) {
+    await terminalChanges(tx, ctx, { record, state, decisions, wanted });
+    if (mapped.wantedStage !== null) await terminalReason(tx, ctx, state, record, mapped.declineReason);
+  } else {
+    await openChanges(tx, ctx, { record, state, decisions, wanted, mapped });
+    if (mapped.wantedStage !== null && !(REASON_KEY in state.held)) state.base[REASON_KEY] = mapped.declineReason;
+  }
   state.base[STATUS_KEY] = crmStatus;
   const statusChange = statusWrites(ctx.instance.mapping, crmStatus, linkStatus(state.stored.opportunity, state.held));
   const pushWanted = decisions.some((d) => d.action === 'push-cosell') || ctx.counters.conflicts > conflictsBefore || Object.keys(statusChange).length > 0;
@@ -91,6 +97,25 @@ async function terminalChanges(tx: Tx, ctx: RunContext, change: ChangeSet): Prom
     });
     holdOrEnforce(state, 'stage', change.wanted, flag);
   }
+}
+
+/** S1: the decline reason of a terminal deal is final too; a CRM change of it is a conflict. */
+async function terminalReason(tx: Tx, ctx: RunContext, state: MergeState, record: CrmRecord, reason: string | null): Promise<void> {
+  const opp = state.stored.opportunity;
+  const before = heldOrBase(state, REASON_KEY) ?? null;
+  if (sameValue(reason, before)) return;
+  if (sameValue(reason, opp.declineReason)) {
+    state.base[REASON_KEY] = reason;
+    delete state.held[REASON_KEY];
+    return;
+  }
+  const flag = ctx.policy.terminalConflicts === 'flag';
+  await recordConflict(tx, ctx, {
+    opportunityId: opp.id, externalId: record.id, kind: 'terminal', field: REASON_KEY, base: before, crmValue: reason,
+    cosellValue: opp.declineReason, rule: `S1/${ctx.policy.terminalConflicts}`, outcome: flag ? 'flagged' : 'enforced', status: 'pending',
+    message: `the CRM changed the decline reason of a ${opp.stage} opportunity (R16)`,
+  });
+  holdOrEnforce(state, REASON_KEY, reason, flag);
 }
 
 function holdOrEnforce(state: MergeState, field: string, crmValue: unknown, flag: boolean): void {

@@ -28,7 +28,7 @@ export async function openChanges(tx: Tx, ctx: RunContext, change: OpenChangeSet
   const wantedBase = heldOrBase(state, 'stage');
   const stage = decideStage({
     current: opp.stage, direction: opp.direction, wanted: change.wanted, baseWanted: wantedBase,
-    dealName: typeof taken.dealName === 'string' && taken.dealName !== '' ? taken.dealName : opp.dealName,
+    dealName: acceptName(taken, opp, mapped),
     declineReason: mapped.declineReason, illegalMoves: ctx.policy.illegalMoves,
   });
   if (stage.kind === 'conflict') {
@@ -50,7 +50,14 @@ export async function openChanges(tx: Tx, ctx: RunContext, change: OpenChangeSet
   if (stage.kind === 'commands' || (change.wanted !== null && change.wanted === state.stored.opportunity.stage)) {
     if (stage.kind === 'commands') {
       const rest = stage.commands.filter((c) => c.kind !== 'accept');
-      await runStageCommands(tx, ctx, state, record, rest, change.wanted);
+      const applied = await runStageCommands(tx, ctx, state, record, rest, change.wanted);
+      if (applied && stage.reinterpreted !== undefined) {
+        await recordConflict(tx, ctx, {
+          opportunityId: opp.id, externalId: record.id, kind: 'illegal-transition', field: 'stage', base: state.base.stage ?? null,
+          crmValue: change.wanted, cosellValue: state.stored.opportunity.stage, rule: 'S3', outcome: 'recorded-as-lost', status: 'pending',
+          message: stage.reinterpreted,
+        });
+      }
     }
     else {
       state.base.stage = change.wanted;
@@ -209,4 +216,10 @@ async function runStageCommands(tx: Tx, ctx: RunContext, state: MergeState, reco
     state.held.stage = wanted;
     return false;
   }
+}
+
+/** R12: the accept names the deal: the CRM's new name, else the referral's, else the name the CRM shows. */
+function acceptName(taken: Values, opp: Opportunity, mapped: Mapped): string {
+  for (const name of [taken.dealName, opp.dealName, mapped.values.dealName]) if (typeof name === 'string' && name !== '') return name;
+  return '';
 }

@@ -9,7 +9,7 @@ import { connectorSource, opportunityIdFor, plan, type RunContext, type Tx } fro
 import { cosellValues, describeViolations, outboundInputFrom } from './cosell-values';
 import { mergeLinked } from './merge-linked';
 import { mergeableFields, runCommand, type Mapped } from './merge-state';
-import { ID_KEY, readStatus, STATUS_KEY } from './status';
+import { ID_KEY, readStatus, REASON_KEY, STATUS_KEY } from './status';
 import { normalizeWantedStage } from './stage-decision';
 import { recordConflict } from './record-conflict';
 
@@ -48,6 +48,7 @@ function baseOf(ctx: RunContext, opp: Opportunity, mapped: Mapped, crmStatus: un
   base.stage = normalizeWantedStage(mapped.wantedStage, opp.direction);
   base[STATUS_KEY] = crmStatus;
   base[ID_KEY] = externalKey;
+  base[REASON_KEY] = mapped.declineReason;
   return base;
 }
 

@@ -11,8 +11,8 @@ import { plan, type RunContext, type Tx } from './context';
 import { cosellValues } from './cosell-values';
 import { mergeableFields } from './merge-state';
 import { applyRecord } from './pull';
-import { ID_KEY, linkStatus, statusWrites, STATUS_KEY, SYNCED, truncate } from './status';
-import { normalizeWantedStage } from './stage-decision';
+import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, SYNCED, truncate } from './status';
+import { equivalentInCrm, normalizeWantedStage } from './stage-decision';
 import { sameValue } from './values';
 
 const FEED_PAGE = 1000;
@@ -123,13 +123,15 @@ async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry):
   for (const field of writable) {
     if (field in link.held) continue;
     if (field === 'stage') {
-      if (!sameValue(stageAsCrmReadsIt(ctx, opp), link.base.stage)) values.stage = opp.stage;
+      if (stageDiffers(ctx, opp, link)) values.stage = opp.stage;
       continue;
     }
     const current = crmFacingValues(opp, [field])[field];
     if (!sameValue(current, link.base[field])) values[field] = current;
   }
-  if ('stage' in values && opp.declineReason !== null) values.declineReason = opp.declineReason;
+  if (!(REASON_KEY in link.held) && opp.declineReason !== null && !sameValue(opp.declineReason, link.base[REASON_KEY])) values.stage = opp.stage;
+  // A stage written without a decline reason clears the CRM's, so that it reads back as that stage.
+  if ('stage' in values) values.declineReason = opp.declineReason;
   const wanted = linkStatus(opp, link.held);
   const status = statusWrites(mapping, link.base[STATUS_KEY], wanted);
   const fields = { ...(Object.keys(values).length > 0 ? mapping.toCrm(values as Partial<Record<CosellField, unknown>>, null) : {}), ...status };
@@ -149,6 +151,14 @@ export function stageAsCrmReadsIt(ctx: RunContext, opp: Opportunity): Stage | nu
   return normalizeWantedStage(mapping.toCosell(written).wantedStage ?? opp.stage, opp.direction);
 }
 
+/** Whether the CRM shows another stage than co-sell's (stages it writes alike do not count). */
+function stageDiffers(ctx: RunContext, opp: Opportunity, link: Link): boolean {
+  const base = link.base.stage;
+  const current = normalizeWantedStage(opp.stage, opp.direction) ?? opp.stage;
+  if (typeof base !== 'string') return true;
+  return !equivalentInCrm((stage) => ctx.instance.mapping.toCrm({ stage }, null), base as Stage, current);
+}
+
 async function wasDeleted(store: StateStore, connector: string, opp: Opportunity): Promise<boolean> {
   const conflicts = await store.listConflicts({ opportunityId: opp.id, connector, status: 'pending' });
   return conflicts.some((c) => c.kind === 'deleted');
@@ -158,7 +168,10 @@ async function wasDeleted(store: StateStore, connector: string, opp: Opportunity
 function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> {
   const base: Record<string, unknown> = { ...(push.link?.base ?? {}) };
   for (const [field, value] of Object.entries(push.values)) if (field !== 'stage') base[field] = value;
-  if ('stage' in push.values || !push.link) base.stage = stageAsCrmReadsIt(ctx, push.opp);
+  if ('stage' in push.values || !push.link) {
+    base.stage = stageAsCrmReadsIt(ctx, push.opp);
+    base[REASON_KEY] = push.opp.declineReason;
+  }
   if (!push.link) for (const field of mergeableFields(ctx.instance.mapping.fields).keys()) if (!(field in base)) base[field] = null;
   base[ID_KEY] = push.opp.id;
   base[STATUS_KEY] = { ...((push.link?.base[STATUS_KEY] as Record<string, unknown> | undefined) ?? {}), ...push.status };

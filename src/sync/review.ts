@@ -54,7 +54,8 @@ export async function resolveConflict(deps: ReviewDeps, id: number, keep: 'crm' 
           await runCommand(tx, ctx, state, { kind: 'edit', changes });
         }
       }
-      base[conflict.field] = conflict.crmValue;
+      // Keeping co-sell's stage writes it even where the CRM shows an alike one (declined vs lost).
+      base[conflict.field] = keep === 'cosell' && conflict.field === 'stage' ? null : conflict.crmValue;
       delete held[conflict.field];
       await tx.saveLink({ ...link, base, held, opportunityVersion: state.stored.version, syncedAt: clock.now().toISOString() });
       for (const other of await tx.listConflicts({ opportunityId: conflict.opportunityId, connector: conflict.connector, status: 'pending' })) {

@@ -9,7 +9,8 @@ export type IllegalMovePolicy = 'accept-then-apply' | 'conflict';
 
 export type StageDecision =
   | { kind: 'none' }
-  | { kind: 'commands'; commands: Command[]; note: string }
+  /** `reinterpreted`: the core records the move as something else than the CRM shows (S3), said here. */
+  | { kind: 'commands'; commands: Command[]; note: string; reinterpreted?: string }
   | { kind: 'conflict'; conflictKind: 'terminal' | 'terminal-outcome' | 'illegal-transition'; rule: string; message: string };
 
 export interface StageInput {
@@ -81,7 +82,12 @@ function fromAccepted(input: StageInput, wanted: Stage): StageDecision {
     case 'expired':
       // A CRM close-lost of an accepted deal is a loss, whatever reason the CRM gives.
       return input.illegalMoves === 'accept-then-apply'
-        ? { kind: 'commands', commands: [{ kind: 'lose', notes: null }], note: `closed in the CRM as ${wanted}: recorded as lost (S3)` }
+        ? {
+            kind: 'commands',
+            commands: [{ kind: 'lose', notes: null }],
+            note: `closed in the CRM as ${wanted}: recorded as lost (S3)`,
+            reinterpreted: `an accepted deal cannot be ${wanted} (R15); the CRM's close is recorded as lost`,
+          }
         : illegal('S3', `accepted -> ${wanted} is not a legal transition (R15)`);
     default:
       return illegal('R15', `the CRM moved an accepted deal back to ${wanted}; accepted -> ${wanted} is not a legal transition`);
@@ -90,4 +96,16 @@ function fromAccepted(input: StageInput, wanted: Stage): StageDecision {
 
 function illegal(rule: string, message: string): StageDecision {
   return { kind: 'conflict', conflictKind: 'illegal-transition', rule, message };
+}
+
+/**
+ * Two co-sell stages the CRM writes the same way (expired, declined and lost all as Closed Lost;
+ * only the decline reason may differ): moving between them is nothing the CRM can be asked to show.
+ */
+export function equivalentInCrm(toCrm: (stage: Stage) => Record<string, unknown>, a: Stage, b: Stage): boolean {
+  if (a === b) return true;
+  const x = toCrm(a);
+  const y = toCrm(b);
+  const shared = Object.keys(x).filter((key) => key in y);
+  return shared.length > 0 && shared.every((key) => String(x[key]) === String(y[key]));
 }

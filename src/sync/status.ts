@@ -10,6 +10,8 @@ import { sameValue } from './values';
 export const STATUS_KEY = '$status';
 /** The base key remembering which co-sell id the CRM record carries in its external-id field. */
 export const ID_KEY = '$id';
+/** The base key of the CRM's decline reason (mapped with the stage, not as a field). */
+export const REASON_KEY = 'declineReason';
 export const SYNCED = 'Synced';
 
 export interface StatusWanted {

@@ -6,7 +6,8 @@
  * is recorded, no terminal opportunity changed, and nothing is duplicated on any side.
  *
  * Runs: COSELL_PROPERTY_RUNS (default 500). A failure prints the seed and path to replay it
- * (COSELL_PROPERTY_SEED / COSELL_PROPERTY_PATH), the shrunk command list and the run's trace.
+ * (COSELL_PROPERTY_SEED / COSELL_PROPERTY_PATH), the shrunk command list and the run's trace;
+ * COSELL_PROPERTY_SHRINK=0 reports the first failure without shrinking it.
  */
 import fc from 'fast-check';
 import type { FieldOwner } from '../../src/mapping/schema';
