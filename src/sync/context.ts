@@ -17,8 +17,6 @@ export interface RunCounters {
 /** What one run of one connector instance carries through pull and push. */
 export interface RunContext {
   instance: ConnectorInstance;
-  /** Every configured instance: a change pulled from one is published to the others. */
-  all: readonly ConnectorInstance[];
   policy: ReconciliationPolicy;
   clock: Clock;
   logger: Logger;

@@ -39,7 +39,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const context = (inst: ConnectorInstance, dryRun: boolean): RunContext => {
     const runId = randomUUID();
     return {
-      instance: inst, all: deps.instances, policy: deps.policy, clock: deps.clock, runId, counters: newCounters(),
+      instance: inst, policy: deps.policy, clock: deps.clock, runId, counters: newCounters(),
       logger: deps.logger.child({ connector: inst.name, runId }), planned: dryRun ? [] : null,
     };
   };
