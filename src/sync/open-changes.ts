@@ -8,11 +8,13 @@ import type { CosellField } from '../core/fields';
 import type { Opportunity, Stage } from '../core/model';
 import { isRuleViolation } from '../core/rules';
 import type { CrmRecord } from '../ports/connector';
+import type { Conflict } from '../store/types';
 import type { RunContext, Tx } from './context';
 import { cosellValues, editChangesFrom, pathsOfViolation } from './cosell-values';
 import type { FieldDecision } from './merge';
 import { recordConflict } from './record-conflict';
 import { decideStage } from './stage-decision';
+import { sameValue } from './values';
 import { heldOrBase, runCommand, settleBase, type ChangeSet, type Mapped, type MergeState, type Values } from './merge-state';
 
 export interface OpenChangeSet extends ChangeSet {
@@ -25,7 +27,9 @@ export async function openChanges(tx: Tx, ctx: RunContext, change: OpenChangeSet
   const opp = state.stored.opportunity;
   const taken: Values = {};
   for (const d of change.decisions) await settleDecision(tx, ctx, state, record, d, taken, mapped.values);
-  const wantedBase = heldOrBase(state, 'stage');
+  // A refused accept is tried again once the CRM changes anything else (the user may have fixed it).
+  const retryAccept = opp.stage === 'received' && Object.keys(taken).length > 0;
+  const wantedBase = retryAccept ? state.base.stage : heldOrBase(state, 'stage');
   const stage = decideStage({
     current: opp.stage, direction: opp.direction, wanted: change.wanted, baseWanted: wantedBase,
     dealName: acceptName(taken, opp, mapped),
@@ -43,9 +47,10 @@ export async function openChanges(tx: Tx, ctx: RunContext, change: OpenChangeSet
   if (opp.stage === 'received' && !accepting) {
     await deferUntilAccept(tx, ctx, state, record, taken);
   } else {
-    if (accepting) await takeDeferred(tx, ctx, state, mapped.values, taken);
+    const deferred = accepting ? await gatherDeferred(tx, ctx, state, mapped.values, taken) : [];
     const commands = stage.kind === 'commands' ? withAcceptChanges(stage.commands, taken, record.id, opp) : [];
     if (!(await applyEdits(tx, ctx, state, record, taken, commands, change.wanted))) return;
+    await settleDeferred(tx, ctx, state, deferred);
   }
   if (stage.kind === 'commands' || (change.wanted !== null && change.wanted === state.stored.opportunity.stage)) {
     if (stage.kind === 'commands') {
@@ -102,29 +107,37 @@ async function settleDecision(tx: Tx, ctx: RunContext, state: MergeState, record
 async function deferUntilAccept(tx: Tx, ctx: RunContext, state: MergeState, record: CrmRecord, taken: Values): Promise<void> {
   const opp = state.stored.opportunity;
   for (const [field, value] of Object.entries(taken)) {
+    if (field in state.held && sameValue(state.held[field], value)) continue;
     state.held[field] = value;
     await recordConflict(tx, ctx, {
       opportunityId: opp.id, externalId: record.id, kind: 'refused', field,
       base: state.base[field] ?? null, crmValue: value, cosellValue: cosellValues(opp, [field as CosellField])[field],
-      rule: 'R12', outcome: 'deferred-until-accept', status: 'pending',
+      rule: 'R12', outcome: DEFERRED, status: 'pending',
       message: `a received referral is not edited before it is accepted; ${field} is applied on accept`,
     });
   }
 }
 
-/** On accept, the CRM values held under R12 are applied with it. */
-async function takeDeferred(tx: Tx, ctx: RunContext, state: MergeState, crm: Values, taken: Values): Promise<void> {
+/** On accept, the CRM values held under R12 go with it; the conflicts that held them are returned. */
+async function gatherDeferred(tx: Tx, ctx: RunContext, state: MergeState, crm: Values, taken: Values): Promise<Conflict[]> {
   const pending = await tx.listConflicts({ opportunityId: state.stored.opportunity.id, status: 'pending', connector: ctx.instance.name });
-  for (const conflict of pending) {
-    if (conflict.rule !== 'R12') continue;
-    if (conflict.field in state.held && conflict.field in crm) {
-      taken[conflict.field as CosellField] = crm[conflict.field as CosellField];
-      delete state.held[conflict.field];
-    }
+  const deferred = pending.filter((c) => c.kind === 'refused' && c.outcome === DEFERRED);
+  for (const conflict of deferred) {
+    const field = conflict.field as CosellField;
+    if (field in state.held && field in crm && !(field in taken)) taken[field] = crm[field];
+  }
+  return deferred;
+}
+
+/** After the accept: the held values are applied, and their conflicts settled. */
+async function settleDeferred(tx: Tx, ctx: RunContext, state: MergeState, deferred: readonly Conflict[]): Promise<void> {
+  for (const conflict of deferred) {
+    delete state.held[conflict.field];
     await tx.resolveConflict(conflict.id, 'applied on accept', ctx.clock.now());
   }
 }
 
+const DEFERRED = 'deferred-until-accept';
 const ACCEPT_FIELDS = ['estimatedValue', 'estimatedCloseDate', 'notes', 'crmId', 'campaignId', 'team'] as const;
 
 /** The accept command carries what R12 lets it set; the rest of the CRM's edits follow as an edit. */
@@ -135,7 +148,6 @@ function withAcceptChanges(commands: Command[], taken: Values, crmId: string, op
     for (const f of ACCEPT_FIELDS) if (f in taken) values[f] = taken[f];
     if (opp.crmId === null && !('crmId' in values)) values.crmId = crmId;
     const { dealName: _d, customer: _c, solutions: _s, ...changes } = editChangesFrom(opp, values);
-    for (const f of ACCEPT_FIELDS) delete taken[f];
     return { ...c, changes };
   });
 }
@@ -145,9 +157,16 @@ async function applyEdits(
   tx: Tx, ctx: RunContext, state: MergeState, record: CrmRecord, taken: Values, stageCommands: Command[], wanted: Stage | null,
 ): Promise<boolean> {
   const accept = stageCommands.find((c) => c.kind === 'accept');
-  if (accept && !(await runStageCommands(tx, ctx, state, record, [accept], wanted))) {
-    await deferUntilAccept(tx, ctx, state, record, taken);
-    return false;
+  if (accept) {
+    if (!(await runStageCommands(tx, ctx, state, record, [accept], wanted))) {
+      await deferUntilAccept(tx, ctx, state, record, taken);
+      return false;
+    }
+    for (const field of ACCEPT_FIELDS) {
+      if (!(field in taken)) continue;
+      state.base[field] = taken[field];
+      delete taken[field];
+    }
   }
   const helpType = taken.microsoftHelpType;
   delete taken.microsoftHelpType;
@@ -203,7 +222,12 @@ async function runStageCommands(tx: Tx, ctx: RunContext, state: MergeState, reco
   try {
     for (const command of commands) await runCommand(tx, ctx, state, command);
     state.base.stage = wanted;
-    delete state.held.stage;
+    if ('stage' in state.held) {
+      // The move the CRM asked for went through after all: its earlier refusal is settled.
+      delete state.held.stage;
+      const pending = await tx.listConflicts({ opportunityId: state.stored.opportunity.id, connector: ctx.instance.name, status: 'pending' });
+      for (const c of pending) if (c.field === 'stage' && c.kind === 'illegal-transition') await tx.resolveConflict(c.id, `applied: ${String(wanted)}`, ctx.clock.now());
+    }
     return true;
   } catch (error) {
     if (!isRuleViolation(error)) throw error;

@@ -46,3 +46,30 @@ describe('flow b: an inbound referral appears in each linked CRM; the CRM user a
     expect(await h.store.listConflicts({ status: 'pending' })).toHaveLength(0);
   });
 });
+
+describe('flow b: an accept the core refuses', () => {
+  it('R4/R12: waits with the CRM edits held and recorded, and goes through once the CRM user fixes the team', async () => {
+    const h = await startSyncHarness({ dynamics: false });
+    try {
+      const id = asOpportunityId('55555555-5555-4555-8555-555555555555');
+      await h.store.applyCommand({ id, command: { kind: 'receiveInbound', id, input: anInboundInput({ dealName: 'Litware rollout' }) }, source: user, now: h.clock.now() });
+      await h.syncAll();
+      const sfId = (await h.store.getLinkByOpportunity('sf', id))!.externalId;
+      h.sf.update(sfId, { StageName: 'Qualification', Amount: 77000, CoSell_Team__c: JSON.stringify([{ name: 'No Phone', phone: '', email: 'np@partner.example' }]) });
+      await h.syncAll();
+      expect((await h.store.getOpportunity(id))!.opportunity.stage).toBe('received');
+      const pending = await h.store.listConflicts({ opportunityId: id, status: 'pending' });
+      expect(pending.map((c) => c.field).sort()).toEqual(['estimatedValue', 'stage', 'team']);
+      expect(h.sf.get(sfId)).toMatchObject({ Amount: 77000, CoSell_Conflict__c: true });
+
+      h.sf.update(sfId, { CoSell_Team__c: JSON.stringify([{ name: 'Has Phone', phone: '+1 555 0101', email: 'hp@partner.example' }]) });
+      await h.syncAll();
+      await h.syncAll();
+      expect((await h.store.getOpportunity(id))!.opportunity).toMatchObject({ stage: 'accepted', estimatedValue: { amount: 77000 }, team: [{ name: 'Has Phone' }] });
+      expect(h.sf.get(sfId)).toMatchObject({ Amount: 77000, CoSell_Conflict__c: false });
+      expect(await h.store.listConflicts({ opportunityId: id, status: 'pending' })).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
