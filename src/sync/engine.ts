@@ -94,22 +94,30 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
 async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions): Promise<void> {
   const { connector, mapping } = ctx.instance;
   const cursor = await cursorForMapping(deps, ctx);
+  const dryRun = options.dryRun === true;
+  const marker = `fullpass:${ctx.instance.name}`;
+  // A full pass resumed after a stop saw only part of the CRM here: it cannot tell what is missing.
+  const resuming = (await deps.store.getCursor(marker))?.cursor === 'running';
   let full: Set<string> | null = null;
   let fullOnly = true;
   for await (const page of connector.readChanges({ cursor, fields: mapping.crmFields, ...(options.signal ? { signal: options.signal } : {}) })) {
     if (page.fullResync && full === null) {
-      ctx.logger.warn('full reconciliation pass', { event: 'sync.full_resync', reason: cursor === null ? 'first load' : 'the CRM no longer honours the cursor' });
+      const reason = resuming ? 'resuming a full pass' : cursor === null ? 'first load' : 'the CRM no longer honours the cursor';
+      ctx.logger.warn('full reconciliation pass', { event: 'sync.full_resync', reason });
+      if (!dryRun && !resuming) await deps.store.setCursor(marker, 'running', deps.clock.now());
       full = new Set();
     }
     if (page.fullResync) for (const record of page.records) full?.add(record.id);
     else fullOnly = false;
-    await applyPageWithRetry(deps, ctx, page, options.dryRun === true);
+    await applyPageWithRetry(deps, ctx, page, dryRun);
     if (options.signal?.aborted) {
       ctx.logger.info('stopping after the current page', { event: 'sync.aborted' });
       return;
     }
   }
-  if (full !== null && fullOnly && options.dryRun !== true) await unlinkMissing(deps, ctx, full);
+  if (dryRun) return;
+  if (full !== null && fullOnly && !resuming) await unlinkMissing(deps, ctx, full);
+  if (full !== null || resuming) await deps.store.setCursor(marker, null, deps.clock.now());
 }
 
 /**
