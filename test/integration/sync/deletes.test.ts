@@ -1,3 +1,6 @@
+import { createDynamicsConnector } from '../../../connectors/dynamics';
+import { silentLogger } from '../../../src/log';
+import { dynamicsSeed } from '../../../src/sandbox/seed-data';
 import { sfOpportunity, startSyncHarness, type SyncHarness } from './harness';
 
 describe('deleted CRM records', () => {
@@ -43,6 +46,39 @@ describe('a mapping that reads other fields', () => {
       instance.mapping = { ...instance.mapping, crmFields: [...instance.mapping.crmFields, 'Probability'] };
       expect((await h.engine.runOnce({ connector: 'sf' })).pulled).toBe(2);
       expect((await h.engine.runOnce({ connector: 'sf' })).pulled).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('a full pass stopped half-way', () => {
+  it('resumes without unlinking the records read before the stop', async () => {
+    const h = await startSyncHarness();
+    try {
+      const dyn = h.instances[1]!;
+      const real = createDynamicsConnector(
+        { name: 'dyn', url: h.dyn.url, auth: { tenantId: h.dyn.tenantId, clientId: h.dyn.clientId, clientSecret: h.dyn.clientSecret, authority: h.dyn.authority }, filter: { all: [{ field: 'cosell_sync', op: 'eq', value: true }] }, pageSize: 2 },
+        { logger: silentLogger },
+      );
+      const stop = new AbortController();
+      // SIGTERM lands while the first page is applied: the run finishes that page, then stops.
+      dyn.connector = {
+        kind: real.kind, name: real.name, readRecords: (ids, fields) => real.readRecords(ids, fields), writeBatch: (ops) => real.writeBatch(ops),
+        describe: () => real.describe(), apiUsage: () => real.apiUsage(), close: () => real.close(),
+        async *readChanges(params) {
+          for await (const page of real.readChanges(params)) {
+            stop.abort();
+            yield page;
+          }
+        },
+      };
+      h.dyn.seed(dynamicsSeed(5, h.dyn.currencies));
+      expect((await h.engine.runOnce({ connector: 'dyn', signal: stop.signal })).pulled).toBe(2);
+      expect(await h.store.listLinks({ connector: 'dyn' })).toHaveLength(2);
+      await h.engine.runOnce({ connector: 'dyn' });
+      expect(await h.store.listLinks({ connector: 'dyn' })).toHaveLength(5);
+      expect(await h.store.listConflicts({})).toEqual([]);
     } finally {
       await h.close();
     }
