@@ -37,28 +37,40 @@ export function sampleDeal(i: number): SampleDeal {
   };
 }
 
-export function salesforceSeed(count: number): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  for (let i = 0; i < count; i += 1) {
-    const d = sampleDeal(i);
-    out.push({
-      Name: d.name, StageName: pick(OPEN_SF_STAGES, i), CloseDate: d.closeDate, Amount: d.amount, CurrencyIsoCode: i % 5 === 0 ? 'EUR' : 'USD',
-      CoSell_Sync__c: i % 8 !== 7, CoSell_Customer_Name__c: d.customer, CoSell_Customer_City__c: d.city, CoSell_Customer_Country__c: d.country,
-      CoSell_Team__c: i === 3 ? null : d.team, CoSell_Solutions__c: d.solutions, Description: `Sample deal ${i}`,
-    });
-  }
-  return out;
+/** A valid, participating Salesforce Opportunity: every field the shipped mapping needs to create a co-sell deal. */
+export function sampleSalesforceRecord(i: number, label = 'Sample deal'): Record<string, unknown> {
+  const d = sampleDeal(i);
+  return {
+    Name: d.name, StageName: pick(OPEN_SF_STAGES, i), CloseDate: d.closeDate, Amount: d.amount, CurrencyIsoCode: i % 5 === 0 ? 'EUR' : 'USD',
+    CoSell_Sync__c: true, CoSell_Customer_Name__c: d.customer, CoSell_Customer_City__c: d.city, CoSell_Customer_Country__c: d.country,
+    CoSell_Team__c: d.team, CoSell_Solutions__c: d.solutions, Description: `${label} ${i}`,
+  };
 }
 
+/** A valid, participating, open Dynamics opportunity row as the simulator seeds it (currency by id). */
+export function sampleDynamicsRow(i: number, currencies: Record<string, string>, label = 'Sample deal'): Record<string, unknown> {
+  const d = sampleDeal(i + 100);
+  return {
+    name: d.name, estimatedvalue: d.amount, estimatedclosedate: d.closeDate, _transactioncurrencyid_value: currencies[i % 4 === 0 ? 'GBP' : 'USD'],
+    statecode: 0, statuscode: 1, salesstage: i % 3, cosell_sync: true, cosell_customername: d.customer, cosell_customercity: d.city,
+    cosell_customercountry: d.country, cosell_team: d.team, cosell_solutions: d.solutions, description: `${label} ${i + 100}`,
+  };
+}
+
+/** The sandbox's Salesforce org: mostly participating deals, some outside the filter, one without a team (R4). */
+export function salesforceSeed(count: number): Array<Record<string, unknown>> {
+  return Array.from({ length: count }, (_, i) => ({
+    ...sampleSalesforceRecord(i),
+    CoSell_Sync__c: i % 8 !== 7,
+    ...(i === 3 ? { CoSell_Team__c: null } : {}),
+  }));
+}
+
+/** The sandbox's Dynamics org: mostly participating rows, some outside the filter, one without a country (R2). */
 export function dynamicsSeed(count: number, currencies: Record<string, string>): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  for (let i = 0; i < count; i += 1) {
-    const d = sampleDeal(i + 100);
-    out.push({
-      name: d.name, estimatedvalue: d.amount, estimatedclosedate: d.closeDate, _transactioncurrencyid_value: currencies[i % 4 === 0 ? 'GBP' : 'USD'],
-      statecode: 0, statuscode: 1, salesstage: i % 3, cosell_sync: i % 9 !== 8, cosell_customername: d.customer, cosell_customercity: d.city,
-      cosell_customercountry: i === 5 ? null : d.country, cosell_team: d.team, cosell_solutions: d.solutions, description: `Sample deal ${i + 100}`,
-    });
-  }
-  return out;
+  return Array.from({ length: count }, (_, i) => ({
+    ...sampleDynamicsRow(i, currencies),
+    cosell_sync: i % 9 !== 8,
+    ...(i === 5 ? { cosell_customercountry: null } : {}),
+  }));
 }

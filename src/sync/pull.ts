@@ -125,11 +125,14 @@ export async function applyDelete(tx: Tx, ctx: RunContext, externalId: string): 
 
 /** A record that cannot sync is not dropped: it waits here, with the reason, until fixed in the CRM. */
 async function deadLetter(tx: Tx, ctx: RunContext, record: CrmRecord, crmStatus: unknown, code: string, reason: string): Promise<void> {
-  await tx.addDeadLetter(
+  const letter = await tx.addDeadLetter(
     { connector: ctx.instance.name, direction: 'pull', externalId: record.id, opportunityId: null, reason, code, payload: { crmStatus, version: record.version } },
     ctx.clock.now(),
   );
   ctx.counters.deadLetters += 1;
   plan(ctx, { target: 'cosell', action: 'dead-letter', opportunityId: null, externalId: record.id, changes: {}, reason });
-  ctx.logger.warn('record dead-lettered', { event: 'sync.dead_letter', externalId: record.id, code, reason });
+  // Said once at warn; the same record read again while it waits is only a debug line.
+  const meta = { event: 'sync.dead_letter', externalId: record.id, code, reason, attempts: letter.attempts };
+  if (letter.attempts > 1) ctx.logger.debug('record still dead-lettered', meta);
+  else ctx.logger.warn('record dead-lettered', meta);
 }

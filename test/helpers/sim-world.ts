@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startDynamicsSimulator, type DynamicsSimulator } from '../../connectors/dynamics/simulator';
 import { startSalesforceSimulator, type SalesforceSimulator } from '../../connectors/salesforce/simulator';
 import type { InboundInput } from '../../src/core/commands';
+import { sampleDynamicsRow, sampleSalesforceRecord } from '../../src/sandbox/seed-data';
 import { asOpportunityId } from '../../src/core/model';
 import { createStore } from '../../src/store';
 
@@ -47,7 +48,6 @@ const CUSTOMERS = [
   ['Contoso Ltd', 'Lyon', 'FR'], ['Fabrikam Inc', 'Seattle', 'US'], ['Northwind Traders', 'London', 'GB'],
   ['Tailspin Toys', 'Munich', 'DE'], ['Wide World Importers', 'Rotterdam', 'NL'], ['Adventure Works', 'Toronto', 'CA'],
 ] as const;
-const OPEN_SF_STAGES = ['Qualification', 'Needs Analysis', 'Value Proposition', 'Proposal/Price Quote', 'Negotiation/Review'] as const;
 
 function pick<T>(list: readonly T[], i: number): T {
   return list[i % list.length] as T;
@@ -59,26 +59,12 @@ function closeDate(i: number): string {
 
 /** A valid Salesforce Opportunity (every field the shipped mapping needs to create a co-sell deal). */
 export function crashSfRecord(i: number, participating = true): Record<string, unknown> {
-  const [customer, city, country] = pick(CUSTOMERS, i);
-  return {
-    Name: `${customer} deal ${i}`, StageName: pick(OPEN_SF_STAGES, i), CloseDate: closeDate(i), Amount: 10000 + (i % 500) * 1000,
-    CurrencyIsoCode: i % 5 === 0 ? 'EUR' : 'USD', Description: `Crash test deal ${i}`, CoSell_Sync__c: participating,
-    CoSell_Customer_Name__c: customer, CoSell_Customer_City__c: city, CoSell_Customer_Country__c: country,
-    CoSell_Team__c: JSON.stringify([{ name: `Seller ${i % 50}`, phone: '+1 555 0100', email: `seller${i % 50}@partner.example.com` }]),
-    CoSell_Solutions__c: JSON.stringify([{ id: `sol-${(i % 3) + 1}`, name: 'Data Estate Accelerator', kind: 'own' }]),
-  };
+  return { ...sampleSalesforceRecord(i, 'Crash test deal'), CoSell_Sync__c: participating };
 }
 
 /** A valid, participating Dynamics opportunity row (open, in progress). */
 export function crashDynRow(i: number, currencies: Record<string, string>): Record<string, unknown> {
-  const [customer, city, country] = pick(CUSTOMERS, i + 3);
-  return {
-    name: `${customer} row ${i}`, estimatedvalue: 50000 + i * 500, estimatedclosedate: closeDate(i + 7),
-    _transactioncurrencyid_value: currencies[i % 4 === 0 ? 'GBP' : 'USD'], statecode: 0, statuscode: 1, salesstage: i % 3,
-    cosell_sync: true, cosell_customername: customer, cosell_customercity: city, cosell_customercountry: country,
-    cosell_team: JSON.stringify([{ name: `Rep ${i}`, phone: '+1 555 0199', email: `rep${i}@partner.example.com` }]),
-    cosell_solutions: JSON.stringify([{ id: 'sol-9', name: 'Secure Landing Zone', kind: 'own' }]), description: `Crash test row ${i}`,
-  };
+  return sampleDynamicsRow(i, currencies, 'Crash test row');
 }
 
 function referral(i: number): InboundInput {
