@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
-# Build stage: full install (TypeScript and the native SQLite addon need the toolchain).
-FROM node:20.20-bookworm-slim AS build
+# The toolchain the native SQLite addon builds with, shared by the build and runtime-deps stages.
+FROM node:20.20-bookworm-slim AS toolchain
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
+
+# Build stage: full install, TypeScript compiled to dist/.
+FROM toolchain AS build
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
@@ -14,11 +17,7 @@ COPY bench ./bench
 RUN npm run build
 
 # Runtime dependencies only, compiled against the same Node ABI as the runtime image.
-FROM node:20.20-bookworm-slim AS deps
-WORKDIR /app
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+FROM toolchain AS deps
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 

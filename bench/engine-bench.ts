@@ -19,23 +19,16 @@ import { createSyncEngine } from '../src/sync/engine';
 import type { ConnectorInstance } from '../src/sync/ports';
 import { ROOT } from './connector-bench';
 import { benchSfRecord } from './records';
+import type { RunSummary } from '../src/sync/types';
 
-export interface EngineRunFigures {
+/** One engine pass as the benchmark reports it: the run summary's counts, plus what the simulator saw. */
+export type EngineRunFigures = Pick<RunSummary, 'connector' | 'pulled' | 'applied' | 'pushed' | 'conflicts' | 'deadLetters' | 'apiCalls' | 'durationMs' | 'error'> & {
   pass: string;
-  connector: string;
-  pulled: number;
-  applied: number;
-  pushed: number;
-  conflicts: number;
-  deadLetters: number;
-  apiCalls: number;
   /** Requests the simulator served (token requests apart). */
   served: number;
-  durationMs: number;
   /** (applied + pushed) per second. */
   recordsPerSecond: number;
-  error: string | null;
-}
+};
 
 export async function engineBench(n: number): Promise<EngineRunFigures[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-bench-'));

@@ -135,15 +135,7 @@ export interface DeadLetter {
   resolvedAt: string | null;
 }
 
-export interface NewDeadLetter {
-  connector: string;
-  direction: DeadLetterDirection;
-  externalId: string | null;
-  opportunityId: OpportunityId | null;
-  reason: string;
-  code: string | null;
-  payload: unknown;
-}
+export type NewDeadLetter = Omit<DeadLetter, 'id' | 'attempts' | 'createdAt' | 'updatedAt' | 'resolvedAt'>;
 
 export interface SyncRun {
   runId: string;
