@@ -1,6 +1,7 @@
 /** What a dialect adapter gives the store: a Kysely instance and its locking primitives. */
 import type { Kysely } from 'kysely';
 import type { Database, Dialect } from './schema';
+import type { StatementCounts } from './statement-cache';
 
 export interface StoreDriver {
   readonly dialect: Dialect;
@@ -10,5 +11,7 @@ export interface StoreDriver {
   /** Wraps every root transaction (SQLite: the in-process writer queue; PostgreSQL: nothing). */
   serialize<T>(fn: () => Promise<T>): Promise<T>;
   withLease<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+  /** Statements compiled and run since the store opened (PostgreSQL: `prepared` counts distinct SQL texts). */
+  statementCounts(): StatementCounts;
   close(): Promise<void>;
 }

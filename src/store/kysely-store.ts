@@ -40,6 +40,10 @@ export class KyselyStore extends KyselyOps implements StateStore {
     if (error !== undefined) throw new StateError('store migration failed', error);
   }
 
+  statementCounts(): ReturnType<StateStore['statementCounts']> {
+    return this.driver.statementCounts();
+  }
+
   close(): Promise<void> {
     return this.driver.close();
   }

@@ -64,7 +64,16 @@ export async function openPostgres(config: PostgresConfig): Promise<StoreDriver>
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', (error) => config.logger?.warn('postgres idle connection error', { err: error }));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // PostgreSQL plans each statement itself; the counts say how many distinct texts and round trips the store sent.
+  const seen = new Set<string>();
+  let executed = 0;
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      executed += 1;
+      if (seen.size < 10_000) seen.add(event.query.sql);
+    },
+  });
   const leasePrefix = schema === undefined ? '' : `${schema}:`;
   return {
     dialect: 'postgres',
@@ -81,6 +90,7 @@ export async function openPostgres(config: PostgresConfig): Promise<StoreDriver>
         await unlockAndRelease(client, key);
       }
     },
+    statementCounts: () => ({ prepared: seen.size, executed }),
     close: () => db.destroy(),
   };
 }

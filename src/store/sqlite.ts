@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { StoreDriver } from './driver';
 import { withLocalLease, writeMutexFor } from './mutex';
+import { cachingDatabase } from './statement-cache';
 import type { Database as Tables } from './schema';
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -23,13 +24,15 @@ export function openSqlite(path: string): StoreDriver {
   database.pragma('foreign_keys = ON');
   // NORMAL is durable across process crashes in WAL mode (https://www.sqlite.org/pragma.html#pragma_synchronous).
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  const cached = cachingDatabase(database);
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: cached }) });
   const mutex = writeMutexFor(file);
   return {
     dialect: 'sqlite',
     db,
     serialize: (fn) => mutex.run(fn),
     withLease: (name, fn) => withLocalLease(`${file}#${name}`, fn),
+    statementCounts: () => cached.counts(),
     close: () => db.destroy(),
   };
 }

@@ -4,6 +4,7 @@
  * the caller's when called on the `tx` given to `transaction()`.
  */
 import type { Command } from '../core/commands';
+import type { StatementCounts } from './statement-cache';
 import type { Opportunity, OpportunityId, Stage, OpportunityType, Direction } from '../core/model';
 
 export type SourceKind = 'connector' | 'user' | 'system';
@@ -224,5 +225,7 @@ export interface StateStore extends StoreOps {
    * process-local mutex). Returns null without running when another holder has it.
    */
   withLease<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+  /** Statements compiled and run since the store opened: the figures behind the statement budget. */
+  statementCounts(): StatementCounts;
   close(): Promise<void>;
 }
