@@ -11,10 +11,13 @@ const common = {
 };
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/property/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testTimeout: 30_000, testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/property/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
+      // Integration tests start simulators and stores and move thousands of records over real HTTP
+      // and SQL; on a loaded 2-core runner the default 5 s is too short for the 10,000-record runs.
+      testTimeout: 120_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts', '<rootDir>/test/crash/**/*.test.ts'],
     },
   ],
