@@ -2,21 +2,49 @@
  * `npm run bench` (built to dist/bench/run.js): API calls and throughput of both connectors and of
  * the sync engine against the bundled simulators over real HTTP. See bench/README.md.
  *
- *   node dist/bench/run.js [--records N] [--only connectors|engine]
+ *   node dist/bench/run.js [--records N] [--only daemon|connectors|engine|all] [--latency MS] [--edits N]
  */
-import { dynamicsBench, salesforceBench, type PhaseFigures } from './connector-bench';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dynamicsBench, ROOT, salesforceBench, type PhaseFigures } from './connector-bench';
+import { daemonBench, type ConnectorPass, type DaemonBenchFigures } from './daemon-bench';
 import { engineBench, type EngineRunFigures } from './engine-bench';
 
-function parseArgs(argv: readonly string[]): { records: number; only: string | null } {
-  let records = Number(process.env.COSELL_BENCH_RECORDS ?? 10_000);
-  let only: string | null = null;
+interface Args {
+  records: number;
+  only: 'connectors' | 'engine' | 'daemon' | 'all';
+  latencyMs: number;
+  edits: number;
+  pollSeconds: number;
+  spreadSeconds: number;
+  baselineSample: number;
+}
+
+const USAGE = 'usage: run.js [--records N] [--only daemon|connectors|engine|all] [--latency MS] [--edits N] [--poll-seconds S] [--spread-seconds S] [--baseline-sample N]';
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { records: Number(process.env.COSELL_BENCH_RECORDS ?? 10_000), only: 'daemon', latencyMs: 20, edits: 2000, pollSeconds: 5, spreadSeconds: 60, baselineSample: 500 };
+  const num = (name: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (${USAGE})`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i += 1) {
-    if (argv[i] === '--records') records = Number(argv[++i]);
-    else if (argv[i] === '--only') only = argv[++i] ?? null;
-    else throw new Error(`unknown argument ${String(argv[i])} (usage: run.js [--records N] [--only connectors|engine])`);
+    const flag = argv[i];
+    const value = argv[i + 1];
+    i += 1;
+    if (flag === '--records') a.records = num(flag, value, 1);
+    else if (flag === '--latency') a.latencyMs = num(flag, value, 0);
+    else if (flag === '--edits') a.edits = num(flag, value, 0);
+    else if (flag === '--poll-seconds') a.pollSeconds = num(flag, value, 1);
+    else if (flag === '--spread-seconds') a.spreadSeconds = num(flag, value, 1);
+    else if (flag === '--baseline-sample') a.baselineSample = num(flag, value, 0);
+    else if (flag === '--only' && (value === 'connectors' || value === 'engine' || value === 'daemon' || value === 'all')) a.only = value;
+    else throw new Error(`unknown argument ${String(flag)} ${String(value ?? '')} (${USAGE})`);
   }
-  if (!Number.isInteger(records) || records < 1) throw new Error('--records must be a positive integer');
-  return { records, only };
+  if (!Number.isInteger(a.records) || a.records < 1) throw new Error('--records must be a positive integer');
+  return a;
 }
 
 function table(headers: string[], rows: Array<Array<string | number | null>>): string {
@@ -43,22 +71,68 @@ function engineTable(rows: EngineRunFigures[]): string {
   );
 }
 
+function daemonTables(d: DaemonBenchFigures): string {
+  const passes = table(
+    ['PHASE', 'PASS', 'MS', 'PEAK RSS MB', 'CONNECTOR MS', 'PULLED', 'APPLIED', 'PUSHED', 'DEAD LETTERS', 'SERVED', 'SIM CPU MS'],
+    d.passes.map((p) => [
+      p.phase, p.pass, p.ms, p.peakRssMb, p.connectors.map((c) => `${c.connector} ${c.durationMs}`).join(', '),
+      sum(p.connectors, 'pulled'), sum(p.connectors, 'applied'), sum(p.connectors, 'pushed'), sum(p.connectors, 'deadLetters'),
+      p.served.salesforce + p.served.dynamics, p.simulatorCpuMs,
+    ]),
+  );
+  const phases = table(
+    ['PHASE', 'PASSES', 'MS', 'PEAK RSS MB', 'SERVED', 'SIM CPU MS'],
+    d.phases.map((p) => [p.phase, p.passes, p.ms, p.peakRssMb, p.served, p.simulatorCpuMs]),
+  );
+  const lines = [`Passes (each a \`cosell-sync sync --once\` process; MS is its wall time, start-up included)`, passes, '', 'Phases', phases, ''];
+  if (d.steady) {
+    const s = d.steady;
+    lines.push(`Steady phase: ${s.edits} edits, ${s.propagated} propagated, ${s.timedOut} timed out; p50 ${String(s.p50Ms)} ms, p95 ${String(s.p95Ms)} ms, max ${String(s.maxMs)} ms (poll every ${s.pollSeconds} s); daemon peak RSS ${String(s.peakRssMb)} MB`);
+  }
+  lines.push(`Store: ${d.storeMb} MB for ${d.records * 2} deals; linked deals: Salesforce ${d.linked.salesforce}, Dynamics ${d.linked.dynamics}`);
+  const backfill = d.phases.find((p) => p.phase === 'Salesforce -> Dynamics backfill');
+  if (d.baseline && backfill) {
+    const b = d.baseline;
+    lines.push('', table(
+      ['BACKFILL OF ' + String(d.records), 'API CALLS', 'MS', 'FAILED'],
+      [['cosell-sync (Salesforce -> Dynamics)', backfill.served, backfill.ms, null], [`per-record baseline (${b.sample} run, scaled)`, b.calls, b.ms, b.failed],
+        ['baseline / cosell-sync', (b.calls / Math.max(1, backfill.served)).toFixed(1) + 'x', (b.ms / Math.max(1, backfill.ms)).toFixed(1) + 'x', null]],
+    ));
+  }
+  return lines.join('\n');
+}
+
+function sum(rows: readonly ConnectorPass[], key: 'pulled' | 'applied' | 'pushed' | 'deadLetters'): number {
+  return rows.reduce((n, r) => n + r[key], 0);
+}
+
 async function main(): Promise<void> {
-  const { records, only } = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2));
+  const { records, only } = args;
   const out = process.stdout;
-  const result: { records: number; node: string; connectors: PhaseFigures[]; engine: EngineRunFigures[] } = { records, node: process.version, connectors: [], engine: [] };
-  out.write(`cosell-sync benchmark: ${records} records, Node ${process.version}, simulators on 127.0.0.1\n\n`);
-  if (only === null || only === 'connectors') {
+  const result: { records: number; node: string; connectors: PhaseFigures[]; engine: EngineRunFigures[]; daemon: DaemonBenchFigures | null } = {
+    records, node: process.version, connectors: [], engine: [], daemon: null,
+  };
+  out.write(`cosell-sync benchmark: ${records} records, Node ${process.version}, ${os.cpus().length} CPUs, simulators on 127.0.0.1\n\n`);
+  if (only === 'daemon' || only === 'all') {
+    out.write(`Daemon as users run it: simulators in their own process, ${args.latencyMs} ms per request, SQLite store\n`);
+    result.daemon = await daemonBench({ ...args, root: ROOT }, (line) => out.write(`${line}\n`));
+    out.write(`\n${daemonTables(result.daemon)}\n\n`);
+  }
+  if (only === 'connectors' || only === 'all') {
     result.connectors = [...(await salesforceBench(records)), ...(await dynamicsBench(records))];
     out.write(`Connector level (FLOOR: Salesforce ceil(n/2000) reads, ceil(n/200) writes; Dynamics ceil(n/5000) reads, ceil(n/1000) writes)\n`);
     out.write(`${connectorTable(result.connectors)}\n\n`);
   }
-  if (only === null || only === 'engine') {
+  if (only === 'engine' || only === 'all') {
     result.engine = await engineBench(records);
-    out.write(`Engine level (Salesforce -> store -> Dynamics, SQLite store)\n${engineTable(result.engine)}\n\n`);
+    out.write(`Engine level, in one process (Salesforce -> store -> Dynamics, SQLite store)\n${engineTable(result.engine)}\n\n`);
   }
-  out.write(`${JSON.stringify({ benchmark: 'cosell-sync', ...result })}\n`);
-  const failed = result.connectors.some((r) => r.failed > 0) || result.engine.some((r) => r.error !== null || r.deadLetters > 0);
+  const file = path.join(ROOT, 'bench', 'results.json');
+  writeFileSync(file, `${JSON.stringify({ benchmark: 'cosell-sync', at: new Date().toISOString(), ...result }, null, 2)}\n`);
+  out.write(`figures written to ${file}\n`);
+  const daemonFailed = result.daemon !== null && (result.daemon.passes.some((p) => p.connectors.some((c) => c.error !== null || c.deadLetters > 0)) || (result.daemon.baseline?.failed ?? 0) > 0);
+  const failed = daemonFailed || result.connectors.some((r) => r.failed > 0) || result.engine.some((r) => r.error !== null || r.deadLetters > 0);
   if (failed) {
     process.stderr.write('some records failed: the figures above are not a clean run\n');
     process.exitCode = 1;
