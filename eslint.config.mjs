@@ -44,6 +44,27 @@ export default tseslint.config(
     },
   },
   {
+    // The merge planner is pure like src/core: no store, no connectors, no I/O (architecture.md, sync protocol 6).
+    files: ['src/sync/merge/**/*.ts'],
+    ignores: ['src/sync/merge/apply-plan.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/store', '**/store/**'], message: 'The merge planner is pure: it reads no store (apply-plan.ts does).' },
+            { group: ['**/ports/connector', '**/context', '**/record-conflict', '**/pull', '**/push', '**/engine', '**/review', '**/log', '**/metrics', '**/apply-plan'], message: 'The merge planner is pure: no I/O; apply-plan.ts runs its plan.' },
+            { group: ['node:*'], message: 'The merge planner is pure: no I/O.' },
+            connectorsBan,
+          ],
+          paths: ['fs', 'http', 'https', 'net', 'child_process', 'axios', 'jsforce', 'pg', 'better-sqlite3', 'kysely', 'winston'].map(
+            (name) => ({ name, message: 'The merge planner is pure: no I/O.' }),
+          ),
+        },
+      ],
+    },
+  },
+  {
     files: ['connectors/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -28,7 +28,7 @@ export function columnFor(field: string): string {
 }
 
 export function selectColumns(fields: readonly string[], extra: readonly string[] = []): string[] {
-  return [...new Set([OPPORTUNITY_KEY, 'versionnumber', ...fields.map(columnFor), ...extra.map(columnFor)])];
+  return [...new Set([OPPORTUNITY_KEY, 'versionnumber', 'modifiedon', ...fields.map(columnFor), ...extra.map(columnFor)])];
 }
 
 export const versionOf = (etag: unknown): string => /(\d+)/.exec(String(etag ?? ''))?.[1] ?? '';
@@ -52,7 +52,8 @@ export function toCrmRecord(row: Record<string, unknown>, ctx: RecordContext): C
     const id = row[`_${lookup}_value`];
     fields[lookup] = typeof id === 'string' && lookup === 'transactioncurrencyid' ? (ctx.isoOf(id) ?? id) : (id ?? null);
   }
-  return { id: String(row[OPPORTUNITY_KEY]), fields, version: versionOf(row['@odata.etag'] ?? row.versionnumber) };
+  const modifiedAt = typeof row.modifiedon === 'string' && row.modifiedon !== '' ? row.modifiedon : null;
+  return { id: String(row[OPPORTUNITY_KEY]), fields, version: versionOf(row['@odata.etag'] ?? row.versionnumber), modifiedAt };
 }
 
 export interface WriteBodyContext {

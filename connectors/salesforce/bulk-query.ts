@@ -80,7 +80,8 @@ export async function* bulkQueryPages(p: BulkQueryParams): AsyncGenerator<CrmRec
       const byName = new Map(header.map((h, i) => [h.toLowerCase(), row[i] ?? '']));
       const fields: Record<string, unknown> = {};
       for (const f of p.fields) fields[f] = convert(p.types.get(f.toLowerCase()), byName.get(f.toLowerCase()) ?? '');
-      return { id: byName.get('id') ?? '', fields, version: String(convert('datetime', byName.get('systemmodstamp') ?? '') ?? '') };
+      const version = String(convert('datetime', byName.get('systemmodstamp') ?? '') ?? '');
+      return { id: byName.get('id') ?? '', fields, version, modifiedAt: version === '' ? null : version };
     });
     if (records.length > 0) yield records;
   }

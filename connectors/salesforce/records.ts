@@ -15,7 +15,8 @@ function readPath(row: Record<string, unknown>, path: string): unknown {
 export function toCrmRecord(row: Record<string, unknown>, fields: readonly string[]): CrmRecord {
   const out: Record<string, unknown> = {};
   for (const f of fields) out[f] = readPath(row, f);
-  return { id: String(row['Id']), fields: out, version: String(row['SystemModstamp'] ?? '') };
+  const stamp = row['LastModifiedDate'] ?? row['SystemModstamp'];
+  return { id: String(row['Id']), fields: out, version: String(row['SystemModstamp'] ?? ''), modifiedAt: typeof stamp === 'string' && stamp !== '' ? stamp : null };
 }
 
 /** The select list: mapped fields plus Id and SystemModstamp, without case-insensitive duplicates. */

@@ -13,6 +13,12 @@ export interface CrmRecord {
   fields: Record<string, unknown>;
   /** The CRM's change marker for this version (SystemModstamp, or Dataverse's ETag/versionnumber). */
   version: string;
+  /**
+   * When the CRM last modified the record (ISO-8601): Salesforce SystemModstamp or LastModifiedDate,
+   * Dataverse modifiedon. Not the version token (a Dataverse versionnumber is no time). Null or
+   * absent when the CRM did not send it.
+   */
+  modifiedAt?: string | null;
 }
 
 /** One page of changes. The sync engine applies it and stores `cursor` in one transaction. */

@@ -5,8 +5,8 @@
 import type { CosellField } from '../core/fields';
 import type { Stage } from '../core/model';
 import type { CrmConnector } from '../ports/connector';
-import type { FieldPolicy } from './merge';
-import type { IllegalMovePolicy } from './stage-decision';
+import type { FieldPolicy } from './merge/fields';
+import type { IllegalMovePolicy } from './merge/stage';
 
 export interface SyncMapping {
   crmFields: readonly string[];

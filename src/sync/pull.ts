@@ -7,10 +7,10 @@ import { isRuleViolation } from '../core/rules';
 import type { ChangePage, CrmRecord } from '../ports/connector';
 import { connectorSource, opportunityIdFor, plan, type RunContext, type Tx } from './context';
 import { cosellValues, describeViolations, outboundInputFrom } from './cosell-values';
-import { mergeLinked } from './merge-linked';
-import { mergeableFields, runCommand, type Mapped } from './merge-state';
+import { mergeLinked, runCommand } from './merge/apply-plan';
+import { mergeableFields, type Mapped } from './merge/plan';
 import { ID_KEY, readStatus, REASON_KEY, STATUS_KEY } from './status';
-import { normalizeWantedStage } from './stage-decision';
+import { normalizeWantedStage } from './merge/stage';
 import { recordConflict } from './record-conflict';
 
 export async function applyPage(tx: Tx, ctx: RunContext, page: ChangePage): Promise<void> {

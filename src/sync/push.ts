@@ -9,10 +9,10 @@ import type { WriteOperation, WriteResult } from '../ports/connector';
 import type { Link, OutboxEntry, StateStore } from '../store/types';
 import { plan, type RunContext, type Tx } from './context';
 import { cosellValues } from './cosell-values';
-import { mergeableFields } from './merge-state';
+import { mergeableFields } from './merge/plan';
 import { applyRecord } from './pull';
 import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, SYNCED, truncate } from './status';
-import { equivalentInCrm, normalizeWantedStage } from './stage-decision';
+import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
 import { sameValue } from './values';
 
 const FEED_PAGE = 1000;

@@ -9,10 +9,10 @@ import { isRuleViolation } from '../core/rules';
 import type { StateStore } from '../store/types';
 import type { RunContext } from './context';
 import { editChangesFrom } from './cosell-values';
-import { runCommand } from './merge-state';
+import { runCommand } from './merge/apply-plan';
 import { applyRecord } from './pull';
 import { pushOutbox } from './push';
-import { decideStage } from './stage-decision';
+import { decideStage } from './merge/stage';
 import type { Stage } from '../core/model';
 
 interface ReviewDeps {

@@ -27,7 +27,7 @@ export function readStatus(mapping: SyncMapping, fields: Record<string, unknown>
 }
 
 /** Status fields to write, or an empty object when the CRM already shows `wanted`. */
-export function statusWrites(mapping: SyncMapping, current: unknown, wanted: StatusWanted): Record<string, unknown> {
+export function statusWrites(mapping: Pick<SyncMapping, 'statusFields'>, current: unknown, wanted: StatusWanted): Record<string, unknown> {
   const target = mapping.statusFields(wanted);
   const seen = (current ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};

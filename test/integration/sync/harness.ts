@@ -46,13 +46,15 @@ export interface HarnessOptions {
   dynamics?: boolean;
   start?: string;
   owners?: Record<string, FieldOwner>;
+  /** The Dynamics simulator stamps modifiedon from the harness clock (default: the wall clock). */
+  dynamicsOnHarnessClock?: boolean;
 }
 
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-sync-e2e-'));
   const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00.000Z');
   const sf = await startSalesforceSimulator();
-  const dyn = await startDynamicsSimulator();
+  const dyn = await startDynamicsSimulator(options.dynamicsOnHarnessClock === true ? { now: () => clock.now() } : {});
   const store = await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') });
   const sfMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml')), options.owners ?? {});
   const dynMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/dynamics.yaml')), options.owners ?? {});

@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isTerminal, type Opportunity, type Stage } from '../../../src/core/model';
 import { cosellValues } from '../../../src/sync/cosell-values';
 import type { SyncMapping } from '../../../src/sync/ports';
-import { normalizeWantedStage } from '../../../src/sync/stage-decision';
+import { normalizeWantedStage } from '../../../src/sync/merge/stage';
 import { sameValue } from '../../../src/sync/values';
 import type { CosellField } from '../../../src/core/fields';
 import type { Conflict } from '../../../src/store/types';

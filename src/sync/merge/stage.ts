@@ -2,8 +2,8 @@
  * What a CRM stage move means for the co-sell opportunity (architecture.md, sync protocol 3;
  * cosell-rules.md S1-S3). Pure: the CRM asks for a stage, the core's table decides what is legal.
  */
-import type { Command } from '../core/commands';
-import { isTerminal, type Direction, type Stage } from '../core/model';
+import type { Command } from '../../core/commands';
+import { isTerminal, type Direction, type Stage } from '../../core/model';
 
 export type IllegalMovePolicy = 'accept-then-apply' | 'conflict';
 
