@@ -2,6 +2,7 @@
  * StoreOps over a Kysely instance. The same class serves the root store (each write in its own
  * transaction) and a transaction (every call joins it): `runInTx` decides which.
  */
+import { sql } from 'kysely';
 import type { OpportunityId } from '../core';
 import { applyCommandIn, type ApplyParams } from './apply-command';
 import * as conflicts from './conflict-repo';
@@ -36,6 +37,8 @@ export class KyselyOps implements StoreOps {
     protected readonly db: Db,
     private readonly runInTx: RunInTx,
     private readonly dialectName: Dialect,
+    /** True for the ops of an open transaction (then `savepoint` nests a SAVEPOINT in it). */
+    private readonly inTransaction = false,
   ) {}
 
   getOpportunity = (id: OpportunityId): Promise<StoredOpportunity | null> => opportunities.getOpportunity(this.db, id);
@@ -92,4 +95,20 @@ export class KyselyOps implements StoreOps {
   finishRun = (run: Omit<SyncRun, 'startedAt' | 'finishedAt'>, now: Date): Promise<void> =>
     this.runInTx((db) => runs.finishRun(db, run, now));
   lastRuns = (): Promise<SyncRun[]> => runs.lastRuns(this.db);
+
+  savepoint = async <T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> => {
+    if (!this.inTransaction) return this.runInTx((db) => fn(new KyselyOps(db, (inner) => inner(db), this.dialectName, true)));
+    // One name serves every level: ROLLBACK TO and RELEASE act on the most recent savepoint of that name.
+    await sql`savepoint record_isolation`.execute(this.db);
+    let result: T;
+    try {
+      result = await fn(this);
+    } catch (error) {
+      await sql`rollback to savepoint record_isolation`.execute(this.db);
+      await sql`release savepoint record_isolation`.execute(this.db);
+      throw error;
+    }
+    await sql`release savepoint record_isolation`.execute(this.db);
+    return result;
+  };
 }

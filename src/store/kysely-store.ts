@@ -22,7 +22,7 @@ export class KyselyStore extends KyselyOps implements StateStore {
    */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return this.driver.serialize(() =>
-      this.driver.db.transaction().execute((trx: Db) => fn(new KyselyOps(trx, (inner) => inner(trx), this.driver.dialect))),
+      this.driver.db.transaction().execute((trx: Db) => fn(new KyselyOps(trx, (inner) => inner(trx), this.driver.dialect, true))),
     );
   }
 

@@ -214,6 +214,12 @@ export interface StoreOps {
   startRun(run: { runId: string; connector: string }, now: Date): Promise<void>;
   finishRun(run: Omit<SyncRun, 'startedAt' | 'finishedAt'>, now: Date): Promise<void>;
   lastRuns(): Promise<SyncRun[]>;
+
+  /**
+   * Runs `fn` so that its writes can be undone alone: inside a transaction, under a SAVEPOINT that
+   * is rolled back when `fn` throws (the transaction goes on); on the store, in its own transaction.
+   */
+  savepoint<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
 }
 
 export interface StateStore extends StoreOps {

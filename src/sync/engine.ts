@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock';
 import { StaleVersionError, coerceError } from '../errors';
 import type { Logger } from '../log';
+import { isValueRefusedByStore } from '../store/data-errors';
 import type { StateStore } from '../store/types';
 import { newCounters, sha1, type RunContext } from './context';
 import type { ConnectorInstance, ReconciliationPolicy } from './ports';
@@ -149,14 +150,18 @@ async function unlinkMissing(deps: SyncEngineDeps, ctx: RunContext, seen: Readon
   });
 }
 
-/** One transaction per page; a concurrent co-sell write (stale version) replays the page. */
+/**
+ * One transaction per page; a concurrent co-sell write (stale version) replays the page, and a value
+ * the database refused replays it record by record so that only the bad record is dead-lettered.
+ */
 async function applyPageWithRetry(deps: SyncEngineDeps, ctx: RunContext, page: Parameters<typeof applyPage>[2], dryRun: boolean): Promise<void> {
+  let isolate = false;
   for (let attempt = 1; ; attempt += 1) {
     const counters = { ...ctx.counters };
     const planned = ctx.planned ? [...ctx.planned] : null;
     try {
       await deps.store.transaction(async (tx) => {
-        await applyPage(tx, ctx, page);
+        await applyPage(tx, ctx, page, { isolate });
         if (dryRun) throw new DryRunRollback();
       });
       return;
@@ -164,6 +169,11 @@ async function applyPageWithRetry(deps: SyncEngineDeps, ctx: RunContext, page: P
       if (e instanceof DryRunRollback) return;
       ctx.counters = counters;
       ctx.planned = planned;
+      if (!isolate && isValueRefusedByStore(e)) {
+        isolate = true;
+        ctx.logger.warn('the store refused a value: page replayed record by record', { event: 'sync.page_isolate', code: (e as { code?: unknown }).code });
+        continue;
+      }
       if (!(e instanceof StaleVersionError) || attempt >= PAGE_ATTEMPTS) throw e;
       ctx.logger.debug('page replayed after a concurrent change', { event: 'sync.page_retry', attempt });
     }

@@ -12,16 +12,45 @@ import { mergeableFields, type Mapped } from './merge/plan';
 import { ID_KEY, readStatus, REASON_KEY, STATUS_KEY } from './status';
 import { normalizeWantedStage } from './merge/stage';
 import { recordConflict } from './record-conflict';
+import { coerceError } from '../errors';
+import { isValueRefusedByStore } from '../store/data-errors';
+import { unholdableField } from './holdable';
 
-export async function applyPage(tx: Tx, ctx: RunContext, page: ChangePage): Promise<void> {
-  for (const record of page.records) await applyRecord(tx, ctx, record);
+/**
+ * `isolate`: each record under its own savepoint, so that a value the database refuses makes a dead
+ * letter of that record alone (the engine replays a page this way when the plain pass was refused).
+ */
+export async function applyPage(tx: Tx, ctx: RunContext, page: ChangePage, options: { isolate?: boolean } = {}): Promise<void> {
+  for (const record of page.records) {
+    if (options.isolate === true) await applyIsolated(tx, ctx, record);
+    else await applyRecord(tx, ctx, record);
+  }
   for (const id of page.deletedIds) await applyDelete(tx, ctx, id);
   await tx.setCursor(ctx.instance.name, page.cursor, ctx.clock.now());
+}
+
+async function applyIsolated(tx: Tx, ctx: RunContext, record: CrmRecord): Promise<void> {
+  const counters = { ...ctx.counters };
+  const planned = ctx.planned ? [...ctx.planned] : null;
+  try {
+    await tx.savepoint((inner) => applyRecord(inner, ctx, record));
+  } catch (error) {
+    if (!isValueRefusedByStore(error)) throw error;
+    ctx.counters = { ...counters, pulled: counters.pulled + 1 };
+    ctx.planned = planned;
+    const reason = `the store refused a value of this record: ${coerceError(error).message}`;
+    await deadLetter(tx, ctx, record, null, 'store-refused', reason);
+  }
 }
 
 export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): Promise<void> {
   const { mapping, name } = ctx.instance;
   ctx.counters.pulled += 1;
+  const unholdable = unholdableField(record.fields, mapping.crmFields);
+  if (unholdable !== null) {
+    await deadLetter(tx, ctx, record, null, 'unholdable-value', `${unholdable}, which the store cannot keep as it is`);
+    return;
+  }
   const crmStatus = readStatus(mapping, record.fields);
   const mapped = mapping.toCosell(record.fields);
   if (mapped.errors.length > 0) {

@@ -5,6 +5,7 @@
 import { useFreshStore, type StoreDatabaseFactory } from './harness';
 import { concurrencyTests } from './suite-concurrency';
 import { opportunityTests } from './suite-opportunities';
+import { savepointTests } from './suite-savepoint';
 import { syncTableTests } from './suite-sync-tables';
 import { viewTests } from './suite-views';
 
@@ -17,5 +18,6 @@ export function storeSuite(name: string, factory: StoreDatabaseFactory): void {
     describe('concurrency, transactions and leases', () => concurrencyTests(ctx));
     describe('views and expiry', () => viewTests(ctx));
     describe('links, cursors, conflicts, outbox, dead letters, runs', () => syncTableTests(ctx));
+    describe('savepoints', () => savepointTests(ctx));
   });
 }

@@ -10,7 +10,7 @@ import { startDynamicsSimulator, type DynamicsSimulator } from '../../../connect
 import { createSalesforceConnector } from '../../../connectors/salesforce';
 import { startSalesforceSimulator, type SalesforceSimulator } from '../../../connectors/salesforce/simulator';
 import { ManualClock } from '../../../src/core/clock';
-import { silentLogger } from '../../../src/log';
+import { silentLogger, type Logger } from '../../../src/log';
 import type { CompiledMapping } from '../../../src/mapping/compile';
 import { loadMapping } from '../../../src/mapping/load';
 import type { FieldOwner } from '../../../src/mapping/schema';
@@ -18,6 +18,7 @@ import { DEFAULT_RETRY_POLICY } from '../../../src/retry';
 import { createStore } from '../../../src/store';
 import type { StateStore } from '../../../src/store/types';
 import { createSyncEngine } from '../../../src/sync/engine';
+import { freshPostgresSchema } from '../../helpers/postgres-schema';
 import type { ConnectorInstance, ReconciliationPolicy } from '../../../src/sync/ports';
 import type { SyncEngine } from '../../../src/sync/types';
 
@@ -48,6 +49,10 @@ export interface HarnessOptions {
   owners?: Record<string, FieldOwner>;
   /** The Dynamics simulator stamps modifiedon from the harness clock (default: the wall clock). */
   dynamicsOnHarnessClock?: boolean;
+  /** Default sqlite; postgres uses a fresh schema on COSELL_TEST_PG_URL, dropped on close. */
+  store?: 'sqlite' | 'postgres';
+  /** Default silent. */
+  logger?: Logger;
 }
 
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
@@ -55,7 +60,8 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
   const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00.000Z');
   const sf = await startSalesforceSimulator();
   const dyn = await startDynamicsSimulator(options.dynamicsOnHarnessClock === true ? { now: () => clock.now() } : {});
-  const store = await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') });
+  const pg = options.store === 'postgres' ? await freshPostgresSchema('sync') : null;
+  const store = pg === null ? await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') }) : await createStore({ kind: 'postgres', url: pg.url, schema: pg.schema, poolSize: 4 });
   const sfMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml')), options.owners ?? {});
   const dynMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/dynamics.yaml')), options.owners ?? {});
   const instances: ConnectorInstance[] = [
@@ -83,7 +89,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
     });
   }
   const policy: ReconciliationPolicy = { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply', ...options.policy };
-  const engine = createSyncEngine({ store, instances, policy, clock, logger: silentLogger });
+  const engine = createSyncEngine({ store, instances, policy, clock, logger: options.logger ?? silentLogger });
   return {
     sf, dyn, store, engine, clock, instances,
     async syncAll() {
@@ -95,6 +101,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
     async close() {
       for (const instance of instances) await instance.connector.close();
       await store.close();
+      await pg?.drop();
       await sf.close();
       await dyn.close();
       rmSync(dir, { recursive: true, force: true });
