@@ -9,7 +9,7 @@ import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
 import type { App, ConnectorHealth, CreateAppOptions } from './app';
 import { analyzeConfig, loadConfig, type LoadedConfig } from './config/load';
-import { ConfigValidationError } from './config/issues';
+import { formatIssue } from './config/issues';
 import type { ConnectorConfig } from './config/types';
 import { systemClock, type Clock } from './core/clock';
 import { createLogger, type Logger } from './log';
@@ -18,6 +18,8 @@ import { DEFAULT_RETRY_POLICY } from './retry';
 import type { CrmConnector, ObjectMetadata } from './ports/connector';
 import { createStore } from './store';
 import { createSyncEngine } from './sync/engine';
+import { gateEngine, type MetadataCheck } from './sync/metadata-gate';
+import type { RunSummary } from './sync/types';
 import type { ConnectorInstance } from './sync/ports';
 import { startSandbox, type SandboxAdapters } from './sandbox/sandbox';
 
@@ -72,11 +74,14 @@ export async function describeCrms(loaded: LoadedConfig, logger: Logger): Promis
   return metadata;
 }
 
-async function checkFieldsAgainstCrms(configFile: string, env: NodeJS.ProcessEnv, instances: readonly ConnectorInstance[]): Promise<void> {
-  const metadata = new Map<string, ObjectMetadata>();
-  for (const instance of instances) metadata.set(instance.name, await instance.connector.describe());
-  const { issues } = analyzeConfig(configFile, { env, metadata });
-  if (issues.length > 0) throw new ConfigValidationError(issues);
+/** A permanent mismatch between one instance's mapping and its CRM's fields, one line per issue; throws when the CRM cannot answer. */
+function metadataCheck(configFile: string, env: NodeJS.ProcessEnv, instances: readonly ConnectorInstance[]): MetadataCheck {
+  return async (name) => {
+    const instance = instances.find((i) => i.name === name);
+    if (instance === undefined) return [];
+    const metadata = new Map<string, ObjectMetadata>([[name, await instance.connector.describe()]]);
+    return analyzeConfig(configFile, { env, metadata }).issues.map(formatIssue);
+  };
 }
 
 export interface AssembleOptions {
@@ -107,27 +112,18 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     if (!mapping) throw new Error(`no compiled mapping for connector ${c.name}`);
     return { name: c.name, connector: createConnector(c, logger), mapping, publish: c.options.publish, pushBatchSize: c.options.batchSize };
   });
-  if (options.checkCrmFields !== false) {
-    try {
-      await checkFieldsAgainstCrms(config.configFile, options.env ?? process.env, instances);
-    } catch (error) {
-      for (const instance of instances) await instance.connector.close();
-      await store.close();
-      for (const close of options.closers ?? []) await close();
-      throw error;
-    }
-  }
   const health = new Map<string, ConnectorHealth>(enabled.map((c) => [c.name, { name: c.name, kind: c.kind, ready: true, reason: null }]));
-  const engine = createSyncEngine({
-    store, instances, clock, logger,
-    policy: { terminalConflicts: config.reconciliation.terminalConflicts, illegalMoves: config.reconciliation.illegalCrmMoves },
-    onRun: (summary) => {
-      metrics.recordRun(summary);
-      const instance = instances.find((i) => i.name === summary.connector);
-      if (instance) metrics.setApiUsage(summary.connector, instance.connector.apiUsage());
-      health.set(summary.connector, { ...(health.get(summary.connector) as ConnectorHealth), ready: summary.error === null, reason: summary.error });
-    },
-  });
+  const onRun = (summary: RunSummary): void => {
+    metrics.recordRun(summary);
+    const instance = instances.find((i) => i.name === summary.connector);
+    if (instance) metrics.setApiUsage(summary.connector, instance.connector.apiUsage());
+    health.set(summary.connector, { ...(health.get(summary.connector) as ConnectorHealth), ready: summary.error === null, reason: summary.error });
+  };
+  const policy = { terminalConflicts: config.reconciliation.terminalConflicts, illegalMoves: config.reconciliation.illegalCrmMoves };
+  const inner = createSyncEngine({ store, instances, clock, logger, policy, onRun });
+  // Each instance checks its CRM's fields before its first run, alone: one CRM down never holds back the others.
+  const check: MetadataCheck = options.checkCrmFields === false ? async () => [] : metadataCheck(config.configFile, options.env ?? process.env, instances);
+  const engine = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
   return {
     config: {
       connectors: enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
