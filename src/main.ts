@@ -38,6 +38,7 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
         // Bulk results are applied a chunk per transaction: smaller chunks keep a long first load's progress across restarts.
         bulkPageSize: Math.max(2000, config.options.pageSize),
         retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.options.maxRetries + 1 },
+        timeoutMs: config.options.timeoutMs,
       },
       { logger },
     );
@@ -51,6 +52,7 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
     {
       name: config.name, url: config.url, auth, filter, pageSize: Math.min(5000, config.options.pageSize),
       batchSize: Math.min(1000, config.options.batchSize), apiVersion: `v${config.apiVersion}`, retry: { maxAttempts: config.options.maxRetries + 1 },
+      timeoutMs: config.options.timeoutMs,
     },
     { logger },
   );

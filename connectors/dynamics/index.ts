@@ -6,6 +6,7 @@
 import type { Logger } from '../../src/log';
 import { ConfigError } from '../../src/errors';
 import { DEFAULT_RETRY_POLICY, validateRetryPolicy } from '../../src/retry';
+import { checkTimeout } from '../shared/http';
 import type { ChangePage, CrmConnector, ReadChangesParams, WriteOperation, WriteResult } from '../../src/ports/connector';
 import { createTokenSource } from './auth';
 import { ChoiceColumns } from './choices';
@@ -41,7 +42,7 @@ export function createDynamicsConnector(options: DynamicsConnectorOptions, deps:
   const apiPath = `/api/data/${options.apiVersion ?? DYNAMICS_DEFAULTS.apiVersion}/`;
   const org = options.url.replace(/\/$/, '');
   const policy = validateRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...options.retry });
-  const api = new WebApiClient(`${org}${apiPath.replace(/\/$/, '')}`, createTokenSource(options.auth, org), policy, logger);
+  const api = new WebApiClient(`${org}${apiPath.replace(/\/$/, '')}`, createTokenSource(options.auth, org), policy, logger, checkTimeout(options.timeoutMs, `dynamics connector ${options.name}`));
   const currencies = new CurrencyCache(api);
   const choices = new ChoiceColumns(api, logicalNameOf(entitySet));
 

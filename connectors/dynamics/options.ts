@@ -33,6 +33,8 @@ export interface DynamicsConnectorOptions {
   retry?: Partial<RetryPolicy>;
   /** Web API version segment. */
   apiVersion?: string;
+  /** Bound on connecting and on each whole request, in ms (default 30 s). */
+  timeoutMs?: number;
 }
 
 export const DYNAMICS_DEFAULTS = {

@@ -15,6 +15,7 @@ import { isClosedRecordError, parseDataverseError } from './parse-error';
 import { readRecords } from './read-records';
 import { planWrite, type Plan, type PlanContext } from './write-plan';
 import type { WebApiClient } from './web-api';
+import { isTimeout, type TimeoutError } from '../shared/http';
 
 export interface WriteContext {
   api: WebApiClient;
@@ -38,6 +39,18 @@ const failure = (op: WriteOperation, error: ConnectorError, stale = false): Writ
   stale,
   error,
 });
+
+/**
+ * A batch that timed out and could not be replayed may or may not have been applied. An update is
+ * reported stale, so the row is read again and merged before anything else is written to it; a
+ * create (an upsert on the alternate key) fails retryably: its replay finds the row it made.
+ */
+function unsettled(op: WriteOperation, error: TimeoutError): WriteResult {
+  if (op.kind === 'update') {
+    return failure(op, new ConnectorError({ code: 'conflict', message: `${error.message}; the row is read again before the next write`, crmCode: 'OUTCOME_UNKNOWN', cause: error }), true);
+  }
+  return failure(op, new ConnectorError({ code: 'transient', message: error.message, retryable: true, crmCode: 'OUTCOME_UNKNOWN', cause: error }));
+}
 
 function preflight(op: WriteOperation, ctx: PlanContext): Plan | WriteResult {
   try {
@@ -159,11 +172,13 @@ async function sendOperations(ctx: WriteContext, ops: readonly WriteOperation[])
         headers: { 'Content-Type': contentType, Prefer: 'odata.continue-on-error' },
         body,
         operation: 'write batch',
+        // Upserts on the alternate key and guarded PATCHes may be replayed; Win/Lose actions may not.
+        idempotent: chunk.every((c) => !c.plan.closes),
       });
       replies = parseBatchResponse(res.headers.get('content-type'), res.text);
     } catch (error) {
       const e = error instanceof ConnectorError ? error : new ConnectorError({ code: 'unknown', message: coerceError(error).message, cause: error });
-      for (const c of chunk) results[c.index] = failure(ops[c.index] as WriteOperation, e);
+      for (const c of chunk) results[c.index] = isTimeout(error) ? unsettled(ops[c.index] as WriteOperation, error) : failure(ops[c.index] as WriteOperation, e);
       continue;
     }
     chunk.forEach((c, i) => {

@@ -10,6 +10,7 @@ import type { Logger } from '../../src/log';
 import { withRetry, type RetryPolicy } from '../../src/retry';
 import { requestToken, type SalesforceAuth } from './auth';
 import { parseSalesforceError } from './parse-error';
+import { TimeoutError } from '../shared/http';
 
 export interface ClientOptions {
   loginUrl: string;
@@ -18,20 +19,40 @@ export interface ClientOptions {
   retry: RetryPolicy;
   logger: Logger;
   now?: () => number;
+  /** Bound on connecting and on each whole request, in ms. */
+  timeoutMs: number;
 }
 
 type HttpRequestFn = (req: unknown, options?: Record<string, unknown>) => unknown;
 
 /**
- * jsforce's fetch layer (src/request.ts) silently retries GETs on 5xx/429 and network errors with
- * its own backoff (500 ms, x2, 5 times). Retrying belongs to the connector's policy, once, counted
- * and logged, so that inner loop is switched off through the per-request `retry` option.
+ * jsforce's fetch layer (lib/request.js) silently retries GETs on 5xx/429 and network errors with
+ * its own backoff (500 ms, x2, 5 times), and bounds a request only by its 30-minute default.
+ * Retrying belongs to the connector's policy, once, counted and logged, and every request must
+ * end within `timeoutMs`; both are per-request options of that layer (`retry`, `timeout`), which
+ * jsforce passes through `Connection#_transport.httpRequest` and exposes on no public method that
+ * every call (query, describe, collections, Bulk API 2.0) goes through. The connection's
+ * transport is therefore wrapped; test/unit/salesforce/jsforce-transport.test.ts fails if a jsforce
+ * release moves it, and so does this function, rather than silently losing the bound.
  */
-function disableTransportRetry(conn: Connection): void {
+export function boundTransport(conn: Connection, timeoutMs: number): void {
   const transport = (conn as unknown as { _transport?: { httpRequest?: HttpRequestFn } })._transport;
   const original = transport?.httpRequest?.bind(transport);
-  if (!transport || !original) return;
-  transport.httpRequest = (req, options = {}) => original(req, { ...options, retry: { maxRetries: 0 } });
+  if (!transport || !original) throw new Error('jsforce Connection has no _transport.httpRequest: request timeouts cannot be applied with this jsforce version');
+  transport.httpRequest = (req, options = {}) => original(req, { ...options, retry: { maxRetries: 0 }, timeout: timeoutMs });
+}
+
+/** jsforce aborts a request past its `timeout` and reports node-fetch's AbortError. */
+function timedOut(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}
+
+function boundedBy<T>(timeoutMs: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError({ code: 'transient', retryable: true, message: `salesforce token request: no answer within ${timeoutMs} ms` })), timeoutMs);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 export class SalesforceClient {
@@ -45,7 +66,7 @@ export class SalesforceClient {
     // No oauth2 client info and no refreshFn: jsforce's own 401 handling would retry without
     // bound; refresh is done here instead.
     this.conn = new jsforce.Connection({ loginUrl: options.loginUrl, version: options.apiVersion });
-    disableTransportRetry(this.conn);
+    boundTransport(this.conn, options.timeoutMs);
   }
 
   get retryPolicy(): RetryPolicy {
@@ -64,7 +85,8 @@ export class SalesforceClient {
       this.refreshing = (async () => {
         try {
           this.tokenRequests += 1;
-          const token = await requestToken(this.options.loginUrl, this.options.auth, (this.options.now ?? Date.now)());
+          // jsforce's OAuth2 has a transport of its own; the same bound applies from outside.
+          const token = await boundedBy(this.options.timeoutMs, requestToken(this.options.loginUrl, this.options.auth, (this.options.now ?? Date.now)()));
           this.conn.accessToken = token.accessToken;
           this.conn.instanceUrl = token.instanceUrl;
           this.generation += 1;
@@ -88,6 +110,11 @@ export class SalesforceClient {
         this.calls += 1;
         return await fn(this.conn);
       } catch (err) {
+        if (timedOut(err)) {
+          // Every call the connector makes is a read, an upsert on the external id or an update
+          // with the same values: replaying one whose answer never came has the effect of one.
+          throw new TimeoutError({ code: 'transient', retryable: true, message: `salesforce: no answer within ${this.options.timeoutMs} ms`, cause: err });
+        }
         const ce = parseSalesforceError(err);
         if (ce.crmCode !== 'INVALID_SESSION_ID' && ce.httpStatus !== 401) throw ce;
         if (attempt > 0) throw new ConnectorError({ code: 'auth', retryable: false, message: 'session rejected even after a fresh token', crmCode: ce.crmCode, cause: err });

@@ -14,6 +14,7 @@ import { selectList, toCrmRecord } from './records';
 import { QueryPage } from './schema';
 import { assertFieldName, assertIdentifier, filterToSoql, idList } from './soql';
 import { writeBatch } from './write-batch';
+import { checkTimeout } from '../shared/http';
 
 export type { SalesforceAuth } from './auth';
 
@@ -36,6 +37,8 @@ export interface SalesforceConnectorOptions {
   /** Leave records modified in the last settleMs for the next read (see read-changes.ts); 0 = off. */
   settleMs?: number;
   now?: () => number;
+  /** Bound on connecting and on each whole request, in ms (default 30 s). */
+  timeoutMs?: number;
 }
 
 export const SALESFORCE_DEFAULTS = {
@@ -61,7 +64,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
   assertIdentifier(o.externalIdField);
   const logger = deps.logger.child({ module: 'salesforce', connector: o.name });
   const now = o.now ?? Date.now;
-  const client = new SalesforceClient({ loginUrl: o.loginUrl, apiVersion: o.apiVersion, auth: o.auth, retry: validateRetryPolicy(o.retry ?? DEFAULT_RETRY_POLICY), logger, now });
+  const client = new SalesforceClient({ loginUrl: o.loginUrl, apiVersion: o.apiVersion, auth: o.auth, retry: validateRetryPolicy(o.retry ?? DEFAULT_RETRY_POLICY), logger, now, timeoutMs: checkTimeout(o.timeoutMs, `salesforce connector ${o.name}`) });
   const filterFields = o.filter.all.map((c) => c.field);
   const filterSoql = filterToSoql(o.filter, { allowed: filterFields });
   let describeCache: Promise<ObjectMetadata> | null = null;

@@ -73,7 +73,7 @@ async function* restPages(ctx: ReadContext, params: ReadChangesParams, start: Sa
   if (fullResync && start.stamp === null && page.totalSize > ctx.bulkThreshold) {
     ctx.logger.info('initial load above the bulk threshold: using a Bulk API 2.0 query job', { totalSize: page.totalSize, bulkThreshold: ctx.bulkThreshold });
     const types = await ctx.fieldTypes();
-    for await (const records of bulkQueryPages({ client: ctx.client, apiVersion: ctx.apiVersion, soql, fields: params.fields, types, pageSize: ctx.bulkPageSize, ...(params.signal ? { signal: params.signal } : {}) })) {
+    for await (const records of bulkQueryPages({ client: ctx.client, soql, fields: params.fields, types, pageSize: ctx.bulkPageSize, ...(params.signal ? { signal: params.signal } : {}) })) {
       cursor = advance(cursor, records);
       yield { records, deletedIds: [], cursor: encodeCursor(cursor), fullResync };
     }

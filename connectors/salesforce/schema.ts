@@ -37,4 +37,3 @@ export const DescribeResult = z.object({
   ),
 });
 
-export const BulkJob = z.object({ id: z.string(), state: z.string(), errorMessage: z.string().optional() });

@@ -6,7 +6,7 @@
  * and not written (the engine re-reads and merges).
  */
 import { ConnectorError } from '../../src/errors';
-import { decideRetry, type RetryPolicy } from '../../src/retry';
+import { withRetry, type RetryPolicy } from '../../src/retry';
 import type { WriteOperation, WriteResult } from '../../src/ports/connector';
 import type { SalesforceClient } from './client';
 import { fromErrorItems } from './parse-error';
@@ -92,33 +92,33 @@ async function writeUpdates(ctx: WriteContext, items: Indexed<UpdateOp>[], resul
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Runs `write` for a chunk, then again for the rows that failed with a retryable per-record
- * error (UNABLE_TO_LOCK_ROW: another transaction held the row), as the retry policy allows.
+ * error (UNABLE_TO_LOCK_ROW: another transaction held the row), under the shared retry policy.
  * A chunk that fails as a whole (after the call's own retries) fails its rows, never the others.
  */
 async function writeWithRowRetry<T>(ctx: WriteContext, chunk: Indexed<T>[], results: WriteResult[], write: (items: Indexed<T>[]) => Promise<void>, idOf: (op: T) => string | null): Promise<void> {
   let pending = chunk;
-  for (let attempt = 1; pending.length > 0; attempt += 1) {
-    try {
-      await write(pending);
-    } catch (err) {
-      failAll(pending, toConnectorError(err), results, idOf);
-      return;
-    }
-    const failed = pending.filter(({ index }) => {
-      const r = results[index];
-      return r !== undefined && !r.ok && !r.stale && r.error.retryable;
-    });
-    const first = failed[0] && results[failed[0].index];
-    if (!first || first.ok) return;
-    const decision = decideRetry(first.error, attempt, ctx.retry);
-    if (!decision.retry) return;
-    await sleep(decision.waitMs);
-    pending = failed;
-  }
+  await withRetry(
+    async () => {
+      try {
+        await write(pending);
+      } catch (err) {
+        failAll(pending, toConnectorError(err), results, idOf);
+        return;
+      }
+      pending = pending.filter(({ index }) => {
+        const r = results[index];
+        return r !== undefined && !r.ok && !r.stale && r.error.retryable;
+      });
+      const first = pending[0] && results[pending[0].index];
+      // The rows keep their failure when the policy gives up: the error only drives the retry.
+      if (first && !first.ok) throw first.error;
+    },
+    { policy: ctx.retry, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  ).catch((err: unknown) => {
+    if (!(err instanceof ConnectorError)) throw err;
+  });
 }
 
 export async function writeBatch(ctx: WriteContext, ops: readonly WriteOperation[]): Promise<WriteResult[]> {

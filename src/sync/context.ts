@@ -30,7 +30,7 @@ export const sha1 = (input: string): string => createHash('sha1').update(input).
 
 /** The co-sell id of an opportunity first seen as a CRM record: the same record always maps to the same id. */
 export function opportunityIdFor(connector: string, externalId: string): string {
-  return uuidFromName(sha1, `${connector}:${externalId}`);
+  return uuidFromName(`${connector}:${externalId}`);
 }
 
 export function connectorSource(ctx: RunContext): ChangeSource {

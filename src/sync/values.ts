@@ -1,4 +1,5 @@
 /** Value helpers for the merge: canonical equality of mapped co-sell values. */
+import { v5 as uuidV5 } from 'uuid';
 
 /** JSON with sorted keys, so that equal values compare equal whatever their key order. */
 export function canonical(value: unknown): string {
@@ -27,11 +28,14 @@ function normalizeEmpty(value: unknown): unknown {
   return value === '' || value === undefined ? null : value;
 }
 
-/** A deterministic UUID (v5 layout) from a name: the same CRM record always gets the same co-sell id. */
-export function uuidFromName(hash: (input: string) => string, name: string): string {
-  const hex = hash(`cosell-sync:${name}`).slice(0, 32).split('');
-  hex[12] = '5';
-  hex[16] = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
+/**
+ * A deterministic UUID v5 from a name: the same CRM record always gets the same co-sell id. The
+ * ids already issued are SHA-1 of `cosell-sync:<name>`; a v5 UUID is SHA-1 of namespace bytes then
+ * name bytes, so the first 16 bytes of that text serve as the namespace and the rest as the name,
+ * which keeps every existing id unchanged.
+ */
+export function uuidFromName(name: string): string {
+  const bytes = Buffer.from(`cosell-sync:${name}`, 'utf8');
+  if (bytes.length < 16) throw new RangeError(`a co-sell id needs a name of at least 4 bytes, got "${name}"`);
+  return uuidV5(bytes.subarray(16), Uint8Array.from(bytes.subarray(0, 16)));
 }

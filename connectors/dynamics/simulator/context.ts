@@ -27,7 +27,11 @@ export interface ValidationRule {
   code: string;
 }
 
-export type FaultKind = 'latency' | 'rate_limit' | 'server_error' | 'reset';
+/**
+ * `hang`: the request is accepted and never answered (nor applied); `apply_then_hang`: it is
+ * applied and never answered, so the client cannot know its outcome.
+ */
+export type FaultKind = 'latency' | 'rate_limit' | 'server_error' | 'reset' | 'hang' | 'apply_then_hang';
 export interface Fault {
   kind: FaultKind;
   times: number;

@@ -62,7 +62,7 @@ export function requestWindow(): { remaining(at: number): number } {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function applyFault(env: ServerEnv, req: IncomingMessage): Promise<SimResponse | 'reset' | null> {
+async function applyFault(env: ServerEnv, req: IncomingMessage): Promise<SimResponse | 'reset' | 'hang' | 'apply_then_hang' | null> {
   const { ctx } = env;
   const fault = ctx.faults.find((f) => f.times > 0);
   if (!fault) return null;
@@ -72,6 +72,7 @@ async function applyFault(env: ServerEnv, req: IncomingMessage): Promise<SimResp
     req.socket.destroy();
     return 'reset';
   }
+  if (fault.kind === 'hang' || fault.kind === 'apply_then_hang') return fault.kind;
   if (fault.kind === 'latency') await sleep(fault.latencyMs ?? 50);
   if (fault.kind === 'rate_limit') {
     const msg = 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.';
@@ -104,8 +105,8 @@ async function route(env: ServerEnv, req: IncomingMessage, res: ServerResponse):
   if (!url.pathname.startsWith(API_PREFIX)) return send(res, dvError(404, '', 'Not found'));
   ctx.stats.apiRequests++;
   const fault = await applyFault(env, req);
-  if (fault === 'reset') return;
-  if (fault) return send(res, fault);
+  if (fault === 'reset' || fault === 'hang') return;
+  if (fault && fault !== 'apply_then_hang') return send(res, fault);
   if (!tokenValid(env.tokens, req.headers.authorization)) {
     const origin = env.origin();
     res.writeHead(401, { 'WWW-Authenticate': `Bearer authorization_uri=${origin}/${env.tenantId}/oauth2/authorize, resource_id=${origin}/` });
@@ -115,6 +116,7 @@ async function route(env: ServerEnv, req: IncomingMessage, res: ServerResponse):
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
   const path = decodeURIComponent(url.pathname.slice(API_PREFIX.length));
   const reply = dispatch(ctx, { method, path, query: url.searchParams, headers, body });
+  if (fault === 'apply_then_hang') return;
   // Dataverse reports the caller's remaining service-protection budget on each response.
   reply.headers['x-ms-ratelimit-burst-remaining-xrm-requests'] = String(env.window.remaining(ctx.now().getTime()));
   send(res, reply);

@@ -5,7 +5,8 @@
  */
 import { sfError, type SimResponse } from './http-util';
 
-export type FaultKind = 'rate_limit' | 'server_error' | 'reset' | 'expire_session' | 'latency';
+/** `hang`: the request is accepted and never answered. */
+export type FaultKind = 'rate_limit' | 'server_error' | 'reset' | 'expire_session' | 'latency' | 'hang';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -18,7 +19,7 @@ export interface FaultSpec {
   status?: number;
 }
 
-export type FaultAction = { kind: 'respond'; response: SimResponse } | { kind: 'reset' } | { kind: 'delay'; ms: number };
+export type FaultAction = { kind: 'respond'; response: SimResponse } | { kind: 'reset' } | { kind: 'delay'; ms: number } | { kind: 'hang' };
 
 export class FaultInjector {
   private faults: Array<FaultSpec & { remaining: number }> = [];
@@ -62,6 +63,8 @@ function toAction(f: FaultSpec): FaultAction {
     }
     case 'expire_session':
       return { kind: 'respond', response: sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid') };
+    case 'hang':
+      return { kind: 'hang' };
     case 'reset':
     case 'latency':
       return { kind: 'reset' };

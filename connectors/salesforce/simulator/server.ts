@@ -62,6 +62,7 @@ async function handleApi(state: ServerState, req: SimRequest, res: ServerRespons
   if (state.latencyMs > 0) await sleep(state.latencyMs);
   for (const action of state.faults.take(req.path)) {
     if (action.kind === 'delay') await sleep(action.ms);
+    else if (action.kind === 'hang') return;
     else if (action.kind === 'reset') {
       res.socket?.destroy();
       return;

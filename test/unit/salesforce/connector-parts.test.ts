@@ -1,6 +1,5 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { buildJwtAssertion, defaultAudience } from '../../../connectors/salesforce/auth';
-import { parseCsv } from '../../../connectors/salesforce/csv';
 import { decodeCursor, encodeCursor } from '../../../connectors/salesforce/cursor';
 import { buildChangesSoql } from '../../../connectors/salesforce/read-changes';
 import { caseSafeSuffix, makeId } from '../../../connectors/salesforce/simulator/ids';
@@ -42,16 +41,6 @@ describe('cursor', () => {
     expect(() => decodeCursor('nope')).toThrow(/not JSON/);
     expect(() => decodeCursor(JSON.stringify({ ...c, phase: 'other' }))).toThrow(/unexpected shape/);
     expect(() => decodeCursor(JSON.stringify({ ...c, stamp: "2026' OR Id != null" }))).toThrow(/unexpected shape/);
-  });
-});
-
-describe('CSV', () => {
-  it('parses quoted fields with commas, doubled quotes and newlines', () => {
-    expect(parseCsv('"Id","Name"\n"1","a, ""b""\nc"\n"2",""\n')).toEqual([
-      ['Id', 'Name'],
-      ['1', 'a, "b"\nc'],
-      ['2', ''],
-    ]);
   });
 });
 
