@@ -1,0 +1,91 @@
+/**
+ * A Partner Center Referrals API simulator for tests and the sandbox. It listens on 127.0.0.1 and
+ * exposes Microsoft's side as methods: a referral sent to us, and changes Microsoft makes.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Referral, ReferralBody } from '../../../src/ports/referral';
+import { route, send } from './server';
+import { ReferralState, type Fault } from './state';
+
+export interface PartnerCenterSimulator {
+  /** `http://127.0.0.1:PORT`; the API base is `${origin}/v1.0/engagements`. */
+  readonly origin: string;
+  readonly apiBase: string;
+  readonly state: ReferralState;
+  /** A token the simulator accepts. */
+  readonly token: string;
+  /** Microsoft sends us a referral (New/Pending, Incoming). */
+  receive(body: ReferralBody): Referral;
+  /** A change made on Microsoft's side (status, MSX id …): new ETag and updatedDateTime. */
+  microsoftUpdate(id: string, changes: Partial<ReferralBody>): Referral;
+  injectFault(fault: Fault): void;
+  revokeTokens(): void;
+  requests(): number;
+  close(): Promise<void>;
+}
+
+const readBody = (req: IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+
+export async function startPartnerCenterSimulator(options: { port?: number; now?: () => number } = {}): Promise<PartnerCenterSimulator> {
+  const state = new ReferralState(options.now);
+  const tokens = new Set<string>([`sim-${randomUUID()}`]);
+  let origin = '';
+  let count = 0;
+  const env = { state, origin: () => origin, isValidToken: (t: string) => tokens.has(t) };
+  const server = createServer((req, res) => {
+    count++;
+    readBody(req)
+      .then((text) => send(res, route(env, req, text)))
+      .catch((e: unknown) => send(res, { status: 500, body: { error: { code: 'generalException', message: String(e) } } }));
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const [token] = [...tokens];
+
+  return {
+    origin,
+    apiBase: `${origin}/v1.0/engagements`,
+    state,
+    token: token ?? '',
+    receive(body) {
+      const at = state.stamp();
+      const referral: Referral = {
+        status: 'New',
+        substatus: 'Pending',
+        type: 'Independent',
+        qualification: 'SalesQualified',
+        inviteContext: { invitedBy: { organizationId: 'msft', organizationName: 'Microsoft' } },
+        ...body,
+        id: randomUUID(),
+        engagementId: body.engagementId ?? randomUUID(),
+        organizationId: state.organizationId,
+        direction: 'Incoming',
+        createdDateTime: at,
+        expirationDateTime: new Date(Date.parse(at) + 14 * 86_400_000).toISOString(),
+      };
+      return state.save(referral, origin);
+    },
+    microsoftUpdate(id, changes) {
+      const current = state.get(id);
+      if (!current) throw new Error(`no referral ${id}`);
+      return state.save({ ...current, ...changes, id }, origin);
+    },
+    injectFault: (fault) => state.faults.push(fault),
+    revokeTokens: () => tokens.clear(),
+    requests: () => count,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}
