@@ -51,17 +51,21 @@ export interface ConflictFact {
   createdAt: string;
 }
 
-export interface RunFact {
-  runId: string;
+/** The failed runs of a connector since its last successful one. */
+export interface FailureStreak {
   connector: string;
-  status: string;
-  startedAt: string;
-  error: string | null;
+  /** The last successful run before the streak; null when none ever succeeded. */
+  afterOkRunId: string | null;
+  failedRuns: number;
+  lastError: string | null;
 }
 
 export interface NotificationLog {
-  /** Claims the key when nobody has it, or when its last send failed; null when it is taken or sent. */
-  claim(key: NotificationKey, now: Date): Promise<NotificationClaim | null>;
+  /**
+   * Claims the key when nobody has it, or when its last send failed and fewer than `maxAttempts`
+   * were made; null when it is taken, sent, in doubt or given up.
+   */
+  claim(key: NotificationKey, now: Date, maxAttempts?: number): Promise<NotificationClaim | null>;
   /** Records the send; false when the claim was no longer ours (nothing changed). */
   markSent(claim: NotificationClaim, now: Date): Promise<boolean>;
   /** Releases the claim with the reason, so a later tick may try again. */
@@ -74,8 +78,7 @@ export interface NotificationLog {
   list(filter?: { status?: NotificationStatus; kind?: string }): Promise<NotificationRecord[]>;
   eventsSince(afterSeq: number, limit: number): Promise<FeedEvent[]>;
   conflictsSince(afterId: number, kinds: readonly string[], limit: number): Promise<ConflictFact[]>;
-  /** The newest `count` runs of each connector, newest first. */
-  recentRuns(connectors: readonly string[], count: number): Promise<RunFact[]>;
+  failureStreaks(connectors: readonly string[]): Promise<FailureStreak[]>;
   /** Ids of unresolved dead letters, oldest first, at most `limit`. */
   openDeadLetterIds(limit: number): Promise<number[]>;
 }
@@ -104,7 +107,7 @@ function notificationQueries(db: Db): NotificationLog {
   const whereKey = (key: NotificationKey) =>
     db.updateTable('notifications').where('kind', '=', key.kind).where('subject', '=', key.subject).where('recipient', '=', key.recipient);
   return {
-    async claim(key, now) {
+    async claim(key, now, maxAttempts = Number.MAX_SAFE_INTEGER) {
       const token = randomUUID();
       const at = iso(now);
       const inserted = await db
@@ -116,6 +119,7 @@ function notificationQueries(db: Db): NotificationLog {
       const retaken = await whereKey(key)
         .set((eb) => ({ status: 'claimed', claim_token: token, claimed_at: at, attempts: eb('attempts', '+', 1) }))
         .where('status', '=', 'failed')
+        .where('attempts', '<', maxAttempts)
         .executeTakeFirst();
       return Number(retaken.numUpdatedRows) === 1 ? { key, token } : null;
     },
@@ -197,21 +201,24 @@ function notificationQueries(db: Db): NotificationLog {
         .execute();
       return rows.map((r) => ({ id: Number(r.id), opportunityId: r.opportunity_id, connector: r.connector, kind: r.kind, field: r.field, createdAt: r.created_at }));
     },
-    async recentRuns(connectors, count) {
-      const runs: RunFact[] = [];
+    async failureStreaks(connectors) {
+      const streaks: FailureStreak[] = [];
       for (const connector of connectors) {
-        const rows = await db
+        const lastOk = await db
           .selectFrom('sync_runs')
-          .select(['run_id', 'connector', 'status', 'started_at', 'error'])
+          .select(['run_id', 'started_at'])
           .where('connector', '=', connector)
-          .where('status', '!=', 'running')
+          .where('status', '=', 'ok')
           .orderBy('started_at', 'desc')
-          .orderBy('run_id', 'desc')
-          .limit(count)
-          .execute();
-        runs.push(...rows.map((r) => ({ runId: r.run_id, connector: r.connector, status: r.status, startedAt: r.started_at, error: r.error })));
+          .limit(1)
+          .executeTakeFirst();
+        let failed = db.selectFrom('sync_runs').where('connector', '=', connector).where('status', '=', 'failed');
+        if (lastOk !== undefined) failed = failed.where('started_at', '>', lastOk.started_at);
+        const count = await failed.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const latest = await failed.select(['error']).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
+        streaks.push({ connector, afterOkRunId: lastOk?.run_id ?? null, failedRuns: Number(count.n), lastError: latest?.error ?? null });
       }
-      return runs;
+      return streaks;
     },
     async openDeadLetterIds(limit) {
       const rows = await db.selectFrom('dead_letters').select('id').where('resolved_at', 'is', null).orderBy('id').limit(limit).execute();
