@@ -16,3 +16,17 @@ export interface MailSender {
   send(message: MailMessage, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The mail service may or may not have taken the message (a timeout, a reset, a 5xx after the
+ * request went out). Sending it again could deliver it twice, so the notifier records it as in
+ * doubt instead of retrying.
+ */
+export class MailDeliveryUnknownError extends Error {
+  override name = 'MailDeliveryUnknownError';
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
+
+export const isMailDeliveryUnknown = (error: unknown): error is MailDeliveryUnknownError => error instanceof MailDeliveryUnknownError;
