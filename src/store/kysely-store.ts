@@ -4,6 +4,7 @@ import { StateError } from '../errors';
 import type { StoreDriver } from './driver';
 import { KyselyOps } from './kysely-ops';
 import { migrationProvider } from './migrations';
+import { createNotificationLog, type NotificationLog } from './notification-log';
 import type { Db } from './schema';
 import type { StateStore, StoreOps } from './types';
 
@@ -42,6 +43,10 @@ export class KyselyStore extends KyselyOps implements StateStore {
 
   statementCounts(): ReturnType<StateStore['statementCounts']> {
     return this.driver.statementCounts();
+  }
+
+  notificationLog(): NotificationLog {
+    return createNotificationLog(this.driver.db, (fn) => this.driver.serialize(fn));
   }
 
   close(): Promise<void> {

@@ -113,6 +113,19 @@ export interface SyncRunsTable {
   error: string | null;
 }
 
+export interface NotificationsTable {
+  kind: string;
+  subject: string;
+  recipient: string;
+  status: string;
+  claim_token: string | null;
+  claimed_at: string | null;
+  sent_at: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface Database {
   opportunities: OpportunitiesTable;
   opportunity_events: OpportunityEventsTable;
@@ -122,6 +135,7 @@ export interface Database {
   outbox: OutboxTable;
   dead_letters: DeadLettersTable;
   sync_runs: SyncRunsTable;
+  notifications: NotificationsTable;
 }
 
 /** The root Kysely instance or a transaction: repositories take either. */

@@ -4,6 +4,7 @@
  * the caller's when called on the `tx` given to `transaction()`.
  */
 import type { Command } from '../core/commands';
+import type { NotificationLog } from './notification-log';
 import type { StatementCounts } from './statement-cache';
 import type { Opportunity, OpportunityId, Stage, OpportunityType, Direction } from '../core/model';
 
@@ -233,5 +234,7 @@ export interface StateStore extends StoreOps {
   withLease<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
   /** Statements compiled and run since the store opened: the figures behind the statement budget. */
   statementCounts(): StatementCounts;
+  /** Sent-once notification records and the facts notifications are planned from. */
+  notificationLog(): NotificationLog;
   close(): Promise<void>;
 }

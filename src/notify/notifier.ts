@@ -1,0 +1,149 @@
+/**
+ * Runs the notification plan: reads the facts, plans, and for each planned notification claims it
+ * in the store, sends it, and records the outcome. A claim is exclusive (see notification-log.ts),
+ * so a restart or a second worker never sends a notification twice. Logs carry kinds and counts,
+ * never an address.
+ */
+import { DAY_MS, type Clock } from '../core/clock';
+import type { Logger } from '../log';
+import type { MailSender } from '../ports/mail';
+import type { FeedEvent, NotificationLog, StateStore } from '../store';
+import type { NotificationKind } from './kinds';
+import { planNotifications, type GrantAlert, type PlannedNotification, type PlannerFacts } from './planner';
+import type { NotificationSettings } from './settings';
+import { renderMail } from './templates';
+
+export const EVENTS_WATERMARK = 'notify:events';
+export const CONFLICTS_WATERMARK = 'notify:conflicts';
+const FEED_PAGE = 500;
+/** A claim this old belongs to a worker that stopped mid-send. */
+export const DEFAULT_STALE_CLAIM_MS = 10 * 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+export interface NotifierDeps {
+  store: StateStore;
+  /** Null when no mail service is configured: nothing is sent. */
+  mail: MailSender | null;
+  settings: NotificationSettings;
+  clock: Clock;
+  logger: Logger;
+  /** Connector instance names (for the failing-connector alert). */
+  connectors: readonly string[];
+  staleClaimMs?: number;
+  maxAttempts?: number;
+}
+
+export interface TickSummary {
+  planned: number;
+  sent: number;
+  /** Already sent, claimed by another worker, in doubt or given up. */
+  skipped: number;
+  failed: number;
+  byKind: Partial<Record<NotificationKind, number>>;
+}
+
+const EMPTY: TickSummary = { planned: 0, sent: 0, skipped: 0, failed: 0, byKind: {} };
+
+type Outcome = 'sent' | 'skipped' | 'failed';
+
+export class Notifier {
+  private readonly grants = new Map<string, GrantAlert>();
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  /** True when notifications are enabled and a mail service is configured. */
+  get active(): boolean {
+    return this.deps.settings.enabled && this.deps.mail !== null;
+  }
+
+  /** The hook for connectors with a delegated grant: an expired or revoked grant alerts ops once. */
+  reportExpiredGrant(alert: GrantAlert): void {
+    this.grants.set(`${alert.source}\u0000${alert.grantId}`, alert);
+  }
+
+  /** One pass: plan and send what is due. Never sends when inactive. */
+  async tick(signal?: AbortSignal): Promise<TickSummary> {
+    if (!this.active) return { ...EMPTY, byKind: {} };
+    const log = this.deps.store.notificationLog();
+    const now = this.deps.clock.now();
+    const inDoubt = await log.settleStaleClaims(now, this.deps.staleClaimMs ?? DEFAULT_STALE_CLAIM_MS);
+    if (inDoubt.length > 0) {
+      this.deps.logger.warn('notifications left in doubt by a stopped worker; not sent again', { event: 'notify.in-doubt', count: inDoubt.length, kinds: inDoubt.map((k) => k.kind) });
+    }
+    const marks = { events: await this.watermark(EVENTS_WATERMARK), conflicts: await this.watermark(CONFLICTS_WATERMARK) };
+    const facts = await this.readFacts(log, now, marks);
+    const plan = planNotifications(facts, this.deps.settings);
+    const summary: TickSummary = { planned: plan.length, sent: 0, skipped: 0, failed: 0, byKind: {} };
+    const failedAt = { events: Infinity, conflicts: Infinity };
+    const failedGrants = new Set<string>();
+    for (const planned of plan) {
+      if (signal?.aborted) break;
+      const outcome = await this.deliver(log, planned, signal);
+      summary[outcome] += 1;
+      if (outcome === 'sent') summary.byKind[planned.key.kind] = (summary.byKind[planned.key.kind] ?? 0) + 1;
+      if (outcome === 'failed' && planned.origin) failedAt[planned.origin.feed] = Math.min(failedAt[planned.origin.feed], planned.origin.position);
+      if (outcome === 'failed' && planned.key.kind === 'grant-expired') failedGrants.add(planned.key.subject);
+    }
+    if (!signal?.aborted) {
+      await this.advance(EVENTS_WATERMARK, marks.events, facts.events.at(-1)?.seq, failedAt.events);
+      await this.advance(CONFLICTS_WATERMARK, marks.conflicts, facts.conflicts.at(-1)?.id, failedAt.conflicts);
+      for (const [id, g] of this.grants) if (!failedGrants.has(`grant:${g.source}:${g.grantId}`)) this.grants.delete(id);
+    }
+    if (summary.sent > 0 || summary.failed > 0) {
+      this.deps.logger.info('notifications', { event: 'notify.sent', sent: summary.sent, failed: summary.failed, skipped: summary.skipped, kinds: summary.byKind });
+    }
+    return summary;
+  }
+
+  private async deliver(log: NotificationLog, planned: PlannedNotification, signal?: AbortSignal): Promise<Outcome> {
+    const { mail, settings, clock } = this.deps;
+    if (mail === null) return 'skipped';
+    const claim = await log.claim(planned.key, clock.now(), this.deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    if (claim === null) return 'skipped';
+    const message = renderMail({ kind: planned.key.kind, recipient: planned.key.recipient, values: planned.values, templates: settings.templates });
+    try {
+      await mail.send(message, signal);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await log.markFailed(claim, reason, clock.now());
+      this.deps.logger.warn('notification not sent', { event: 'notify.failed', kind: planned.key.kind, err: error });
+      return 'failed';
+    }
+    if (!(await log.markSent(claim, clock.now()))) {
+      this.deps.logger.warn('notification sent but its claim was settled meanwhile', { event: 'notify.late', kind: planned.key.kind });
+    }
+    return 'sent';
+  }
+
+  private async readFacts(log: NotificationLog, now: Date, marks: { events: number; conflicts: number }): Promise<PlannerFacts> {
+    const { store, settings, connectors } = this.deps;
+    const events: FeedEvent[] = await log.eventsSince(marks.events, FEED_PAGE);
+    const conflicts = await log.conflictsSince(marks.conflicts, ['terminal', 'terminal-outcome'], FEED_PAGE);
+    // Received referrals whose window ends within the warning period: the R13 query, `days` ahead.
+    const ahead = new Date(now.getTime() + settings.expiryWarningDays * DAY_MS);
+    const dueIds = settings.expiryWarningDays > 0 ? await store.findExpiryDue(ahead, FEED_PAGE) : [];
+    const received = (await store.getOpportunities(dueIds)).map((s) => s.opportunity);
+    return {
+      now,
+      events,
+      received,
+      conflicts,
+      streaks: await log.failureStreaks(connectors),
+      openDeadLetterIds: await log.openDeadLetterIds(settings.deadLetterThreshold),
+      grants: [...this.grants.values()],
+    };
+  }
+
+  private async watermark(name: string): Promise<number> {
+    const cursor = await this.deps.store.getCursor(name);
+    const value = cursor?.cursor === null || cursor === null ? 0 : Number(cursor.cursor);
+    return Number.isFinite(value) ? value : 0;
+  }
+
+  /** Moves a feed's watermark past what was read, but not past a notification that failed (it is planned again). */
+  private async advance(name: string, from: number, lastRead: number | undefined, firstFailed: number): Promise<void> {
+    if (lastRead === undefined) return;
+    const to = Math.min(lastRead, firstFailed - 1);
+    if (to > from) await this.deps.store.setCursor(name, String(to), this.deps.clock.now());
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The store side of notifications: sent-once records with an exclusive claim, and the reads the
+ * notification planner needs (the event feed with before/after, terminal conflicts, recent runs,
+ * open dead letters). The claim is what keeps a restart or a second worker from sending twice:
+ * a row is inserted (or a failed one taken again) by exactly one caller, before the send.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Opportunity, OpportunityId } from '../core/model';
+import { fromJson, fromJsonOrNull, iso } from './rows';
+import type { Db } from './schema';
+
+export interface NotificationKey {
+  kind: string;
+  /** What it is about: `opp:<id>`, `conflict:<id>`, `runs:<connector>:<runId>` ... */
+  subject: string;
+  recipient: string;
+}
+
+export type NotificationStatus = 'claimed' | 'sent' | 'failed' | 'in-doubt';
+
+export interface NotificationRecord extends NotificationKey {
+  status: NotificationStatus;
+  attempts: number;
+  claimedAt: string | null;
+  sentAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+/** An exclusive right to send one notification; `token` proves it when the outcome is recorded. */
+export interface NotificationClaim {
+  key: NotificationKey;
+  token: string;
+}
+
+export interface FeedEvent {
+  seq: number;
+  opportunityId: OpportunityId;
+  kind: string;
+  at: string;
+  before: Opportunity | null;
+  after: Opportunity;
+}
+
+export interface ConflictFact {
+  id: number;
+  opportunityId: string;
+  connector: string;
+  kind: string;
+  field: string;
+  createdAt: string;
+}
+
+/** The failed runs of a connector since its last successful one. */
+export interface FailureStreak {
+  connector: string;
+  /** The last successful run before the streak; null when none ever succeeded. */
+  afterOkRunId: string | null;
+  failedRuns: number;
+  lastError: string | null;
+}
+
+export interface NotificationLog {
+  /**
+   * Claims the key when nobody has it, or when its last send failed and fewer than `maxAttempts`
+   * were made; null when it is taken, sent, in doubt or given up.
+   */
+  claim(key: NotificationKey, now: Date, maxAttempts?: number): Promise<NotificationClaim | null>;
+  /** Records the send; false when the claim was no longer ours (nothing changed). */
+  markSent(claim: NotificationClaim, now: Date): Promise<boolean>;
+  /** Releases the claim with the reason, so a later tick may try again. */
+  markFailed(claim: NotificationClaim, error: string, now: Date): Promise<void>;
+  /**
+   * Claims older than `olderThanMs` belong to a worker that stopped mid-send: whether the mail left
+   * is unknown, so they become `in-doubt` and are never sent again (at most once). Returns their keys.
+   */
+  settleStaleClaims(now: Date, olderThanMs: number): Promise<NotificationKey[]>;
+  list(filter?: { status?: NotificationStatus; kind?: string }): Promise<NotificationRecord[]>;
+  eventsSince(afterSeq: number, limit: number): Promise<FeedEvent[]>;
+  conflictsSince(afterId: number, kinds: readonly string[], limit: number): Promise<ConflictFact[]>;
+  failureStreaks(connectors: readonly string[]): Promise<FailureStreak[]>;
+  /** Ids of unresolved dead letters, oldest first, at most `limit`. */
+  openDeadLetterIds(limit: number): Promise<number[]>;
+}
+
+const keyOf = (row: { kind: string; subject: string; recipient: string }): NotificationKey => ({
+  kind: row.kind,
+  subject: row.subject,
+  recipient: row.recipient,
+});
+
+/**
+ * `serialize` queues each call behind the store's open transactions (SQLite shares one connection:
+ * a statement issued during another caller's transaction would otherwise join it).
+ */
+export function createNotificationLog(db: Db, serialize: <T>(fn: () => Promise<T>) => Promise<T>): NotificationLog {
+  const log = notificationQueries(db);
+  const queued = {} as NotificationLog;
+  for (const name of Object.keys(log) as Array<keyof NotificationLog>) {
+    const method = log[name] as (...args: unknown[]) => Promise<unknown>;
+    (queued as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => serialize(() => method(...args));
+  }
+  return queued;
+}
+
+function notificationQueries(db: Db): NotificationLog {
+  const whereKey = (key: NotificationKey) =>
+    db.updateTable('notifications').where('kind', '=', key.kind).where('subject', '=', key.subject).where('recipient', '=', key.recipient);
+  return {
+    async claim(key, now, maxAttempts = Number.MAX_SAFE_INTEGER) {
+      const token = randomUUID();
+      const at = iso(now);
+      const inserted = await db
+        .insertInto('notifications')
+        .values({ ...key, status: 'claimed', claim_token: token, claimed_at: at, sent_at: null, attempts: 1, last_error: null, created_at: at })
+        .onConflict((oc) => oc.columns(['kind', 'subject', 'recipient']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { key, token };
+      const retaken = await whereKey(key)
+        .set((eb) => ({ status: 'claimed', claim_token: token, claimed_at: at, attempts: eb('attempts', '+', 1) }))
+        .where('status', '=', 'failed')
+        .where('attempts', '<', maxAttempts)
+        .executeTakeFirst();
+      return Number(retaken.numUpdatedRows) === 1 ? { key, token } : null;
+    },
+    async markSent(claim, now) {
+      const result = await whereKey(claim.key)
+        .set({ status: 'sent', sent_at: iso(now), claim_token: null, last_error: null })
+        .where('status', '=', 'claimed')
+        .where('claim_token', '=', claim.token)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async markFailed(claim, error, now) {
+      await whereKey(claim.key)
+        .set({ status: 'failed', claim_token: null, claimed_at: iso(now), last_error: error.slice(0, 1000) })
+        .where('status', '=', 'claimed')
+        .where('claim_token', '=', claim.token)
+        .execute();
+    },
+    async settleStaleClaims(now, olderThanMs) {
+      const cutoff = iso(new Date(now.getTime() - olderThanMs));
+      const stale = await db
+        .selectFrom('notifications')
+        .select(['kind', 'subject', 'recipient', 'claim_token'])
+        .where('status', '=', 'claimed')
+        .where('claimed_at', '<', cutoff)
+        .execute();
+      const settled: NotificationKey[] = [];
+      for (const row of stale) {
+        const result = await whereKey(row)
+          .set({ status: 'in-doubt', claim_token: null, last_error: 'the worker stopped during the send' })
+          .where('status', '=', 'claimed')
+          .where('claim_token', '=', row.claim_token)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) settled.push(keyOf(row));
+      }
+      return settled;
+    },
+    async list(filter = {}) {
+      let query = db.selectFrom('notifications').selectAll();
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+      const rows = await query.orderBy('created_at').orderBy('kind').orderBy('subject').orderBy('recipient').execute();
+      return rows.map((r) => ({
+        ...keyOf(r),
+        status: r.status as NotificationStatus,
+        attempts: Number(r.attempts),
+        claimedAt: r.claimed_at,
+        sentAt: r.sent_at,
+        lastError: r.last_error,
+        createdAt: r.created_at,
+      }));
+    },
+    async eventsSince(afterSeq, limit) {
+      const rows = await db
+        .selectFrom('opportunity_events')
+        .select(['seq', 'opportunity_id', 'kind', 'at', 'before', 'after'])
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        opportunityId: r.opportunity_id as OpportunityId,
+        kind: r.kind,
+        at: r.at,
+        before: fromJsonOrNull<Opportunity>(r.before),
+        after: fromJson<Opportunity>(r.after),
+      }));
+    },
+    async conflictsSince(afterId, kinds, limit) {
+      if (kinds.length === 0) return [];
+      const rows = await db
+        .selectFrom('conflicts')
+        .select(['id', 'opportunity_id', 'connector', 'kind', 'field', 'created_at'])
+        .where('id', '>', afterId)
+        .where('kind', 'in', [...kinds])
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ id: Number(r.id), opportunityId: r.opportunity_id, connector: r.connector, kind: r.kind, field: r.field, createdAt: r.created_at }));
+    },
+    async failureStreaks(connectors) {
+      const streaks: FailureStreak[] = [];
+      for (const connector of connectors) {
+        const lastOk = await db
+          .selectFrom('sync_runs')
+          .select(['run_id', 'started_at'])
+          .where('connector', '=', connector)
+          .where('status', '=', 'ok')
+          .orderBy('started_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        let failed = db.selectFrom('sync_runs').where('connector', '=', connector).where('status', '=', 'failed');
+        if (lastOk !== undefined) failed = failed.where('started_at', '>', lastOk.started_at);
+        const count = await failed.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const latest = await failed.select(['error']).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
+        streaks.push({ connector, afterOkRunId: lastOk?.run_id ?? null, failedRuns: Number(count.n), lastError: latest?.error ?? null });
+      }
+      return streaks;
+    },
+    async openDeadLetterIds(limit) {
+      const rows = await db.selectFrom('dead_letters').select('id').where('resolved_at', 'is', null).orderBy('id').limit(limit).execute();
+      return rows.map((r) => Number(r.id));
+    },
+  };
+}

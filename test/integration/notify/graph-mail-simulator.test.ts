@@ -1,0 +1,74 @@
+/** The Graph mail connector against its simulator over real HTTP: tokens, sends, faults, refusals. */
+import { createGraphMailSender } from '../../../connectors/graph-mail';
+import { startGraphMailSimulator, type GraphMailSimulator } from '../../../connectors/graph-mail/simulator';
+import { ConnectorError } from '../../../src/errors';
+import { createLogger } from '../../../src/log';
+import { isMailDeliveryUnknown, type MailMessage } from '../../../src/ports/mail';
+
+const logger = createLogger({ level: 'error', format: 'json' });
+const message = (to: string, subject = 'Referral expires in 2 day(s)'): MailMessage => ({ to: [to], subject, body: 'Body text', contentType: 'Text' });
+
+describe('graph-mail connector against the simulator', () => {
+  let sim: GraphMailSimulator;
+  const sender = (overrides: { clientSecret?: string; sender?: string } = {}) =>
+    createGraphMailSender(
+      {
+        tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: overrides.clientSecret ?? sim.clientSecret, authority: sim.authority,
+        graphUrl: sim.url, sender: overrides.sender ?? sim.sender, timeoutMs: 5000, retry: { initialDelayMs: 1, maxDelayMs: 5 },
+      },
+      { logger },
+    );
+  beforeEach(async () => {
+    sim = await startGraphMailSimulator();
+  });
+  afterEach(() => sim.close());
+
+  it('sends a message that lands in the mailbox as sent', async () => {
+    await sender().send(message('sales@partner.example'));
+    expect(sim.mailbox()).toEqual([
+      expect.objectContaining({ from: sim.sender, to: ['sales@partner.example'], subject: 'Referral expires in 2 day(s)', body: 'Body text', contentType: 'Text' }),
+    ]);
+  });
+
+  it('waits out a 429 with Retry-After and sends once', async () => {
+    sim.failNext({ status: 429, retryAfterSeconds: 0 });
+    await sender().send(message('sales@partner.example'));
+    expect(sim.requests()).toBe(2);
+    expect(sim.mailbox()).toHaveLength(1);
+  });
+
+  it('does not retry a 500: the outcome is unknown', async () => {
+    sim.failNext({ status: 500 });
+    const error = await sender().send(message('sales@partner.example')).catch((e: unknown) => e);
+    expect(isMailDeliveryUnknown(error)).toBe(true);
+    expect(sim.requests()).toBe(1);
+  });
+
+  it('gives up on a 503 storm after the policy attempts, with a retryable error', async () => {
+    sim.failNext({ status: 503, retryAfterSeconds: 0, count: 10 });
+    const error = await sender().send(message('sales@partner.example')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).retryable).toBe(true);
+    expect(sim.requests()).toBe(4);
+    expect(sim.mailbox()).toHaveLength(0);
+  });
+
+  it('reports a wrong client secret as an auth error, without sending', async () => {
+    const error = await sender({ clientSecret: 'wrong' }).send(message('sales@partner.example')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).code).toBe('auth');
+    expect(sim.requests()).toBe(0);
+  });
+
+  it('reports an unknown sending mailbox as not_found with Graph\'s code', async () => {
+    const error = await sender({ sender: 'nobody@cosell.example' }).send(message('sales@partner.example')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'not_found', crmCode: 'ErrorInvalidUser', retryable: false });
+  });
+
+  it('lists the mailbox over HTTP', async () => {
+    await sender().send(message('ops@partner.example', 'cosell-sync: 25 dead letters waiting'));
+    const res = await fetch(`${sim.url}/__admin/mailbox`);
+    const listed = (await res.json()) as { value: Array<{ subject: string; to: string[] }> };
+    expect(listed.value.map((m) => [m.subject, m.to])).toEqual([['cosell-sync: 25 dead letters waiting', ['ops@partner.example']]]);
+  });
+});
