@@ -10,7 +10,7 @@ import { startDynamicsSimulator, type DynamicsSimulator } from '../../../connect
 import { createSalesforceConnector } from '../../../connectors/salesforce';
 import { startSalesforceSimulator, type SalesforceSimulator } from '../../../connectors/salesforce/simulator';
 import { ManualClock } from '../../../src/core/clock';
-import { silentLogger } from '../../../src/log';
+import { silentLogger, type Logger } from '../../../src/log';
 import type { CompiledMapping } from '../../../src/mapping/compile';
 import { loadMapping } from '../../../src/mapping/load';
 import type { FieldOwner } from '../../../src/mapping/schema';
@@ -48,6 +48,8 @@ export interface HarnessOptions {
   owners?: Record<string, FieldOwner>;
   /** The Dynamics simulator stamps modifiedon from the harness clock (default: the wall clock). */
   dynamicsOnHarnessClock?: boolean;
+  /** The engine's logger (default: silent). */
+  logger?: Logger;
 }
 
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
@@ -83,7 +85,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
     });
   }
   const policy: ReconciliationPolicy = { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply', ...options.policy };
-  const engine = createSyncEngine({ store, instances, policy, clock, logger: silentLogger });
+  const engine = createSyncEngine({ store, instances, policy, clock, logger: options.logger ?? silentLogger });
   return {
     sf, dyn, store, engine, clock, instances,
     async syncAll() {
