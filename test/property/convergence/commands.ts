@@ -10,7 +10,7 @@ import type { Command } from '../../../src/core/commands';
 import type { Opportunity } from '../../../src/core/model';
 import { isRuleViolation } from '../../../src/core/rules';
 import { runExpirySweep } from '../../../src/store';
-import { dealAt, opportunityOf, recordIdIn, USER, type CrmSide, type World } from './world';
+import { dealAt, noteCrmWrite, opportunityOf, recordIdIn, USER, type CrmSide, type World } from './world';
 
 /** The model only counts steps: every command is valid in every state (the core may refuse it). */
 export interface Model {
@@ -44,6 +44,7 @@ export class CrmEdit implements Cmd {
     const fields = { [(this.side === 'sf' ? SF_COLUMN : DYN_COLUMN)[this.field]]: this.value };
     if (this.side === 'sf') w.h.sf.update(id, fields);
     else w.h.dyn.update(id, fields);
+    noteCrmWrite(w, this.side, id);
     w.trace.push(`${this.toString()} on ${id}`);
   }
   toString = (): string => `crmEdit(${this.side}, deal ${this.deal}, ${this.field} = ${JSON.stringify(this.value)})`;
@@ -85,6 +86,7 @@ export class CrmStage implements Cmd {
       if (!fields) return void w.trace.push(`${this.toString()}: row closed, skipped`);
       w.h.dyn.update(id, fields);
     }
+    noteCrmWrite(w, this.side, id);
     w.trace.push(`${this.toString()} on ${id}`);
   }
   toString = (): string => `crmStage(${this.side}, deal ${this.deal}, ${this.move}${this.move === 'decline' ? ` "${this.reason}"` : ''})`;
@@ -166,8 +168,12 @@ export class CloseDifferently implements Cmd {
     const dynId = await recordIdIn(w, deal, 'dyn');
     if (sfId === null || dynId === null) return void w.trace.push(`${this.toString()}: not in both CRMs yet`);
     w.h.sf.update(sfId, sfStageFields(this.sfWins ? 'win' : 'lose', 'Other'));
+    noteCrmWrite(w, 'sf', sfId);
     const dynFields = dynStageFields(this.sfWins ? 'lose' : 'win', 'Other', dynClosed(w.h.dyn.get(dynId)));
-    if (dynFields) w.h.dyn.update(dynId, dynFields);
+    if (dynFields) {
+      w.h.dyn.update(dynId, dynFields);
+      noteCrmWrite(w, 'dyn', dynId);
+    }
     w.trace.push(`${this.toString()} on ${sfId} / ${dynId}${dynFields ? '' : ' (dyn row closed: only sf moved)'}`);
   }
   toString = (): string => `closeDifferently(deal ${this.deal}, sf ${this.sfWins ? 'won' : 'lost'}, dyn ${this.sfWins ? 'lost' : 'won'})`;
