@@ -5,7 +5,8 @@
  * then quiet sync rounds. Afterwards the linked records agree with the core wherever no conflict
  * is recorded, no terminal opportunity changed, and nothing is duplicated on any side.
  *
- * Runs: COSELL_PROPERTY_RUNS (default 500). A failure prints the seed and path to replay it
+ * Runs: COSELL_PROPERTY_RUNS (default 200; `npm run test:convergence` runs 10,000); COSELL_PROPERTY_MAX_DEALS (default 5) and
+ * COSELL_PROPERTY_MAX_COMMANDS (default 25) widen each scenario. A failure prints the seed and path to replay it
  * (COSELL_PROPERTY_SEED / COSELL_PROPERTY_PATH), the shrunk command list and the run's trace;
  * COSELL_PROPERTY_SHRINK=0 reports the first failure without shrinking it.
  */
@@ -26,19 +27,21 @@ async function opportunityOfDeal(world: World, index: number): Promise<Opportuni
   return stored.opportunity.id;
 }
 
-const RUNS = Number(process.env.COSELL_PROPERTY_RUNS ?? '500');
+const RUNS = Number(process.env.COSELL_PROPERTY_RUNS ?? '200');
 const SEED = process.env.COSELL_PROPERTY_SEED === undefined ? undefined : Number(process.env.COSELL_PROPERTY_SEED);
 const PATH = process.env.COSELL_PROPERTY_PATH;
 const QUIET_ROUNDS = 3;
-const MAX_COMMANDS = 25;
+const MAX_COMMANDS = Number(process.env.COSELL_PROPERTY_MAX_COMMANDS ?? '25');
+/** Deals seeded on top of one of each origin (COSELL_PROPERTY_MAX_DEALS raises it, say to 20). */
+const MAX_EXTRA_DEALS = Math.max(1, Number(process.env.COSELL_PROPERTY_MAX_DEALS ?? '5') - 4);
 
 const owner = fc.constantFrom<FieldOwner>('crm', 'crm', 'cosell', 'latest', 'manual');
 const configArb: fc.Arbitrary<WorldConfig> = fc.record({
   policy: fc.constantFrom<'flag' | 'enforce'>('flag', 'enforce'),
   // The shipped owner is `crm`; an admin may set others per field.
-  owners: fc.record({ notes: owner, estimatedValue: owner, dealName: owner, estimatedCloseDate: owner, 'customer.location.city': owner }).map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 'crm')) as Record<string, FieldOwner>),
+  owners: fc.record({ notes: owner, estimatedValue: owner, dealName: owner, estimatedCloseDate: owner, 'customer.location.city': owner, team: owner }).map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== 'crm')) as Record<string, FieldOwner>),
   // At least one deal of each origin: outbound from Salesforce, outbound from Dynamics, a named and an unnamed inbound referral.
-  deals: fc.array(fc.constantFrom<Origin>('sf', 'dyn', 'inbound'), { minLength: 0, maxLength: 1 }).map((extra) => ['sf', 'dyn', 'inbound', 'inbound', ...extra] as Origin[]),
+  deals: fc.array(fc.constantFrom<Origin>('sf', 'dyn', 'inbound'), { minLength: 0, maxLength: MAX_EXTRA_DEALS }).map((extra) => ['sf', 'dyn', 'inbound', 'inbound', ...extra] as Origin[]),
   // Mostly the deals are in every system before the users act; sometimes the actions race the first sync.
   initialSync: fc.constantFrom(true, true, true, false),
 });
