@@ -8,7 +8,7 @@ import type { Opportunity, Stage } from '../core/model';
 import type { WriteOperation, WriteResult } from '../ports/connector';
 import type { Link, OutboxEntry, StateStore } from '../store/types';
 import { plan, type RunContext, type Tx } from './context';
-import { cosellValues } from './cosell-values';
+import { crmFacingValues } from './cosell-values';
 import { mergeableFields } from './merge/plan';
 import { applyRecord } from './pull';
 import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } from './status';
@@ -92,16 +92,6 @@ export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boo
 function shouldPublish(ctx: RunContext, opp: Opportunity): boolean {
   const { publish } = ctx.instance;
   return publish === 'all' || (publish === 'inbound' && opp.direction === 'inbound');
-}
-
-/**
- * Co-sell values as the CRM gets them. A referral may arrive without a deal name (R12: the
- * receiver names it on accept), but CRMs require one: it is shown as the customer's name until then.
- */
-function crmFacingValues(opp: Opportunity, fields: readonly CosellField[]): Record<string, unknown> {
-  const values = cosellValues(opp, fields);
-  if ('dealName' in values && opp.dealName === '') values.dealName = `${opp.customer.name} (co-sell referral)`;
-  return values;
 }
 
 async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {

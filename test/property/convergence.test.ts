@@ -1,9 +1,10 @@
 /**
- * Randomized, model-based convergence of the sync (issue 6, architecture.md "The sync protocol",
+ * Randomized, model-based convergence of the sync (architecture.md "The sync protocol",
  * cosell-rules.md S1-S4): random interleavings of CRM user edits and stage moves in both simulators,
  * co-sell core commands, time passing with the R13 expiry sweep, and sync runs of either connector,
  * then quiet sync rounds. Afterwards the linked records agree with the core wherever no conflict
- * is recorded, no terminal opportunity changed, and nothing is duplicated on any side.
+ * is recorded, no terminal opportunity changed, nothing is duplicated on any side, and every field
+ * changed on both sides went to the side its owner names (the model predicts `latest` from the change times).
  *
  * Runs: COSELL_PROPERTY_RUNS (default 200; `npm run test:convergence` runs 10,000); COSELL_PROPERTY_MAX_DEALS (default 5) and
  * COSELL_PROPERTY_MAX_COMMANDS (default 25) widen each scenario. A failure prints the seed and path to replay it

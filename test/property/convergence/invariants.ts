@@ -240,7 +240,9 @@ export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellC
     if (!allowed.includes(c.outcome)) out.push(`${where}: owner ${owner} must give ${allowed.join(' or ')}, got ${c.outcome}`);
     const events = await w.h.store.listEvents(c.opportunityId);
     const applied = events.some((e) => e.at === c.createdAt && e.source.kind === 'connector' && e.source.name === c.connector && sameValue(cosellValues(e.after, [c.field as CosellField])[c.field], c.crmValue) && !sameValue(e.before === null ? null : cosellValues(e.before, [c.field as CosellField])[c.field], c.crmValue));
-    if (c.outcome === 'took-crm' && !applied) out.push(`${where}: recorded took-crm but the CRM value ${show(c.crmValue)} was not applied then`);
+    // A CRM value the core refused, or one a received referral holds until its accept (R12), is recorded beside it.
+    const heldBack = conflicts.some((r) => r.kind === 'refused' && r.field === c.field && r.connector === c.connector && r.opportunityId === c.opportunityId && r.createdAt === c.createdAt && sameValue(r.crmValue, c.crmValue));
+    if (c.outcome === 'took-crm' && !applied && !heldBack) out.push(`${where}: recorded took-crm but the CRM value ${show(c.crmValue)} was not applied then`);
     if (c.outcome !== 'took-crm' && applied) out.push(`${where}: recorded ${c.outcome} but the CRM value ${show(c.crmValue)} was applied to co-sell`);
     if (owner === 'latest') {
       const changed = events.filter((e) => e.at <= c.createdAt && !(e.at === c.createdAt && e.source.kind === 'connector'));
