@@ -43,6 +43,12 @@ export function plan(ctx: RunContext, entry: Omit<PlannedWrite, 'connector'>): v
 
 export type Tx = StoreOps;
 
+/** A log line says what a dry run would do, not what it did: (message, event) for done or planned. */
+export function saying(ctx: RunContext, done: [string, string], would: [string, string]): { message: string; event: string } {
+  const [message, event] = ctx.planned === null ? done : would;
+  return { message, event };
+}
+
 export function newCounters(): RunCounters {
   return { pulled: 0, applied: 0, pushed: 0, conflicts: 0, deadLetters: 0 };
 }

@@ -107,6 +107,16 @@ export function cosellValues(opp: Opportunity, fields: Iterable<CosellField>): R
   return out;
 }
 
+/**
+ * Co-sell values as the CRM gets them. A referral may arrive without a deal name (R12: the
+ * receiver names it on accept), but CRMs require one: it is shown as the customer's name until then.
+ */
+export function crmFacingValues(opp: Opportunity, fields: Iterable<CosellField>): Record<string, unknown> {
+  const values = cosellValues(opp, fields);
+  if ('dealName' in values && opp.dealName === '') values.dealName = `${opp.customer.name} (co-sell referral)`;
+  return values;
+}
+
 export function describeViolations(violations: readonly RuleViolation[]): string {
   return violations.map((v) => v.message).join('; ');
 }

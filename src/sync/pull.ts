@@ -5,7 +5,7 @@
 import { asOpportunityId, type Opportunity } from '../core/model';
 import { isRuleViolation } from '../core/rules';
 import type { ChangePage, CrmRecord } from '../ports/connector';
-import { connectorSource, opportunityIdFor, plan, type RunContext, type Tx } from './context';
+import { connectorSource, opportunityIdFor, plan, saying, type RunContext, type Tx } from './context';
 import { cosellValues, describeViolations, outboundInputFrom } from './cosell-values';
 import { mergeLinked, runCommand } from './merge/apply-plan';
 import { mergeableFields, type Mapped } from './merge/plan';
@@ -135,7 +135,8 @@ async function createFromCrm(tx: Tx, ctx: RunContext, record: CrmRecord, mapped:
     opportunityVersion: state.stored.version, syncedAt: ctx.clock.now().toISOString(),
   });
   await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
-  ctx.logger.info('outbound opportunity created from the CRM', { event: 'sync.created', opportunityId: id, externalId: record.id, type: state.stored.opportunity.type });
+  const said = saying(ctx, ['outbound opportunity created from the CRM', 'sync.created'], ['dry run: would create an outbound opportunity from the CRM', 'sync.would_create']);
+  ctx.logger.info(said.message, { event: said.event, opportunityId: id, externalId: record.id, type: state.stored.opportunity.type });
 }
 
 export async function applyDelete(tx: Tx, ctx: RunContext, externalId: string): Promise<void> {
@@ -161,7 +162,8 @@ async function deadLetter(tx: Tx, ctx: RunContext, record: CrmRecord, crmStatus:
   ctx.counters.deadLetters += 1;
   plan(ctx, { target: 'cosell', action: 'dead-letter', opportunityId: null, externalId: record.id, changes: {}, reason });
   // Said once at warn; the same record read again while it waits is only a debug line.
-  const meta = { event: 'sync.dead_letter', externalId: record.id, code, reason, attempts: letter.attempts };
+  const said = saying(ctx, ['record dead-lettered', 'sync.dead_letter'], ['dry run: would dead-letter the record', 'sync.would_dead_letter']);
+  const meta = { event: said.event, externalId: record.id, code, reason, attempts: letter.attempts };
   if (letter.attempts > 1) ctx.logger.debug('record still dead-lettered', meta);
-  else ctx.logger.warn('record dead-lettered', meta);
+  else ctx.logger.warn(said.message, meta);
 }

@@ -8,10 +8,10 @@ import type { Opportunity, Stage } from '../core/model';
 import type { WriteOperation, WriteResult } from '../ports/connector';
 import type { Link, OutboxEntry, StateStore } from '../store/types';
 import { plan, type RunContext, type Tx } from './context';
-import { cosellValues } from './cosell-values';
+import { crmFacingValues } from './cosell-values';
 import { mergeableFields } from './merge/plan';
 import { applyRecord } from './pull';
-import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, SYNCED, truncate } from './status';
+import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } from './status';
 import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
 import { sameValue } from './values';
 
@@ -94,16 +94,6 @@ function shouldPublish(ctx: RunContext, opp: Opportunity): boolean {
   return publish === 'all' || (publish === 'inbound' && opp.direction === 'inbound');
 }
 
-/**
- * Co-sell values as the CRM gets them. A referral may arrive without a deal name (R12: the
- * receiver names it on accept), but CRMs require one: it is shown as the customer's name until then.
- */
-function crmFacingValues(opp: Opportunity, fields: readonly CosellField[]): Record<string, unknown> {
-  const values = cosellValues(opp, fields);
-  if ('dealName' in values && opp.dealName === '') values.dealName = `${opp.customer.name} (co-sell referral)`;
-  return values;
-}
-
 async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {
   const { mapping, name } = ctx.instance;
   const stored = await store.getOpportunity(entry.opportunityId);
@@ -115,7 +105,7 @@ async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry):
   if (!link) {
     if (!shouldPublish(ctx, opp) || (await wasDeleted(store, name, opp))) return null;
     const values = crmFacingValues(opp, writable);
-    const status = mapping.statusFields({ message: SYNCED, conflict: false });
+    const status = mapping.statusFields(linkStatus(opp, {}));
     const fields = { ...mapping.toCrm(values, null), ...mapping.participationFields, ...status };
     return { entry, opp, link, op: { kind: 'create', externalKey: opp.id, fields }, values, status };
   }
@@ -129,7 +119,8 @@ async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry):
     const current = crmFacingValues(opp, [field])[field];
     if (!sameValue(current, link.base[field])) values[field] = current;
   }
-  if (!(REASON_KEY in link.held) && opp.declineReason !== null && !sameValue(opp.declineReason, link.base[REASON_KEY])) values.stage = opp.stage;
+  // A held stage (S1 flag) is not written through its decline reason either.
+  if (!(REASON_KEY in link.held) && !('stage' in link.held) && opp.declineReason !== null && !sameValue(opp.declineReason, link.base[REASON_KEY])) values.stage = opp.stage;
   // A stage written without a decline reason clears the CRM's, so that it reads back as that stage.
   if ('stage' in values) values.declineReason = opp.declineReason;
   const wanted = linkStatus(opp, link.held);
@@ -151,6 +142,13 @@ export function stageAsCrmReadsIt(ctx: RunContext, opp: Opportunity): Stage | nu
   return normalizeWantedStage(mapping.toCosell(written).wantedStage ?? opp.stage, opp.direction);
 }
 
+/** The decline reason the CRM will report once written (a reason its picklist lacks reads back as the mapping's fallback, say Other). */
+function reasonAsCrmReadsIt(ctx: RunContext, opp: Opportunity): string | null {
+  if (opp.declineReason === null) return null;
+  const { mapping } = ctx.instance;
+  return mapping.toCosell(mapping.toCrm({ stage: opp.stage, declineReason: opp.declineReason }, null)).declineReason;
+}
+
 /** Whether the CRM shows another stage than co-sell's (stages it writes alike do not count). */
 function stageDiffers(ctx: RunContext, opp: Opportunity, link: Link): boolean {
   const base = link.base.stage;
@@ -170,7 +168,7 @@ function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> 
   for (const [field, value] of Object.entries(push.values)) if (field !== 'stage') base[field] = value;
   if ('stage' in push.values || !push.link) {
     base.stage = stageAsCrmReadsIt(ctx, push.opp);
-    base[REASON_KEY] = push.opp.declineReason;
+    base[REASON_KEY] = reasonAsCrmReadsIt(ctx, push.opp);
   }
   if (!push.link) for (const field of mergeableFields(ctx.instance.mapping.fields).keys()) if (!(field in base)) base[field] = null;
   base[ID_KEY] = push.opp.id;

@@ -1,5 +1,5 @@
 import type { ConflictStatus, NewConflict } from '../store/types';
-import { plan, type RunContext, type Tx } from './context';
+import { plan, saying, type RunContext, type Tx } from './context';
 
 /** A conflict as the merge finds it: the store's record less the connector (the run's), plus a message for the log. */
 export type ConflictNote = Omit<NewConflict, 'connector' | 'status'> & { status: ConflictStatus; message: string };
@@ -17,8 +17,9 @@ export async function recordConflict(tx: Tx, ctx: RunContext, note: ConflictNote
     changes: { [note.field]: { crm: note.crmValue, cosell: note.cosellValue } },
     reason: `${note.rule}: ${message} -> ${note.outcome}`,
   });
-  ctx.logger.warn('conflict recorded', {
-    event: 'sync.conflict',
+  const said = saying(ctx, ['conflict recorded', 'sync.conflict'], ['dry run: would record a conflict', 'sync.would_conflict']);
+  ctx.logger.warn(said.message, {
+    event: said.event,
     conflictId: stored.id,
     opportunityId: note.opportunityId,
     externalId: note.externalId,

@@ -13,6 +13,11 @@ export const ID_KEY = '$id';
 /** The base key of the CRM's decline reason (mapped with the stage, not as a field). */
 export const REASON_KEY = 'declineReason';
 export const SYNCED = 'Synced';
+/**
+ * An expired referral is written to the CRM as lost (no CRM stage says expired): the status says
+ * what happened, so a CRM user can tell it from a lost deal.
+ */
+export const EXPIRED = 'Expired in co-sell: not accepted or declined within 14 days (R13); closed as lost here';
 
 export interface StatusWanted {
   message: string | null;
@@ -38,7 +43,7 @@ export function statusWrites(mapping: Pick<SyncMapping, 'statusFields'>, current
 /** What the CRM user should see for a linked record. */
 export function linkStatus(opp: Opportunity, held: Record<string, unknown>): StatusWanted {
   const fields = Object.keys(held);
-  if (fields.length === 0) return { message: SYNCED, conflict: false };
+  if (fields.length === 0) return { message: opp.stage === 'expired' ? EXPIRED : SYNCED, conflict: false };
   if (isTerminal(opp.stage)) {
     return {
       message: truncate(`Conflict: co-sell opportunity is ${opp.stage} (final); CRM changes to ${fields.join(', ')} not applied (S1)`),

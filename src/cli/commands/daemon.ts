@@ -6,7 +6,10 @@ import type { Session } from '../session';
 import { formatTable } from '../table';
 
 function summaryLine(s: RunSummary): string {
-  const head = `${s.connector}${s.dryRun ? ' (dry run)' : ''}: pulled ${s.pulled}, applied ${s.applied}, pushed ${s.pushed}, conflicts ${s.conflicts}, dead letters ${s.deadLetters}, API calls ${s.apiCalls}, ${s.durationMs} ms`;
+  const counts = s.dryRun
+    ? `would apply ${s.applied}, would push ${s.pushed}, would record conflicts ${s.conflicts}, would dead-letter ${s.deadLetters}`
+    : `applied ${s.applied}, pushed ${s.pushed}, conflicts ${s.conflicts}, dead letters ${s.deadLetters}`;
+  const head = `${s.connector}${s.dryRun ? ' (dry run, nothing written)' : ''}: pulled ${s.pulled}, ${counts}, API calls ${s.apiCalls}, ${s.durationMs} ms`;
   return s.error === null ? `${head}\n` : `${head}\n  error: ${s.error}\n`;
 }
 

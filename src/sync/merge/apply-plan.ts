@@ -7,7 +7,7 @@ import type { Command } from '../../core/commands';
 import type { CosellField } from '../../core/fields';
 import type { CrmRecord } from '../../ports/connector';
 import type { Link, OpportunityEvent, StoredOpportunity } from '../../store/types';
-import { connectorSource, plan, type RunContext, type Tx } from '../context';
+import { connectorSource, plan, saying, type RunContext, type Tx } from '../context';
 import { recordConflict } from '../record-conflict';
 import { sameValue } from '../values';
 import { cosellValues } from '../cosell-values';
@@ -85,6 +85,7 @@ export async function runCommand(tx: Tx, ctx: RunContext, state: { stored: Store
     reason: `${command.kind} from ${ctx.instance.name}`,
   });
   if (!sameValue(before.opportunity.stage, state.stored.opportunity.stage)) {
-    ctx.logger.info('stage changed from the CRM', { event: 'sync.stage', opportunityId: before.opportunity.id, from: before.opportunity.stage, to: state.stored.opportunity.stage });
+    const said = saying(ctx, ['stage changed from the CRM', 'sync.stage'], ['dry run: would change the stage from the CRM', 'sync.would_stage']);
+    ctx.logger.info(said.message, { event: said.event, opportunityId: before.opportunity.id, from: before.opportunity.stage, to: state.stored.opportunity.stage });
   }
 }

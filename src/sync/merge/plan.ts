@@ -13,7 +13,7 @@ import { COSELL_FIELDS, type CosellField, type CosellFieldSpec } from '../../cor
 import { isTerminal, type Opportunity, type Stage } from '../../core/model';
 import { isRuleViolation } from '../../core/rules';
 import { transition } from '../../core/lifecycle';
-import { cosellValues, editChangesFrom, pathsOfViolation } from '../cosell-values';
+import { cosellValues, crmFacingValues, editChangesFrom, pathsOfViolation } from '../cosell-values';
 import { linkStatus, REASON_KEY, STATUS_KEY, statusWrites, type StatusWanted } from '../status';
 import { sameValue } from '../values';
 import { mergeFields, type ChangeTimes, type FieldDecision, type FieldPolicy } from './fields';
@@ -115,7 +115,8 @@ export function planMerge(input: MergeInput): MergePlan {
     fields: input.fields,
     base: input.base,
     crm: input.crm.values,
-    cosell: cosellValues(opp, input.fields.keys()),
+    // An unnamed referral shows the CRM a stand-in name (see crmFacingValues): that is no co-sell change.
+    cosell: crmFacingValues(opp, input.fields.keys()),
     held: input.held,
     times: input.times,
   });

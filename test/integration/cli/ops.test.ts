@@ -121,6 +121,8 @@ describe('sync --once', () => {
     const res = await runCli(h, ['sync', '--once', '--connector', 'sf-main', '--dry-run']);
     expect(res.code).toBe(0);
     expect(h.engine.runs).toEqual([{ connector: 'sf-main', dryRun: true }]);
+    expect(res.stdout).toContain('sf-main (dry run, nothing written): pulled 3, would apply 2, would push 1, would record conflicts 1, would dead-letter 0');
+    expect(res.stdout).not.toMatch(/[^d] applied \d/);
     expect(res.stdout).toMatch(/TARGET\s+ACTION\s+OPPORTUNITY/);
     expect(res.stdout).toMatch(/crm\s+update\s+opp-1\s+006A\s+\{"StageName":"Closed Won"\}\s+stage won in co-sell/);
     const json = await runCli(h, ['--json', 'sync', '--once', '--dry-run']);

@@ -51,7 +51,7 @@ export interface HarnessOptions {
   dynamicsOnHarnessClock?: boolean;
   /** Default sqlite; postgres uses a fresh schema on COSELL_TEST_PG_URL, dropped on close. */
   store?: 'sqlite' | 'postgres';
-  /** Default silent. */
+  /** The engine's logger (default: silent). */
   logger?: Logger;
 }
 

@@ -10,7 +10,7 @@ import type { Command } from '../../../src/core/commands';
 import type { Opportunity } from '../../../src/core/model';
 import { isRuleViolation } from '../../../src/core/rules';
 import { runExpirySweep } from '../../../src/store';
-import { dealAt, opportunityOf, recordIdIn, USER, type CrmSide, type World } from './world';
+import { dealAt, noteCrmWrite, opportunityOf, recordIdIn, USER, type CrmSide, type World } from './world';
 
 /** The model only counts steps: every command is valid in every state (the core may refuse it). */
 export interface Model {
@@ -19,7 +19,7 @@ export interface Model {
 
 type Cmd = fc.AsyncCommand<Model, World, false>;
 
-export type EditField = 'amount' | 'closeDate' | 'name' | 'notes' | 'city';
+export type EditField = 'amount' | 'closeDate' | 'name' | 'notes' | 'city' | 'team';
 export type StageMove = 'accept' | 'decline' | 'win' | 'lose' | 'reopen';
 
 export const DECLINE_REASONS = ['Not a fit', 'No capacity', 'Customer not interested', 'Duplicate', 'Other'] as const;
@@ -27,8 +27,11 @@ const DYN_DECLINE_CODE: Record<(typeof DECLINE_REASONS)[number], number> = {
   'Not a fit': 100000000, 'No capacity': 100000001, 'Customer not interested': 100000002, Duplicate: 100000003, Other: 100000004,
 };
 
-const SF_COLUMN: Record<EditField, string> = { amount: 'Amount', closeDate: 'CloseDate', name: 'Name', notes: 'Description', city: 'CoSell_Customer_City__c' };
-const DYN_COLUMN: Record<EditField, string> = { amount: 'estimatedvalue', closeDate: 'estimatedclosedate', name: 'name', notes: 'description', city: 'cosell_customercity' };
+const SF_COLUMN: Record<EditField, string> = { amount: 'Amount', closeDate: 'CloseDate', name: 'Name', notes: 'Description', city: 'CoSell_Customer_City__c', team: 'CoSell_Team__c' };
+const DYN_COLUMN: Record<EditField, string> = { amount: 'estimatedvalue', closeDate: 'estimatedclosedate', name: 'name', notes: 'description', city: 'cosell_customercity', team: 'cosell_team' };
+
+/** A one-member deal team, as the CRMs' JSON team columns hold it. */
+const teamOf = (name: string): Array<{ name: string; phone: string; email: string }> => [{ name, phone: '+1 555 0100', email: `${name.split(' ')[0]!.toLowerCase()}@partner.example` }];
 
 const dynClosed = (row: Record<string, unknown> | null): boolean => row !== null && row.statecode !== 0;
 
@@ -41,9 +44,11 @@ export class CrmEdit implements Cmd {
     if (id === null) return void w.trace.push(`${this.toString()}: no record yet`);
     // A Dataverse user cannot edit a closed opportunity without reopening it first.
     if (this.side === 'dyn' && dynClosed(w.h.dyn.get(id))) return void w.trace.push(`${this.toString()}: row closed, skipped`);
-    const fields = { [(this.side === 'sf' ? SF_COLUMN : DYN_COLUMN)[this.field]]: this.value };
+    const value = this.field === 'team' ? JSON.stringify(teamOf(String(this.value))) : this.value;
+    const fields = { [(this.side === 'sf' ? SF_COLUMN : DYN_COLUMN)[this.field]]: value };
     if (this.side === 'sf') w.h.sf.update(id, fields);
     else w.h.dyn.update(id, fields);
+    noteCrmWrite(w, this.side, id);
     w.trace.push(`${this.toString()} on ${id}`);
   }
   toString = (): string => `crmEdit(${this.side}, deal ${this.deal}, ${this.field} = ${JSON.stringify(this.value)})`;
@@ -85,6 +90,7 @@ export class CrmStage implements Cmd {
       if (!fields) return void w.trace.push(`${this.toString()}: row closed, skipped`);
       w.h.dyn.update(id, fields);
     }
+    noteCrmWrite(w, this.side, id);
     w.trace.push(`${this.toString()} on ${id}`);
   }
   toString = (): string => `crmStage(${this.side}, deal ${this.deal}, ${this.move}${this.move === 'decline' ? ` "${this.reason}"` : ''})`;
@@ -107,6 +113,7 @@ function coreCommand(kind: CoreKind, opp: Opportunity, field: EditField, value: 
         case 'name': return { kind: 'edit', changes: { dealName: String(value) } };
         case 'notes': return { kind: 'edit', changes: { notes: value === null ? null : String(value) } };
         case 'city': return { kind: 'edit', changes: { customer: { ...opp.customer, location: { ...opp.customer.location, city: value === null ? null : String(value) } } } };
+        case 'team': return { kind: 'edit', changes: { team: teamOf(String(value)) } };
       }
   }
 }
@@ -166,8 +173,12 @@ export class CloseDifferently implements Cmd {
     const dynId = await recordIdIn(w, deal, 'dyn');
     if (sfId === null || dynId === null) return void w.trace.push(`${this.toString()}: not in both CRMs yet`);
     w.h.sf.update(sfId, sfStageFields(this.sfWins ? 'win' : 'lose', 'Other'));
+    noteCrmWrite(w, 'sf', sfId);
     const dynFields = dynStageFields(this.sfWins ? 'lose' : 'win', 'Other', dynClosed(w.h.dyn.get(dynId)));
-    if (dynFields) w.h.dyn.update(dynId, dynFields);
+    if (dynFields) {
+      w.h.dyn.update(dynId, dynFields);
+      noteCrmWrite(w, 'dyn', dynId);
+    }
     w.trace.push(`${this.toString()} on ${sfId} / ${dynId}${dynFields ? '' : ' (dyn row closed: only sf moved)'}`);
   }
   toString = (): string => `closeDifferently(deal ${this.deal}, sf ${this.sfWins ? 'won' : 'lost'}, dyn ${this.sfWins ? 'lost' : 'won'})`;
@@ -188,13 +199,15 @@ export class ResolveConflict implements Cmd {
   toString = (): string => `resolveConflict(#${this.pick}, keep ${this.keep})`;
 }
 
-const editField = fc.constantFrom<EditField>('amount', 'closeDate', 'name', 'notes', 'city');
+const editField = fc.constantFrom<EditField>('amount', 'closeDate', 'name', 'notes', 'city', 'team');
 const valueFor: Record<EditField, fc.Arbitrary<string | number | null>> = {
-  amount: fc.integer({ min: 1_000, max: 900_000 }),
+  // Whole amounts and amounts in cents.
+  amount: fc.oneof(fc.integer({ min: 1_000, max: 900_000 }), fc.integer({ min: 100_000, max: 90_000_000 }).map((cents) => cents / 100)),
   closeDate: fc.constantFrom('2026-05-31', '2026-07-15', '2026-10-01', '2027-01-31'),
   name: fc.constantFrom('Contoso expansion', 'Fabrikam renewal', 'Northwind pilot'),
   notes: fc.constantFrom('Workshop booked', 'Budget approved', 'Call next week', null),
   city: fc.constantFrom('Lyon', 'Paris', 'Munich', 'Osaka'),
+  team: fc.constantFrom('Cy Core', 'Di Field', 'Ed Sales'),
 };
 const fieldAndValue = editField.chain((field) => valueFor[field].map((value) => ({ field, value })));
 const side = fc.constantFrom<CrmSide>('sf', 'dyn');

@@ -200,3 +200,60 @@ export async function unsettledRound(w: World): Promise<string[]> {
   }
   return out;
 }
+
+/** The owner a connector's mapping gives a field (the property's configured owners over the shipped `crm`). */
+function ownerOf(w: World, connector: string, field: string): string {
+  return mappingOf(w, connector).fields.get(field as CosellField)?.owner ?? 'crm';
+}
+
+/** What each owner may do with a field changed on both sides (architecture.md, sync protocol 2). */
+const OUTCOMES_OF_OWNER: Record<string, string[]> = {
+  crm: ['took-crm'],
+  cosell: ['kept-cosell'],
+  latest: ['took-crm', 'kept-cosell'],
+  manual: ['pending'],
+};
+
+/**
+ * Every conflict says why (a rule and an outcome), and every field settled on both sides was won by
+ * the side its owner names: the recorded rule is the field's configured owner, the outcome one that
+ * owner allows, and the co-sell event log shows that outcome happened (the CRM value applied by
+ * that connector at that instant for `took-crm`, never for `kept-cosell` or `pending`). For `latest`,
+ * `expectLatest` predicts the winner from the two change times.
+ */
+export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellChangedAt: string | null) => 'took-crm' | 'kept-cosell' | null): Promise<string[]> {
+  const out: string[] = [];
+  const conflicts = await w.h.store.listConflicts({});
+  for (const c of conflicts) {
+    const where = `conflict ${c.id} (${c.kind}:${c.field} of ${c.connector}/${c.opportunityId})`;
+    if (!c.rule || !c.outcome) out.push(`${where}: no reason recorded (rule ${show(c.rule)}, outcome ${show(c.outcome)})`);
+    if (c.kind === 'terminal' || c.kind === 'terminal-outcome') {
+      const policy = w.config.policy;
+      const want = policy === 'flag' ? 'flagged' : 'enforced';
+      if (!c.rule.endsWith(`/${policy}`) || c.outcome !== want) out.push(`${where}: terminal policy ${policy} must give ${want} under S1-S3, got rule ${c.rule} -> ${c.outcome}`);
+      continue;
+    }
+    if (c.kind !== 'field') continue;
+    const owner = ownerOf(w, c.connector, c.field);
+    if (c.rule !== owner) out.push(`${where}: settled by rule ${show(c.rule)} but the field's owner is ${owner}`);
+    const allowed = OUTCOMES_OF_OWNER[owner] ?? [];
+    if (!allowed.includes(c.outcome)) out.push(`${where}: owner ${owner} must give ${allowed.join(' or ')}, got ${c.outcome}`);
+    const events = await w.h.store.listEvents(c.opportunityId);
+    const applied = events.some((e) => e.at === c.createdAt && e.source.kind === 'connector' && e.source.name === c.connector && sameValue(cosellValues(e.after, [c.field as CosellField])[c.field], c.crmValue) && !sameValue(e.before === null ? null : cosellValues(e.before, [c.field as CosellField])[c.field], c.crmValue));
+    // A CRM value the core refused, or one a received referral holds until its accept (R12), is recorded beside it.
+    const heldBack = conflicts.some((r) => r.kind === 'refused' && r.field === c.field && r.connector === c.connector && r.opportunityId === c.opportunityId && r.createdAt === c.createdAt && sameValue(r.crmValue, c.crmValue));
+    if (c.outcome === 'took-crm' && !applied && !heldBack) out.push(`${where}: recorded took-crm but the CRM value ${show(c.crmValue)} was not applied then`);
+    if (c.outcome !== 'took-crm' && applied) out.push(`${where}: recorded ${c.outcome} but the CRM value ${show(c.crmValue)} was applied to co-sell`);
+    if (owner === 'latest') {
+      const changed = events.filter((e) => e.at <= c.createdAt && !(e.at === c.createdAt && e.source.kind === 'connector'));
+      let cosellChangedAt: string | null = null;
+      for (const e of changed) {
+        const before = e.before === null ? null : cosellValues(e.before, [c.field as CosellField])[c.field];
+        if (e.before === null || !sameValue(before, cosellValues(e.after, [c.field as CosellField])[c.field])) cosellChangedAt = e.at;
+      }
+      const predicted = expectLatest(c, cosellChangedAt);
+      if (predicted !== null && predicted !== c.outcome) out.push(`${where}: owner latest, co-sell field changed at ${show(cosellChangedAt)}: the ${predicted === 'took-crm' ? 'CRM' : 'co-sell'} change must win, got ${c.outcome}`);
+    }
+  }
+  return out;
+}

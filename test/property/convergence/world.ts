@@ -35,12 +35,20 @@ export interface World {
   deals: Deal[];
   /** A log of what the run did, for the failure report. */
   trace: string[];
+  /** When CRM users wrote each record (`side/id` -> harness-clock times, in order); Dynamics stamps modifiedon on this clock. */
+  crmWrites: Map<string, string[]>;
+}
+
+/** Notes a CRM user's write of a record, for the `latest` prediction. */
+export function noteCrmWrite(world: World, side: CrmSide, id: string): void {
+  const key = `${side}/${id}`;
+  world.crmWrites.set(key, [...(world.crmWrites.get(key) ?? []), world.h.clock.now().toISOString()]);
 }
 
 export const USER = { kind: 'user' as const, name: 'property' };
 
 export async function startWorld(config: WorldConfig): Promise<World> {
-  const h = await startSyncHarness({ policy: { terminalConflicts: config.policy }, owners: config.owners });
+  const h = await startSyncHarness({ policy: { terminalConflicts: config.policy }, owners: config.owners, dynamicsOnHarnessClock: true });
   const deals: Deal[] = [];
   for (const [i, origin] of config.deals.entries()) {
     if (origin === 'sf') {
@@ -58,7 +66,7 @@ export async function startWorld(config: WorldConfig): Promise<World> {
     }
   }
   if (config.initialSync) await h.syncAll();
-  return { h, config, deals, trace: [] };
+  return { h, config, deals, trace: [], crmWrites: new Map() };
 }
 
 /** A Dynamics opportunity row with every column the shipped mapping needs to create a co-sell deal. */
