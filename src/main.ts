@@ -9,6 +9,7 @@ import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
 import type { App, ConnectorHealth, CreateAppOptions } from './app';
 import { analyzeConfig, loadConfig, type LoadedConfig } from './config/load';
+import { readCrmFacts } from './mapping/crm-facts';
 import { ConfigValidationError } from './config/issues';
 import type { ConnectorConfig } from './config/types';
 import { systemClock, type Clock } from './core/clock';
@@ -72,11 +73,12 @@ export async function describeCrms(loaded: LoadedConfig, logger: Logger): Promis
   return metadata;
 }
 
-async function checkFieldsAgainstCrms(configFile: string, env: NodeJS.ProcessEnv, instances: readonly ConnectorInstance[]): Promise<void> {
+async function checkFieldsAgainstCrms(configFile: string, env: NodeJS.ProcessEnv, instances: readonly ConnectorInstance[]): Promise<Map<string, ObjectMetadata>> {
   const metadata = new Map<string, ObjectMetadata>();
   for (const instance of instances) metadata.set(instance.name, await instance.connector.describe());
   const { issues } = analyzeConfig(configFile, { env, metadata });
   if (issues.length > 0) throw new ConfigValidationError(issues);
+  return metadata;
 }
 
 export interface AssembleOptions {
@@ -109,7 +111,13 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   });
   if (options.checkCrmFields !== false) {
     try {
-      await checkFieldsAgainstCrms(config.configFile, options.env ?? process.env, instances);
+      const metadata = await checkFieldsAgainstCrms(config.configFile, options.env ?? process.env, instances);
+      // Amounts are rounded to each CRM's field scale and converted at its own rates.
+      for (const instance of instances) {
+        const described = metadata.get(instance.name);
+        const compiled = mappings.get(instance.name);
+        if (described && compiled) instance.mapping = compiled.withCrmFacts(await readCrmFacts(instance.connector, described));
+      }
     } catch (error) {
       for (const instance of instances) await instance.connector.close();
       await store.close();

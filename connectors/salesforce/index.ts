@@ -14,6 +14,7 @@ import { selectList, toCrmRecord } from './records';
 import { QueryPage } from './schema';
 import { assertFieldName, assertIdentifier, filterToSoql, idList } from './soql';
 import { writeBatch } from './write-batch';
+import { readCurrencyRates } from './currency-rates';
 
 export type { SalesforceAuth } from './auth';
 
@@ -102,6 +103,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
     },
     writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> => writeBatch({ client, object: o.object, externalIdField: o.externalIdField, chunkSize: COLLECTION_LIMIT, retry: client.retryPolicy }, ops),
     describe,
+    currencyRates: () => readCurrencyRates(client),
     apiUsage: (): ApiUsage => ({ calls: client.calls, ...client.limitInfo() }),
     async close(): Promise<void> {
       // Tokens are bearer tokens without a refresh token; nothing to revoke or flush.

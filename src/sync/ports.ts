@@ -22,6 +22,8 @@ export interface SyncMapping {
   };
   toCrm(values: Partial<Record<CosellField, unknown>>, current?: Record<string, unknown> | null): Record<string, unknown>;
   statusFields(status: { message: string | null; conflict: boolean }): Record<string, unknown>;
+  /** Whether the CRM's value is what writing the co-sell value leaves there (rounded, converted, cut): an echo. */
+  sameInCrm?(field: CosellField, cosellValue: unknown, crmValue: unknown): boolean;
   participationFields: Record<string, unknown>;
 }
 

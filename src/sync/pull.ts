@@ -12,6 +12,7 @@ import { mergeableFields, runCommand, type Mapped } from './merge-state';
 import { ID_KEY, readStatus, REASON_KEY, STATUS_KEY } from './status';
 import { normalizeWantedStage } from './stage-decision';
 import { recordConflict } from './record-conflict';
+import { sameValue } from './values';
 
 export async function applyPage(tx: Tx, ctx: RunContext, page: ChangePage): Promise<void> {
   for (const record of page.records) await applyRecord(tx, ctx, record);
@@ -30,13 +31,28 @@ export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): P
   }
   const link = await tx.getLink(name, record.id);
   if (link) {
-    await mergeLinked(tx, ctx, record, link, mapped, crmStatus);
+    await mergeLinked(tx, ctx, record, link, echoesAsBase(ctx, link.base, mapped), crmStatus);
     await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
     return;
   }
   const externalKey = mapped.values.id ?? record.fields[mapping.externalIdField];
   if (typeof externalKey === 'string' && externalKey !== '') await relink(tx, ctx, record, externalKey, mapped, crmStatus);
   else await createFromCrm(tx, ctx, record, mapped, crmStatus);
+}
+
+/**
+ * A CRM value that is what writing the base leaves in the CRM (an amount rounded to the field's
+ * scale or converted to the org's one currency, a text cut to maxLength) is our own write read
+ * back: it is read as the base itself, so the merge sees no CRM edit.
+ */
+export function echoesAsBase(ctx: RunContext, base: Record<string, unknown>, mapped: Mapped): Mapped {
+  const values = { ...mapped.values };
+  for (const [name, value] of Object.entries(values)) {
+    const field = name as keyof typeof values;
+    if (!(field in base) || sameValue(value, base[field])) continue;
+    if (ctx.instance.mapping.sameInCrm?.(field, base[field], value) === true) values[field] = base[field];
+  }
+  return { ...mapped, values };
 }
 
 /** The base of a new link: what the CRM holds now, as co-sell values. */
