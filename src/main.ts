@@ -37,6 +37,7 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
         // Bulk results are applied a chunk per transaction: smaller chunks keep a long first load's progress across restarts.
         bulkPageSize: Math.max(2000, config.options.pageSize),
         retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.options.maxRetries + 1 },
+        settleMs: config.options.settleMs,
       },
       { logger },
     );

@@ -29,6 +29,11 @@ const options = strictObject({
   timeoutMs: z.int().min(1000).default(30000),
   maxRetries: z.int().min(0).max(20).default(5),
   /**
+   * Salesforce: each read starts this many milliseconds behind the cursor and skips what it already
+   * read, so a change whose transaction commits late, stamped before the cursor, is still read.
+   */
+  settleMs: z.int().min(0).max(3_600_000).default(5000),
+  /**
    * Which co-sell opportunities that did not come from this CRM are created in it: `inbound`
    * referrals only (default), `all` (also those created in another connected CRM), or `none`.
    */
