@@ -8,6 +8,7 @@ import { buildCodec, NO_CRM_FACTS, type CrmFacts, type FieldCodec } from './code
 import { isValueRefused, ValueRefusedError } from './refusal';
 import { getCrmValue, reads, writes } from './crm-names';
 import type { FieldOwner, MappingDirection, MappingFileSpec } from './schema';
+import { readRegistration, type RegistrationRead } from './registration';
 import { readStage, writeStage } from './stage';
 import { sameValue } from '../sync/values';
 
@@ -45,6 +46,8 @@ export interface CompiledMapping {
    * CRM's form of a value (rounded, converted, cut) read back is an echo, not an edit.
    */
   sameInCrm(field: CosellField, cosellValue: unknown, crmValue: unknown): boolean;
+  /** R17: the deal registration the CRM record carries (null: none, or no registration mapped). */
+  toRegistration(record: Record<string, unknown>): RegistrationRead;
   /** The same mapping with what the CRM says of its fields (scales) and currencies (rates). */
   withCrmFacts(facts: CrmFacts): CompiledMapping;
   statusFields(status: { message: string | null; conflict: boolean }): Record<string, unknown>;
@@ -71,8 +74,10 @@ export function compileMapping(spec: MappingFileSpec, options: CompileOptions = 
   const stage = spec.stage;
   const stageFields = [...stage.fields, ...(stage.declineReason ? [stage.declineReason.field] : [])];
   const statusKeys = [spec.status.messageField, spec.status.conflictField].filter((f): f is string => f !== undefined);
+  const registrationFields = spec.registration === undefined ? [] : [spec.registration.idField, ...(spec.registration.detailsField ? [spec.registration.detailsField] : [])];
   const crmFields = unique([
     spec.externalIdField,
+    ...registrationFields,
     ...[...codecs.values()].flatMap((c) => c.codec.select),
     ...stageFields,
     ...statusKeys,
@@ -153,6 +158,7 @@ export function compileMapping(spec: MappingFileSpec, options: CompileOptions = 
     statusFields,
     participationFields: { ...spec.participationFields },
     sameInCrm,
+    toRegistration: (record) => readRegistration(spec.registration, record),
     withCrmFacts: (facts) => compileMapping(spec, { ...options, crm: facts }),
   };
 }

@@ -144,6 +144,13 @@ export const MAPPING_SCHEMA = strictObject({
     conflictField: crmName.optional(),
   }).default({ messageMaxLength: 255 }),
   stage: STAGE_SCHEMA,
+  /** R17: the CRM fields that carry a won deal's registration to co-sell (read only). */
+  registration: strictObject({
+    /** The registration id (text). */
+    idField: crmName,
+    /** Further details: a JSON object of text values, e.g. {"program": "..."}. */
+    detailsField: crmName.optional(),
+  }).optional(),
   fields: z.record(z.string(), z.unknown()),
 });
 

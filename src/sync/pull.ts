@@ -12,6 +12,8 @@ import { mergeableFields, runCommand, type Mapped } from './merge-state';
 import { ID_KEY, readStatus, REASON_KEY, STATUS_KEY } from './status';
 import { normalizeWantedStage } from './stage-decision';
 import { recordConflict } from './record-conflict';
+import { pullRegistration } from './registration';
+import type { RegistrationRead } from '../mapping/registration';
 import { sameValue } from './values';
 
 export async function applyPage(tx: Tx, ctx: RunContext, page: ChangePage): Promise<void> {
@@ -29,15 +31,21 @@ export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): P
     await deadLetter(tx, ctx, record, crmStatus, 'mapping', mapped.errors.map((e) => e.message).join('; '));
     return;
   }
+  const registration = mapping.toRegistration?.(record.fields);
+  if (registration !== undefined && !registration.ok) {
+    await deadLetter(tx, ctx, record, crmStatus, 'mapping', `${registration.crmField}: ${registration.message}`);
+    return;
+  }
   const link = await tx.getLink(name, record.id);
   if (link) {
     await mergeLinked(tx, ctx, record, link, echoesAsBase(ctx, link.base, mapped), crmStatus);
     await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+    await pullRegistration(tx, ctx, link.opportunityId, registration);
     return;
   }
   const externalKey = mapped.values.id ?? record.fields[mapping.externalIdField];
   if (typeof externalKey === 'string' && externalKey !== '') await relink(tx, ctx, record, externalKey, mapped, crmStatus);
-  else await createFromCrm(tx, ctx, record, mapped, crmStatus);
+  else await createFromCrm(tx, ctx, { record, mapped, crmStatus, registration });
 }
 
 /**
@@ -90,8 +98,16 @@ async function relink(tx: Tx, ctx: RunContext, record: CrmRecord, key: string, m
   await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
 }
 
+interface PulledRecord {
+  record: CrmRecord;
+  mapped: Mapped;
+  crmStatus: unknown;
+  registration: RegistrationRead | undefined;
+}
+
 /** Flow a: a CRM opportunity in the participation filter becomes an outbound co-sell opportunity (R6, R7, S4). */
-async function createFromCrm(tx: Tx, ctx: RunContext, record: CrmRecord, mapped: Mapped, crmStatus: unknown): Promise<void> {
+async function createFromCrm(tx: Tx, ctx: RunContext, pulled: PulledRecord): Promise<void> {
+  const { record, mapped, crmStatus, registration } = pulled;
   const { name } = ctx.instance;
   const { input, violations } = outboundInputFrom(mapped.values, record.id);
   if (!input) {
@@ -122,6 +138,7 @@ async function createFromCrm(tx: Tx, ctx: RunContext, record: CrmRecord, mapped:
     opportunityVersion: state.stored.version, syncedAt: ctx.clock.now().toISOString(),
   });
   await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+  await pullRegistration(tx, ctx, id, registration);
   ctx.logger.info('outbound opportunity created from the CRM', { event: 'sync.created', opportunityId: id, externalId: record.id, type: state.stored.opportunity.type });
 }
 

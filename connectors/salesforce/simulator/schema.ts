@@ -101,6 +101,8 @@ const opportunityFields: SfField[] = [
   text('CoSell_Team__c', 'Co-sell Team'),
   text('CoSell_Solutions__c', 'Co-sell Solutions'),
   str('CoSell_Sync_Status__c', 'Sync Status', 255),
+  str('CoSell_Registration_Id__c', 'Deal Registration Id', 64),
+  text('CoSell_Registration_Details__c', 'Deal Registration Details'),
   bool('CoSell_Conflict__c', 'Sync Conflict'),
 ];
 
