@@ -130,6 +130,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   const engine = createSyncEngine({
     store, instances, clock, logger,
     policy: { terminalConflicts: config.reconciliation.terminalConflicts, illegalMoves: config.reconciliation.illegalCrmMoves },
+    reviewLeaseWaitMs: config.reconciliation.reviewLeaseWaitMs,
     onRun: (summary) => {
       metrics.recordRun(summary);
       const instance = instances.find((i) => i.name === summary.connector);

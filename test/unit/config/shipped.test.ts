@@ -31,6 +31,7 @@ describe('shipped example configuration', () => {
       defaultOwner: 'crm',
       terminalPrecedence: 'first-committed',
       illegalCrmMoves: 'accept-then-apply',
+      reviewLeaseWaitMs: 10000,
     });
     const [sf, dyn] = config.connectors;
     expect(sf).toMatchObject({ name: 'salesforce-main', kind: 'salesforce', object: 'Opportunity', participation: { all: [{ field: 'CoSell_Sync__c', op: 'eq', value: true }] } });
