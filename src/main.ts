@@ -10,6 +10,7 @@ import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
 import type { App, ConnectorHealth, CreateAppOptions } from './app';
 import { analyzeConfig, loadConfig, type LoadedConfig } from './config/load';
 import { formatIssue } from './config/issues';
+import { readCrmFacts } from './mapping/crm-facts';
 import type { ConnectorConfig } from './config/types';
 import { systemClock, type Clock } from './core/clock';
 import { createLogger, type Logger } from './log';
@@ -39,6 +40,7 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
         bulkPageSize: Math.max(2000, config.options.pageSize),
         retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.options.maxRetries + 1 },
         timeoutMs: config.options.timeoutMs,
+        settleMs: config.options.settleMs,
       },
       { logger },
     );
@@ -76,13 +78,21 @@ export async function describeCrms(loaded: LoadedConfig, logger: Logger): Promis
   return metadata;
 }
 
-/** A permanent mismatch between one instance's mapping and its CRM's fields, one line per issue; throws when the CRM cannot answer. */
-function metadataCheck(configFile: string, env: NodeJS.ProcessEnv, instances: readonly ConnectorInstance[]): MetadataCheck {
+/**
+ * A permanent mismatch between one instance's mapping and its CRM's fields, one line per issue;
+ * throws when the CRM cannot answer. Once the fields check out, the instance's mapping learns the
+ * CRM's facts: amounts are rounded to each CRM's field scale and converted at its own rates.
+ */
+function metadataCheck(configFile: string, env: NodeJS.ProcessEnv, instances: ConnectorInstance[], mappings: LoadedConfig['mappings']): MetadataCheck {
   return async (name) => {
     const instance = instances.find((i) => i.name === name);
     if (instance === undefined) return [];
-    const metadata = new Map<string, ObjectMetadata>([[name, await instance.connector.describe()]]);
-    return analyzeConfig(configFile, { env, metadata }).issues.map(formatIssue);
+    const described = await instance.connector.describe();
+    const metadata = new Map<string, ObjectMetadata>([[name, described]]);
+    const issues = analyzeConfig(configFile, { env, metadata }).issues.map(formatIssue);
+    const compiled = mappings.get(name);
+    if (issues.length === 0 && compiled) instance.mapping = compiled.withCrmFacts(await readCrmFacts(instance.connector, described));
+    return issues;
   };
 }
 
@@ -122,9 +132,9 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     health.set(summary.connector, { ...(health.get(summary.connector) as ConnectorHealth), ready: summary.error === null, reason: summary.error });
   };
   const policy = { terminalConflicts: config.reconciliation.terminalConflicts, illegalMoves: config.reconciliation.illegalCrmMoves };
-  const inner = createSyncEngine({ store, instances, clock, logger, policy, onRun });
+  const inner = createSyncEngine({ store, instances, clock, logger, policy, onRun, reviewLeaseWaitMs: config.reconciliation.reviewLeaseWaitMs });
   // Each instance checks its CRM's fields before its first run, alone: one CRM down never holds back the others.
-  const check: MetadataCheck = options.checkCrmFields === false ? async () => [] : metadataCheck(config.configFile, options.env ?? process.env, instances);
+  const check: MetadataCheck = options.checkCrmFields === false ? async () => [] : metadataCheck(config.configFile, options.env ?? process.env, instances, mappings);
   const engine = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
   return {
     config: {

@@ -69,6 +69,7 @@ export async function describe(api: WebApiClient, entitySet: string): Promise<Ob
       picklistValues: choices ? choices.map((o) => String(o.value)) : null,
       referenceTo: a.Targets ?? null,
       picklistOptions: choices,
+      scale: (type === 'currency' || type === 'double') && typeof a.Precision === 'number' ? a.Precision : null,
     };
     fields.push(field);
     if (type === 'reference') fields.push({ ...field, name: `_${a.LogicalName}_value`, updateable: false, createable: false });

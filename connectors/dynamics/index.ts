@@ -55,6 +55,7 @@ export function createDynamicsConnector(options: DynamicsConnectorOptions, deps:
     writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> =>
       writeBatch({ api, currencies, choices, entitySet, pageSize, alternateKey, batchSize, apiPath }, ops),
     describe: () => describe(api, entitySet),
+    currencyRates: () => currencies.exchangeRates(),
     apiUsage: () => ({ calls: api.calls, ...api.quota() }),
     close: async () => {
       logger.debug('dynamics connector closed', { calls: api.calls });

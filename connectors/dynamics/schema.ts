@@ -16,7 +16,7 @@ export const pageSchema = z.object({
 export type PageBody = z.infer<typeof pageSchema>;
 
 export const currencyListSchema = z.object({
-  value: z.array(z.object({ transactioncurrencyid: z.string(), isocurrencycode: z.string() }).loose()),
+  value: z.array(z.object({ transactioncurrencyid: z.string(), isocurrencycode: z.string(), exchangerate: z.number().nullish() }).loose()),
 });
 
 const label = z.object({ UserLocalizedLabel: z.object({ Label: z.string() }).loose().nullish() }).loose();
@@ -33,6 +33,8 @@ export const attributeListSchema = z.object({
         RequiredLevel: z.object({ Value: z.string() }).loose().nullish(),
         Targets: z.array(z.string()).nullish(),
         Format: z.string().nullish(),
+        /** Money and Decimal columns: decimal places kept (MoneyAttributeMetadata.Precision). */
+        Precision: z.number().int().nullish(),
       })
       .loose(),
   ),

@@ -10,6 +10,11 @@ export interface SalesforceCursor {
   id: string | null;
   deletedSince: string;
   phase: 'full' | 'incremental';
+  /**
+   * Records read within settleMs of `stamp`: id -> the SystemModstamp read. The next read starts
+   * settleMs before `stamp` and skips these, so a late commit with an older stamp is still read.
+   */
+  seen?: Record<string, string>;
 }
 
 export function encodeCursor(c: SalesforceCursor): string {
@@ -28,5 +33,9 @@ export function decodeCursor(text: string): SalesforceCursor {
   if (!c || c.v !== 1 || !okStamp(c.stamp) || !(c.id === null || typeof c.id === 'string') || typeof c.deletedSince !== 'string' || !okStamp(c.deletedSince) || (c.phase !== 'full' && c.phase !== 'incremental')) {
     throw new StateError('salesforce cursor has an unexpected shape');
   }
-  return { v: 1, stamp: c.stamp ?? null, id: c.id ?? null, deletedSince: c.deletedSince, phase: c.phase };
+  const seen = c.seen === undefined ? undefined : c.seen;
+  if (seen !== undefined && (seen === null || typeof seen !== 'object' || Object.values(seen).some((s) => typeof s !== 'string'))) {
+    throw new StateError('salesforce cursor has an unexpected shape');
+  }
+  return { v: 1, stamp: c.stamp ?? null, id: c.id ?? null, deletedSince: c.deletedSince, phase: c.phase, ...(seen ? { seen: { ...seen } } : {}) };
 }

@@ -38,6 +38,7 @@ export function normaliseDescribe(raw: unknown): ObjectMetadata {
         nillable: f.nillable,
         picklistValues: f.picklistValues && f.picklistValues.length > 0 ? f.picklistValues.filter((p) => p.active !== false).map((p) => p.value) : null,
         referenceTo: f.referenceTo && f.referenceTo.length > 0 ? f.referenceTo : null,
+        scale: (f.type === 'currency' || f.type === 'double' || f.type === 'percent') && typeof f.scale === 'number' ? f.scale : null,
       }),
     ),
   };

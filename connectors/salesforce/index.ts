@@ -15,6 +15,7 @@ import { QueryPage } from './schema';
 import { assertFieldName, assertIdentifier, filterToSoql, idList } from './soql';
 import { writeBatch } from './write-batch';
 import { checkTimeout } from '../shared/http';
+import { readCurrencyRates } from './currency-rates';
 
 export type { SalesforceAuth } from './auth';
 
@@ -34,7 +35,7 @@ export interface SalesforceConnectorOptions {
   /** Records per Bulk API 2.0 results chunk. */
   bulkPageSize?: number;
   retry?: RetryPolicy;
-  /** Leave records modified in the last settleMs for the next read (see read-changes.ts); 0 = off. */
+  /** Each read starts this far behind the cursor and skips what it already read (see read-changes.ts); 0 = off. */
   settleMs?: number;
   now?: () => number;
   /** Bound on connecting and on each whole request, in ms (default 30 s). */
@@ -48,7 +49,7 @@ export const SALESFORCE_DEFAULTS = {
   pageSize: 2000,
   bulkThreshold: 10_000,
   bulkPageSize: 10_000,
-  settleMs: 0,
+  settleMs: 5000,
 } as const;
 
 /** Ids per `WHERE Id IN (...)` query: 200 quoted ids keep the GET URL well under 16 KB. */
@@ -60,6 +61,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
   const o = { ...SALESFORCE_DEFAULTS, ...options };
   if (!/^\d+\.\d$/.test(o.apiVersion) || Number(o.apiVersion) < 47) throw new ConfigError(`salesforce apiVersion must be 47.0 or later (upsert collections, Bulk API 2.0 query), got ${o.apiVersion}`);
   if (!Number.isInteger(o.pageSize) || o.pageSize < 200 || o.pageSize > 2000) throw new ConfigError('salesforce pageSize must be within 200..2000');
+  if (!Number.isInteger(o.settleMs) || o.settleMs < 0 || o.settleMs > 3_600_000) throw new ConfigError(`salesforce settleMs must be a whole number of milliseconds within 0..3600000, got ${o.settleMs}`);
   assertIdentifier(o.object);
   assertIdentifier(o.externalIdField);
   const logger = deps.logger.child({ module: 'salesforce', connector: o.name });
@@ -105,6 +107,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
     },
     writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> => writeBatch({ client, object: o.object, externalIdField: o.externalIdField, chunkSize: COLLECTION_LIMIT, retry: client.retryPolicy }, ops),
     describe,
+    currencyRates: () => readCurrencyRates(client),
     apiUsage: (): ApiUsage => ({ calls: client.calls, ...client.limitInfo() }),
     async close(): Promise<void> {
       // Tokens are bearer tokens without a refresh token; nothing to revoke or flush.

@@ -30,9 +30,11 @@ export interface ReadContext {
   logger: Logger;
   now: () => number;
   /**
-   * A real org stamps whole seconds and a transaction can commit after later stamps were read.
-   * With settleMs > 0 a read stops at stamps older than now - settleMs, so the cursor never
-   * passes a second that may still receive writes (0: read up to the newest stamp).
+   * A real org stamps a record when its transaction starts writing it, and the transaction can
+   * commit after later stamps were read: such a record shows up behind the cursor. With
+   * settleMs > 0 each read starts settleMs before the cursor and skips the records it already
+   * read there (same Id and SystemModstamp, kept in the cursor), so the late one is read once
+   * and nothing is read twice (0: start exactly at the cursor).
    */
   settleMs: number;
   fieldTypes: () => Promise<ReadonlyMap<string, string>>;
@@ -59,14 +61,38 @@ export function buildChangesSoql(
   return `SELECT ${select.join(', ')} FROM ${assertIdentifier(ctx.object)}${where} ORDER BY SystemModstamp ASC, Id ASC`;
 }
 
-function advance(c: SalesforceCursor, records: CrmRecord[]): SalesforceCursor {
-  const last = records[records.length - 1];
-  return last ? { ...c, stamp: last.version, id: last.id } : c;
+const stampMs = (s: string): number => Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+
+/** (SystemModstamp, Id) order. */
+function after(a: { stamp: string; id: string }, b: { stamp: string | null; id: string | null }): boolean {
+  if (b.stamp === null) return true;
+  const d = stampMs(a.stamp) - stampMs(b.stamp);
+  return d > 0 || (d === 0 && (b.id === null || a.id > b.id));
+}
+
+/** The furthest position read (a late record behind the cursor never moves it back), and the seen window. */
+function advance(c: SalesforceCursor, records: CrmRecord[], settleMs: number): SalesforceCursor {
+  let next: SalesforceCursor = c;
+  for (const r of records) if (after({ stamp: r.version, id: r.id }, next)) next = { ...next, stamp: r.version, id: r.id };
+  if (settleMs <= 0 || next.stamp === null) return next;
+  const from = stampMs(next.stamp) - settleMs;
+  const seen: Record<string, string> = {};
+  for (const [id, stamp] of Object.entries(c.seen ?? {})) if (stampMs(stamp) > from) seen[id] = stamp;
+  for (const r of records) if (stampMs(r.version) > from) seen[r.id] = r.version;
+  return { ...next, seen };
+}
+
+/** Records of the overlap already read (same Id and stamp) are left out. */
+function unseen(c: SalesforceCursor, records: CrmRecord[]): CrmRecord[] {
+  const seen = c.seen;
+  if (seen === undefined) return records;
+  return records.filter((r) => seen[r.id] === undefined || stampMs(seen[r.id]!) !== stampMs(r.version));
 }
 
 async function* restPages(ctx: ReadContext, params: ReadChangesParams, start: SalesforceCursor): AsyncGenerator<ChangePage, SalesforceCursor> {
   const headers = { 'Sforce-Query-Options': `batchSize=${ctx.pageSize}` };
-  const soql = buildChangesSoql(ctx, params.fields, start, ctx.settleMs > 0 ? ctx.now() - ctx.settleMs : null);
+  const overlap = ctx.settleMs > 0 && start.stamp !== null ? { stamp: new Date(stampMs(start.stamp) - ctx.settleMs).toISOString(), id: null } : start;
+  const soql = buildChangesSoql(ctx, params.fields, overlap);
   const fullResync = start.phase === 'full';
   let cursor = start;
   let page = QueryPage.parse(await ctx.client.call('query', async (conn) => await conn.query(soql, { autoFetch: false, headers }), params.signal));
@@ -74,14 +100,14 @@ async function* restPages(ctx: ReadContext, params: ReadChangesParams, start: Sa
     ctx.logger.info('initial load above the bulk threshold: using a Bulk API 2.0 query job', { totalSize: page.totalSize, bulkThreshold: ctx.bulkThreshold });
     const types = await ctx.fieldTypes();
     for await (const records of bulkQueryPages({ client: ctx.client, soql, fields: params.fields, types, pageSize: ctx.bulkPageSize, ...(params.signal ? { signal: params.signal } : {}) })) {
-      cursor = advance(cursor, records);
+      cursor = advance(cursor, records, ctx.settleMs);
       yield { records, deletedIds: [], cursor: encodeCursor(cursor), fullResync };
     }
     return cursor;
   }
   for (;;) {
-    const records = page.records.map((row) => toCrmRecord(row, params.fields));
-    cursor = advance(cursor, records);
+    const records = unseen(cursor, page.records.map((row) => toCrmRecord(row, params.fields)));
+    cursor = advance(cursor, records, ctx.settleMs);
     if (records.length > 0) yield { records, deletedIds: [], cursor: encodeCursor(cursor), fullResync };
     const next = page.nextRecordsUrl;
     if (page.done || next === undefined) break;

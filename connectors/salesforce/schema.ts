@@ -33,6 +33,8 @@ export const DescribeResult = z.object({
       nillable: z.boolean(),
       picklistValues: z.array(z.object({ value: z.string(), active: z.boolean().optional() })).nullish(),
       referenceTo: z.array(z.string()).nullish(),
+      /** Decimal places of number and currency fields (0 for other types). */
+      scale: z.number().int().nullish(),
     }),
   ),
 });

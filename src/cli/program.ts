@@ -8,6 +8,7 @@ import type { CliContext, GlobalOptions } from './context';
 import { registerDaemonCommands } from './commands/daemon';
 import { registerOpportunityCommands } from './commands/opportunities';
 import { registerOpsCommands } from './commands/ops';
+import { registerRegistrationCommand } from './commands/registration';
 import { EXIT_OK, EXIT_USAGE, Session } from './session';
 
 export type Handler = (session: Session, args: string[], options: Record<string, unknown>) => Promise<void>;
@@ -48,6 +49,7 @@ export function buildProgram(ctx: CliContext, state: { code: number }): Command 
   const registrar = makeRegistrar(ctx, state);
   registerDaemonCommands(program, registrar);
   registerOpportunityCommands(program, registrar);
+  registerRegistrationCommand(program, registrar);
   registerOpsCommands(program, registrar);
   return program;
 }

@@ -29,6 +29,11 @@ const options = strictObject({
   timeoutMs: z.int().min(1000).default(30000),
   maxRetries: z.int().min(0).max(20).default(5),
   /**
+   * Salesforce: each read starts this many milliseconds behind the cursor and skips what it already
+   * read, so a change whose transaction commits late, stamped before the cursor, is still read.
+   */
+  settleMs: z.int().min(0).max(3_600_000).default(5000),
+  /**
    * Which co-sell opportunities that did not come from this CRM are created in it: `inbound`
    * referrals only (default), `all` (also those created in another connected CRM), or `none`.
    */
@@ -93,7 +98,9 @@ export const CONFIG_SCHEMA = strictObject({
     // R16 makes a committed terminal stage final, so the first committed outcome is the only precedence.
     terminalPrecedence: z.enum(['first-committed']).default('first-committed'),
     illegalCrmMoves: z.enum(['accept-then-apply', 'conflict']).default('accept-then-apply'),
-  }).default({ terminalConflicts: 'flag', defaultOwner: 'crm', terminalPrecedence: 'first-committed', illegalCrmMoves: 'accept-then-apply' }),
+    /** `conflicts resolve` and `dead-letters retry` wait this long for a running sync of the instance, then queue the push for its next run. */
+    reviewLeaseWaitMs: z.int().min(0).max(600_000).default(10_000),
+  }).default({ terminalConflicts: 'flag', defaultOwner: 'crm', terminalPrecedence: 'first-committed', illegalCrmMoves: 'accept-then-apply', reviewLeaseWaitMs: 10_000 }),
   logging: strictObject({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     format: z.enum(['json', 'pretty', 'auto']).default('auto'),

@@ -16,6 +16,8 @@ export interface ConnectorOptions {
   timeoutMs: number;
   maxRetries: number;
   publish: 'all' | 'inbound' | 'none';
+  /** Salesforce: how far each read overlaps the cursor (ms). */
+  settleMs: number;
 }
 
 interface ConnectorConfigBase {

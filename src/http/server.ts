@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics';
 import { bearerMatches } from './auth';
 import { registerOpportunityRoutes } from './opportunity-routes';
 import { registerOpsRoutes, type RunSync } from './ops-routes';
+import { registerRegistrationRoutes } from './registration-routes';
 
 export interface Readiness {
   /** The configuration is loaded and the scheduler started. */
@@ -94,6 +95,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     async (api) => {
       api.addHook('onRequest', adminAuth(app.config.http.adminToken));
       registerOpportunityRoutes(api, app);
+      registerRegistrationRoutes(api, app);
       registerOpsRoutes(api, app, runSync);
     },
     { prefix: '/api' },

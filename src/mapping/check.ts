@@ -31,6 +31,12 @@ function checkField(name: string, field: FieldMappingSpec, source: YamlSource): 
   if (field.type === 'money' && (field.currency === undefined) === (field.fixedCurrency === undefined)) {
     issues.push(source.issue(path, 'money needs exactly one of currency (a CRM field) or fixedCurrency'));
   }
+  if (field.type === 'money' && field.rates !== undefined && field.fixedCurrency === undefined) {
+    issues.push(source.issue([...path, 'rates'], 'rates convert into fixedCurrency: set fixedCurrency, or drop rates (a multi-currency CRM keeps each deal in its own currency)'));
+  }
+  if (field.type === 'string' && field.onTooLong === 'truncate' && field.maxLength === undefined) {
+    issues.push(source.issue([...path, 'onTooLong'], 'onTooLong needs maxLength'));
+  }
   if (field.type === 'picklist') issues.push(...checkValueMap(field.values, field.direction, [...path, 'values'], source, enumValues(name)));
   if (field.type === 'picklist' && field.default !== undefined) {
     const allowed = enumValues(name);

@@ -8,15 +8,29 @@ import { COSELL_FIELDS, type CosellField } from '../core/fields';
 import { SOLUTION_KINDS } from '../core/model';
 import type { ConnectorKind } from '../ports/connector';
 import { dataverseLookupValue, FORMATTED_VALUE, getCrmValue, salesforceRelationship, selectFields } from './crm-names';
+import { moneyForCrm, type MoneyPolicy, type RateTable } from './money';
+import { ValueRefusedError } from './refusal';
 import type { FieldMappingSpec } from './schema';
+import { textLength, tooLongMessage, truncateText } from './text-length';
 
 export type ReadResult = { ok: true; value: unknown } | { ok: false; crmField: string; message: string };
 
 export interface FieldCodec {
   select: string[];
   read(record: Record<string, unknown>): ReadResult;
+  /** Throws ValueRefusedError when the CRM cannot hold the value. */
   write(value: unknown): Record<string, unknown>;
 }
+
+/** What the CRM itself says about a field (describe metadata, its currency table). */
+export interface CrmFacts {
+  /** Decimal places per CRM field name (lower case). */
+  scales: ReadonlyMap<string, number>;
+  /** The CRM's exchange rates, when it keeps a currency table. */
+  rates: RateTable | null;
+}
+
+export const NO_CRM_FACTS: CrmFacts = { scales: new Map(), rates: null };
 
 const TEAM = z.array(z.strictObject({ name: z.string(), phone: z.string(), email: z.string() }));
 const SOLUTIONS = z.array(z.strictObject({ id: z.string(), name: z.string(), kind: z.enum(SOLUTION_KINDS) }));
@@ -25,11 +39,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ok = (value: unknown): ReadResult => ({ ok: true, value });
 const empty = (v: unknown): boolean => v === null || v === undefined || v === '';
 
-export function buildCodec(kind: ConnectorKind, field: CosellField, spec: FieldMappingSpec): FieldCodec {
+export function buildCodec(kind: ConnectorKind, field: CosellField, spec: FieldMappingSpec, crm: CrmFacts = NO_CRM_FACTS): FieldCodec {
   const select = selectFields(kind, spec);
   const fail = (message: string, crmField = select[0] ?? ''): ReadResult => ({ ok: false, crmField, message });
   switch (spec.type) {
     case 'string':
+      return stringCodec(spec, select, fail);
     case 'number':
     case 'boolean':
       return { select, read: (r) => readScalar(spec.type, getCrmValue(r, spec.crm), spec.default ?? null, fail), write: (v) => ({ [spec.crm]: v ?? null }) };
@@ -62,13 +77,51 @@ export function buildCodec(kind: ConnectorKind, field: CosellField, spec: FieldM
       };
     case 'json': {
       const shape = COSELL_FIELDS[field].kind === 'team' ? TEAM : SOLUTIONS;
-      return { select, read: (r) => readJson(getCrmValue(r, spec.crm), shape, fail), write: (v) => ({ [spec.crm]: v === null || v === undefined ? null : JSON.stringify(v) }) };
+      const write = (v: unknown): Record<string, unknown> => {
+        if (v === null || v === undefined) return { [spec.crm]: null };
+        const text = JSON.stringify(v);
+        const length = textLength(text);
+        if (spec.maxLength !== undefined && length > spec.maxLength) {
+          throw new ValueRefusedError({ crmField: spec.crm, message: tooLongMessage(spec.crm, length, spec.maxLength, 'to-crm') });
+        }
+        return { [spec.crm]: text };
+      };
+      const read = (r: Record<string, unknown>): ReadResult => {
+        const raw = getCrmValue(r, spec.crm);
+        if (spec.maxLength !== undefined && typeof raw === 'string' && textLength(raw) > spec.maxLength) {
+          return fail(tooLongMessage(spec.crm, textLength(raw), spec.maxLength, 'to-cosell'));
+        }
+        return readJson(raw, shape, fail);
+      };
+      return { select, read, write };
     }
     case 'lookup':
       return lookupCodec(kind, spec, select, fail);
-    case 'money':
-      return moneyCodec(kind, spec, select, fail);
+    case 'money': {
+      const scale = spec.scale ?? crm.scales.get(spec.amount.toLowerCase()) ?? null;
+      const rates = crm.rates ?? (spec.rates === undefined || spec.fixedCurrency === undefined ? null : { base: spec.fixedCurrency, rates: spec.rates });
+      return moneyCodec(kind, spec, { select, fail, policy: { fixedCurrency: spec.fixedCurrency, scale, rates } });
+    }
   }
+}
+
+/** maxLength both ways: a longer text is cut with an ellipsis or refused, per onTooLong. */
+function stringCodec(spec: Extract<FieldMappingSpec, { type: 'string' }>, select: string[], fail: Fail): FieldCodec {
+  const max = spec.maxLength;
+  const truncate = spec.onTooLong === 'truncate';
+  return {
+    select,
+    read: (r) => {
+      const result = readScalar('string', getCrmValue(r, spec.crm), spec.default ?? null, fail);
+      if (!result.ok || max === undefined || typeof result.value !== 'string' || textLength(result.value) <= max) return result;
+      return truncate ? ok(truncateText(result.value, max)) : fail(tooLongMessage(spec.crm, textLength(result.value), max, 'to-cosell'));
+    },
+    write: (v) => {
+      if (max === undefined || typeof v !== 'string' || textLength(v) <= max) return { [spec.crm]: v ?? null };
+      if (truncate) return { [spec.crm]: truncateText(v, max) };
+      throw new ValueRefusedError({ crmField: spec.crm, message: tooLongMessage(spec.crm, textLength(v), max, 'to-crm') });
+    },
+  };
 }
 
 type Fail = (message: string, crmField?: string) => ReadResult;
@@ -134,7 +187,14 @@ function lookupCodec(kind: ConnectorKind, spec: Extract<FieldMappingSpec, { type
   return { select, read, write };
 }
 
-function moneyCodec(kind: ConnectorKind, spec: Extract<FieldMappingSpec, { type: 'money' }>, select: string[], fail: Fail): FieldCodec {
+interface MoneyCodecParts {
+  select: string[];
+  fail: Fail;
+  policy: MoneyPolicy;
+}
+
+function moneyCodec(kind: ConnectorKind, spec: Extract<FieldMappingSpec, { type: 'money' }>, parts: MoneyCodecParts): FieldCodec {
+  const { select, fail, policy } = parts;
   const currencyField = spec.currency;
   const readCurrency = (r: Record<string, unknown>): { ok: true; code: string } | { ok: false; message: string } => {
     if (spec.fixedCurrency !== undefined || currencyField === undefined) return { ok: true, code: spec.fixedCurrency ?? '' };
@@ -167,7 +227,9 @@ function moneyCodec(kind: ConnectorKind, spec: Extract<FieldMappingSpec, { type:
     },
     write: (v) => {
       if (v === null || v === undefined) return { [spec.amount]: null };
-      const money = v as { amount: number; currency: string };
+      const held = moneyForCrm(policy, v as { amount: number; currency: string });
+      if (!held.ok) throw new ValueRefusedError({ crmField: spec.amount, message: held.message });
+      const money = held.money;
       // Dynamics: the connector turns the ISO code into transactioncurrencyid@odata.bind.
       return currencyField === undefined ? { [spec.amount]: money.amount } : { [spec.amount]: money.amount, [currencyField]: money.currency };
     },

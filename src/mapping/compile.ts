@@ -4,10 +4,13 @@
  */
 import type { CosellField } from '../core/fields';
 import type { Stage } from '../core/model';
-import { buildCodec, type FieldCodec } from './codec';
+import { buildCodec, NO_CRM_FACTS, type CrmFacts, type FieldCodec } from './codec';
+import { isValueRefused, ValueRefusedError } from './refusal';
 import { getCrmValue, reads, writes } from './crm-names';
 import type { FieldOwner, MappingDirection, MappingFileSpec } from './schema';
+import { readRegistration, type RegistrationRead } from './registration';
 import { readStage, writeStage } from './stage';
+import { sameValue } from '../sync/values';
 
 export interface MappingIssue {
   field: CosellField;
@@ -36,7 +39,17 @@ export interface CompiledMapping {
     declineReason: string | null;
     errors: MappingIssue[];
   };
+  /** Throws ValueRefusedError (naming the field) when the CRM cannot hold a value. */
   toCrm(values: Partial<Record<CosellField, unknown>>, current?: Record<string, unknown> | null): Record<string, unknown>;
+  /**
+   * Whether the CRM holding `crmValue` (as read) is what writing `cosellValue` leaves there: the
+   * CRM's form of a value (rounded, converted, cut) read back is an echo, not an edit.
+   */
+  sameInCrm(field: CosellField, cosellValue: unknown, crmValue: unknown): boolean;
+  /** R17: the deal registration the CRM record carries (null: none, or no registration mapped). */
+  toRegistration(record: Record<string, unknown>): RegistrationRead;
+  /** The same mapping with what the CRM says of its fields (scales) and currencies (rates). */
+  withCrmFacts(facts: CrmFacts): CompiledMapping;
   statusFields(status: { message: string | null; conflict: boolean }): Record<string, unknown>;
   participationFields: Record<string, unknown>;
 }
@@ -44,6 +57,8 @@ export interface CompiledMapping {
 export interface CompileOptions {
   /** Owner of fields whose mapping names none (the configuration's reconciliation.defaultOwner). */
   defaultOwner?: FieldOwner;
+  /** From the CRM's describe metadata and currency table, once known. */
+  crm?: CrmFacts;
 }
 
 export function compileMapping(spec: MappingFileSpec, options: CompileOptions = {}): CompiledMapping {
@@ -52,15 +67,17 @@ export function compileMapping(spec: MappingFileSpec, options: CompileOptions = 
   const fields = new Map<CosellField, CompiledField>();
   for (const [name, field] of spec.fields) {
     const cosell = name as CosellField;
-    const codec = buildCodec(spec.kind, cosell, field);
+    const codec = buildCodec(spec.kind, cosell, field, options.crm ?? NO_CRM_FACTS);
     codecs.set(cosell, { codec, direction: field.direction });
     fields.set(cosell, { direction: field.direction, owner: field.owner ?? defaultOwner, crmFields: codec.select });
   }
   const stage = spec.stage;
   const stageFields = [...stage.fields, ...(stage.declineReason ? [stage.declineReason.field] : [])];
   const statusKeys = [spec.status.messageField, spec.status.conflictField].filter((f): f is string => f !== undefined);
+  const registrationFields = spec.registration === undefined ? [] : [spec.registration.idField, ...(spec.registration.detailsField ? [spec.registration.detailsField] : [])];
   const crmFields = unique([
     spec.externalIdField,
+    ...registrationFields,
     ...[...codecs.values()].flatMap((c) => c.codec.select),
     ...stageFields,
     ...statusKeys,
@@ -86,7 +103,12 @@ export function compileMapping(spec: MappingFileSpec, options: CompileOptions = 
     const out: Record<string, unknown> = {};
     for (const [field, { codec, direction }] of codecs) {
       if (!writes(direction) || !(field in values)) continue;
-      Object.assign(out, codec.write(values[field]));
+      try {
+        Object.assign(out, codec.write(values[field]));
+      } catch (error) {
+        if (!isValueRefused(error)) throw error;
+        throw new ValueRefusedError({ field, crmField: error.crmField, message: `${field}: ${error.message}` });
+      }
     }
     if (writes(stage.direction)) {
       const wanted = values.stage;
@@ -110,6 +132,20 @@ export function compileMapping(spec: MappingFileSpec, options: CompileOptions = 
     return out;
   };
 
+  const sameInCrm: CompiledMapping['sameInCrm'] = (field, cosellValue, crmValue) => {
+    const entry = codecs.get(field);
+    if (entry === undefined) return sameValue(cosellValue, crmValue);
+    let written: Record<string, unknown>;
+    try {
+      written = entry.codec.write(cosellValue);
+    } catch (error) {
+      if (isValueRefused(error)) return false;
+      throw error;
+    }
+    const read = entry.codec.read(written);
+    return read.ok && sameValue(read.value, crmValue);
+  };
+
   return {
     kind: spec.kind,
     object: spec.object,
@@ -121,6 +157,9 @@ export function compileMapping(spec: MappingFileSpec, options: CompileOptions = 
     toCrm,
     statusFields,
     participationFields: { ...spec.participationFields },
+    sameInCrm,
+    toRegistration: (record) => readRegistration(spec.registration, record),
+    withCrmFacts: (facts) => compileMapping(spec, { ...options, crm: facts }),
   };
 }
 

@@ -40,6 +40,11 @@ export function checkMetadata(mapping: ParsedMapping, metadata: ObjectMetadata):
   if (spec.status.messageField !== undefined) field(spec.status.messageField, ['status', 'messageField'], true);
   if (spec.status.conflictField !== undefined) field(spec.status.conflictField, ['status', 'conflictField'], true);
 
+  if (spec.registration !== undefined) {
+    field(spec.registration.idField, ['registration', 'idField'], false);
+    if (spec.registration.detailsField !== undefined) field(spec.registration.detailsField, ['registration', 'detailsField'], false);
+  }
+
   const stage = spec.stage;
   const stageWritten = writes(stage.direction);
   const stageMeta = new Map(stage.fields.map((f, i) => [f, field(f, ['stage', 'fields', i], stageWritten)]));

@@ -14,6 +14,8 @@ export const OWNERS = ['crm', 'cosell', 'latest', 'manual'] as const;
 export type FieldOwner = (typeof OWNERS)[number];
 export const CONVERSIONS = ['string', 'number', 'boolean', 'money', 'date', 'datetime', 'picklist', 'json', 'lookup'] as const;
 export type Conversion = (typeof CONVERSIONS)[number];
+export const ON_TOO_LONG = ['truncate', 'deadLetter'] as const;
+export type OnTooLong = (typeof ON_TOO_LONG)[number];
 
 /** The conversions each co-sell field kind can go through. */
 export const CONVERSIONS_BY_KIND: Record<CosellFieldKind, readonly Conversion[]> = {
@@ -40,7 +42,16 @@ const common = {
 };
 
 export const FIELD_SCHEMAS = {
-  string: strictObject({ type: z.literal('string'), ...common, crm: crmName, maxLength: z.int().positive().optional(), default: z.string().optional() }),
+  string: strictObject({
+    type: z.literal('string'),
+    ...common,
+    crm: crmName,
+    /** Characters the field holds, applied both ways. */
+    maxLength: z.int().positive().optional(),
+    /** A longer text is cut to maxLength with an ellipsis, or refused as a dead letter naming the field (the default). */
+    onTooLong: z.enum(ON_TOO_LONG).default('deadLetter'),
+    default: z.string().optional(),
+  }),
   number: strictObject({ type: z.literal('number'), ...common, crm: crmName, default: z.number().optional() }),
   boolean: strictObject({ type: z.literal('boolean'), ...common, crm: crmName, default: z.boolean().optional() }),
   date: strictObject({ type: z.literal('date'), ...common, crm: crmName, default: z.string().optional() }),
@@ -57,6 +68,13 @@ export const FIELD_SCHEMAS = {
     currencies: z.array(z.string().regex(/^[A-Z]{3}$/, 'expected a 3-letter ISO 4217 code')).optional(),
     /** CRM currency representation (Dynamics currency name or record guid) -> ISO code. */
     currencyValues: z.record(z.string(), z.string().regex(/^[A-Z]{3}$/, 'expected a 3-letter ISO 4217 code')).optional(),
+    /** Decimal places the amount field keeps, when the CRM's metadata does not say (describe scale wins). */
+    scale: z.int().min(0).max(10).optional(),
+    /**
+     * With fixedCurrency, when the CRM has no currency table: units of each ISO code per one unit of
+     * fixedCurrency (the CRMs' own convention), e.g. {EUR: 0.92} with USD.
+     */
+    rates: z.record(z.string().regex(/^[A-Z]{3}$/, 'expected a 3-letter ISO 4217 code'), z.number().positive()).optional(),
   }),
   picklist: strictObject({
     type: z.literal('picklist'),
@@ -69,6 +87,7 @@ export const FIELD_SCHEMAS = {
     /** CRM value written when the co-sell value is empty or has no entry. */
     crmDefault: crmValue.optional(),
   }),
+  /** A JSON text cut short is no longer JSON: one longer than maxLength is always a dead letter. */
   json: strictObject({ type: z.literal('json'), ...common, crm: crmName, maxLength: z.int().positive().optional() }),
   lookup: strictObject({
     type: z.literal('lookup'),
@@ -125,6 +144,13 @@ export const MAPPING_SCHEMA = strictObject({
     conflictField: crmName.optional(),
   }).default({ messageMaxLength: 255 }),
   stage: STAGE_SCHEMA,
+  /** R17: the CRM fields that carry a won deal's registration to co-sell (read only). */
+  registration: strictObject({
+    /** The registration id (text). */
+    idField: crmName,
+    /** Further details: a JSON object of text values, e.g. {"program": "..."}. */
+    detailsField: crmName.optional(),
+  }).optional(),
   fields: z.record(z.string(), z.unknown()),
 });
 

@@ -68,6 +68,8 @@ export interface FieldMetadata {
   nillable: boolean;
   picklistValues: string[] | null;
   referenceTo: string[] | null;
+  /** Decimal places a number or money field keeps (Salesforce describe `scale`, Dataverse `Precision`); null or absent when unknown. */
+  scale?: number | null;
 }
 
 export interface ObjectMetadata {
@@ -92,6 +94,12 @@ export interface CrmConnector {
   /** Results in the order of the operations; one bad record never sinks the batch. */
   writeBatch(ops: readonly WriteOperation[]): Promise<WriteResult[]>;
   describe(): Promise<ObjectMetadata>;
+  /**
+   * The CRM's exchange rates when it keeps a currency table (Dataverse transactioncurrency
+   * exchangerate; Salesforce CurrencyType in a multi-currency org): units of each ISO code per
+   * one unit of `base`. Null when it keeps none.
+   */
+  currencyRates?(): Promise<{ base: string; rates: Record<string, number> } | null>;
   apiUsage(): ApiUsage;
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import type { ConnectorInstance, ReconciliationPolicy } from './ports';
 import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
 import { resolveConflict, retryDeadLetter } from './review';
+import { instanceLeaseName } from './review-lease';
 import type { RunOptions, RunSummary, SyncEngine } from './types';
 
 export interface SyncEngineDeps {
@@ -23,6 +24,8 @@ export interface SyncEngineDeps {
   logger: Logger;
   /** Called after every run (metrics). */
   onRun?: (summary: RunSummary) => void;
+  /** Conflict resolution and dead-letter replay wait this long for a running sync's lease (default 10 s). */
+  reviewLeaseWaitMs?: number;
 }
 
 const PAGE_ATTEMPTS = 3;
@@ -60,7 +63,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 }
 
 async function runLeased(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions): Promise<RunSummary> {
-  const result = await deps.store.withLease(`connector:${ctx.instance.name}`, () => runInstance(deps, ctx, options));
+  const result = await deps.store.withLease(instanceLeaseName(ctx.instance.name), () => runInstance(deps, ctx, options));
   return result ?? summary(ctx, Date.now(), options.dryRun === true, 'skipped: another worker holds this instance');
 }
 

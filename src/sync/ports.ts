@@ -5,6 +5,7 @@
 import type { CosellField } from '../core/fields';
 import type { Stage } from '../core/model';
 import type { CrmConnector } from '../ports/connector';
+import type { RegistrationRead } from '../mapping/registration';
 import type { FieldPolicy } from './merge/fields';
 import type { IllegalMovePolicy } from './merge/stage';
 
@@ -22,6 +23,10 @@ export interface SyncMapping {
   };
   toCrm(values: Partial<Record<CosellField, unknown>>, current?: Record<string, unknown> | null): Record<string, unknown>;
   statusFields(status: { message: string | null; conflict: boolean }): Record<string, unknown>;
+  /** Whether the CRM's value is what writing the co-sell value leaves there (rounded, converted, cut): an echo. */
+  sameInCrm?(field: CosellField, cosellValue: unknown, crmValue: unknown): boolean;
+  /** R17: the deal registration a CRM record carries, when the mapping maps one. */
+  toRegistration?(record: Record<string, unknown>): RegistrationRead;
   participationFields: Record<string, unknown>;
 }
 

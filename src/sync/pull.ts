@@ -15,6 +15,9 @@ import { recordConflict } from './record-conflict';
 import { coerceError } from '../errors';
 import { isValueRefusedByStore } from '../store/data-errors';
 import { unholdableField } from './holdable';
+import { pullRegistration } from './registration';
+import type { RegistrationRead } from '../mapping/registration';
+import { sameValue } from './values';
 
 /**
  * `isolate`: each record under its own savepoint, so that a value the database refuses makes a dead
@@ -57,15 +60,36 @@ export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): P
     await deadLetter(tx, ctx, record, crmStatus, 'mapping', mapped.errors.map((e) => e.message).join('; '));
     return;
   }
+  const registration = mapping.toRegistration?.(record.fields);
+  if (registration !== undefined && !registration.ok) {
+    await deadLetter(tx, ctx, record, crmStatus, 'mapping', `${registration.crmField}: ${registration.message}`);
+    return;
+  }
   const link = await tx.getLink(name, record.id);
   if (link) {
-    await mergeLinked(tx, ctx, record, link, mapped, crmStatus);
+    await mergeLinked(tx, ctx, record, link, echoesAsBase(ctx, link.base, mapped), crmStatus);
     await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+    await pullRegistration(tx, ctx, link.opportunityId, registration);
     return;
   }
   const externalKey = mapped.values.id ?? record.fields[mapping.externalIdField];
   if (typeof externalKey === 'string' && externalKey !== '') await relink(tx, ctx, record, externalKey, mapped, crmStatus);
-  else await createFromCrm(tx, ctx, record, mapped, crmStatus);
+  else await createFromCrm(tx, ctx, { record, mapped, crmStatus, registration });
+}
+
+/**
+ * A CRM value that is what writing the base leaves in the CRM (an amount rounded to the field's
+ * scale or converted to the org's one currency, a text cut to maxLength) is our own write read
+ * back: it is read as the base itself, so the merge sees no CRM edit.
+ */
+export function echoesAsBase(ctx: RunContext, base: Record<string, unknown>, mapped: Mapped): Mapped {
+  const values = { ...mapped.values };
+  for (const [name, value] of Object.entries(values)) {
+    const field = name as keyof typeof values;
+    if (!(field in base) || sameValue(value, base[field])) continue;
+    if (ctx.instance.mapping.sameInCrm?.(field, base[field], value) === true) values[field] = base[field];
+  }
+  return { ...mapped, values };
 }
 
 /** The base of a new link: what the CRM holds now, as co-sell values. */
@@ -103,8 +127,16 @@ async function relink(tx: Tx, ctx: RunContext, record: CrmRecord, key: string, m
   await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
 }
 
+interface PulledRecord {
+  record: CrmRecord;
+  mapped: Mapped;
+  crmStatus: unknown;
+  registration: RegistrationRead | undefined;
+}
+
 /** Flow a: a CRM opportunity in the participation filter becomes an outbound co-sell opportunity (R6, R7, S4). */
-async function createFromCrm(tx: Tx, ctx: RunContext, record: CrmRecord, mapped: Mapped, crmStatus: unknown): Promise<void> {
+async function createFromCrm(tx: Tx, ctx: RunContext, pulled: PulledRecord): Promise<void> {
+  const { record, mapped, crmStatus, registration } = pulled;
   const { name } = ctx.instance;
   const { input, violations } = outboundInputFrom(mapped.values, record.id);
   if (!input) {
@@ -135,6 +167,7 @@ async function createFromCrm(tx: Tx, ctx: RunContext, record: CrmRecord, mapped:
     opportunityVersion: state.stored.version, syncedAt: ctx.clock.now().toISOString(),
   });
   await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+  await pullRegistration(tx, ctx, id, registration);
   const said = saying(ctx, ['outbound opportunity created from the CRM', 'sync.created'], ['dry run: would create an outbound opportunity from the CRM', 'sync.would_create']);
   ctx.logger.info(said.message, { event: said.event, opportunityId: id, externalId: record.id, type: state.stored.opportunity.type });
 }

@@ -11,7 +11,8 @@ import { plan, type RunContext, type Tx } from './context';
 import { crmFacingValues } from './cosell-values';
 import { mergeableFields } from './merge/plan';
 import { applyRecord } from './pull';
-import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } from './status';
+import { isValueRefused, type ValueRefusedError } from '../mapping/refusal';
+import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, SYNCED, truncate } from './status';
 import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
 import { sameValue } from './values';
 
@@ -72,17 +73,25 @@ export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boo
     if (due.length === 0) return;
     const pushes: PlannedPush[] = [];
     const nothing: number[] = [];
+    const refused: RefusedPush[] = [];
     for (const entry of due) {
       if (dryRun) seen.add(entry.id);
-      const push = await planPush(store, ctx, entry);
-      if (push) pushes.push(push);
-      else nothing.push(entry.id);
+      try {
+        const push = await planPush(store, ctx, entry);
+        if (push) pushes.push(push);
+        else nothing.push(entry.id);
+      } catch (error) {
+        if (!isValueRefused(error)) throw error;
+        refused.push({ entry, error, externalId: (await store.getLinkByOpportunity(ctx.instance.name, entry.opportunityId))?.externalId ?? null });
+      }
     }
     if (dryRun) {
       for (const p of pushes) plan(ctx, { target: 'crm', action: p.op.kind, opportunityId: p.opp.id, externalId: p.link?.externalId ?? null, changes: p.op.fields, reason: `co-sell ${p.entry.reason}` });
+      for (const r of refused) plan(ctx, { target: 'crm', action: 'dead-letter', opportunityId: r.entry.opportunityId, externalId: r.externalId, changes: {}, reason: r.error.message });
       continue;
     }
     await store.completeOutbox(nothing);
+    await refuse(store, ctx, refused);
     if (pushes.length === 0) continue;
     const results = await ctx.instance.connector.writeBatch(pushes.map((p) => p.op));
     await settle(store, ctx, pushes, results, staleRounds);
@@ -209,6 +218,31 @@ async function succeeded(tx: Tx, ctx: RunContext, push: PlannedPush, id: string,
   await tx.resolveDeadLettersFor({ connector: ctx.instance.name, opportunityId: push.opp.id }, ctx.clock.now());
   ctx.counters.pushed += 1;
   ctx.logger.debug('pushed', { event: 'sync.pushed', opportunityId: push.opp.id, externalId: push.link?.externalId ?? id, operation: push.op.kind });
+}
+
+interface RefusedPush {
+  entry: OutboxEntry;
+  error: ValueRefusedError;
+  externalId: string | null;
+}
+
+/** A value the CRM cannot hold (too long, an unconvertible currency): that record waits as a dead letter; the batch goes on. */
+async function refuse(store: StateStore, ctx: RunContext, refused: readonly RefusedPush[]): Promise<void> {
+  if (refused.length === 0) return;
+  await store.transaction(async (tx) => {
+    for (const { entry, error, externalId } of refused) {
+      await tx.addDeadLetter(
+        { connector: ctx.instance.name, direction: 'push', externalId, opportunityId: entry.opportunityId, reason: error.message, code: 'mapping', payload: { field: error.field, crmField: error.crmField } },
+        ctx.clock.now(),
+      );
+      await tx.completeOutbox([entry.id]);
+      ctx.counters.deadLetters += 1;
+      ctx.logger.warn('value refused for the CRM', { event: 'sync.dead_letter', opportunityId: entry.opportunityId, externalId, code: 'mapping', field: error.field, reason: error.message });
+    }
+  });
+  const status = refused.flatMap((r) => (r.externalId === null ? [] : [{ kind: 'update' as const, id: r.externalId, fields: ctx.instance.mapping.statusFields({ message: truncate(`Not synced: ${r.error.message}`), conflict: false }), expectedVersion: null }]));
+  const writable = status.filter((op) => Object.keys(op.fields).length > 0);
+  if (writable.length > 0) await ctx.instance.connector.writeBatch(writable);
 }
 
 async function failed(tx: Tx, ctx: RunContext, push: PlannedPush, code: string, message: string): Promise<void> {

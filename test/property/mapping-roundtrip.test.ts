@@ -19,7 +19,8 @@ function load(file: string): { spec: MappingFileSpec; compiled: CompiledMapping 
   return { spec: mapping.spec, compiled: compileMapping(mapping.spec) };
 }
 
-const text = (max: number) => fc.string({ minLength: 1, maxLength: Math.min(max, 60), unit: 'grapheme' });
+// maxLength counts characters (code points): a grapheme may be several.
+const text = (max: number) => fc.string({ minLength: 1, maxLength: Math.min(max, 60), unit: 'grapheme' }).filter((s) => Array.from(s).length <= max);
 const date = fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 const team = fc.array(fc.record({ name: text(40), phone: text(20), email: text(40) }), { maxLength: 4 });
 const solutions = fc.array(fc.record({ id: text(20), name: text(40), kind: fc.constantFrom(...SOLUTION_KINDS) }), { maxLength: 4 });

@@ -81,7 +81,7 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   };
   const currencies: Record<string, string> = {};
   for (const c of DEFAULT_CURRENCIES) {
-    const row = store.write('transactioncurrencies', { isocurrencycode: c.iso, currencyname: c.name });
+    const row = store.write('transactioncurrencies', { isocurrencycode: c.iso, currencyname: c.name, exchangerate: c.exchangerate });
     currencies[c.iso] = String(row.transactioncurrencyid);
   }
 

@@ -32,6 +32,7 @@ function attributeMetadata(def: TableDef, a: AttributeDef): Record<string, unkno
     RequiredLevel: { Value: a.required ? 'ApplicationRequired' : a.logicalName === def.key ? 'SystemRequired' : 'None' },
   };
   if (a.maxLength !== undefined) out.MaxLength = a.maxLength;
+  if (a.type === 'Money' || a.type === 'Decimal') out.Precision = a.precision ?? 2;
   if (a.targets) out.Targets = a.targets;
   if (a.dateOnly) out.Format = 'DateOnly';
   return out;

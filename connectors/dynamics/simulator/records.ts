@@ -73,6 +73,10 @@ function checkValue(def: TableDef, attr: AttributeDef, value: unknown): unknown 
       }
       return value;
     case 'Money':
+    case 'Decimal':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);
+      // Dataverse keeps a money or decimal column at its precision, rounding on save.
+      return Number(`${Math.round(Number(`${Math.abs(value)}e${attr.precision ?? 2}`))}e-${attr.precision ?? 2}`) * (value < 0 ? -1 : 1);
     case 'Integer':
     case 'BigInt':
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);

@@ -8,6 +8,7 @@ export type AttributeType =
   | 'String'
   | 'Memo'
   | 'Money'
+  | 'Decimal'
   | 'DateTime'
   | 'Lookup'
   | 'Customer'
@@ -31,6 +32,8 @@ export interface AttributeDef {
   label: string;
   required?: boolean;
   maxLength?: number;
+  /** Money and Decimal: decimal places kept (Money defaults to the org's currency precision, 2). */
+  precision?: number;
   targets?: string[];
   options?: OptionDef[];
   createable?: boolean;
@@ -164,6 +167,7 @@ export const TABLES: TableDef[] = [
   simpleTable('transactioncurrencies', 'transactioncurrency', 'currencyname', [
     { logicalName: 'isocurrencycode', type: 'String', label: 'Currency Code', maxLength: 5, required: true },
     { logicalName: 'currencyname', type: 'String', label: 'Currency Name', maxLength: 100, required: true },
+    { logicalName: 'exchangerate', type: 'Decimal', label: 'Exchange Rate', precision: 10 },
   ]),
   simpleTable('campaigns', 'campaign', 'name', [
     { logicalName: 'name', type: 'String', label: 'Name', maxLength: 128, required: true },

@@ -6,12 +6,13 @@ import type { SimContext } from './context';
 import { isLookup, tableBySet } from './schema';
 import type { Row } from './store';
 
-export const DEFAULT_CURRENCIES: ReadonlyArray<{ iso: string; name: string }> = [
-  { iso: 'USD', name: 'US Dollar' },
-  { iso: 'EUR', name: 'Euro' },
-  { iso: 'GBP', name: 'Pound Sterling' },
-  { iso: 'JPY', name: 'Yen' },
-  { iso: 'CAD', name: 'Canadian Dollar' },
+/** USD is the base currency; `exchangerate` is units of the currency per one USD, as Dataverse keeps it. */
+export const DEFAULT_CURRENCIES: ReadonlyArray<{ iso: string; name: string; exchangerate: number }> = [
+  { iso: 'USD', name: 'US Dollar', exchangerate: 1 },
+  { iso: 'EUR', name: 'Euro', exchangerate: 0.92 },
+  { iso: 'GBP', name: 'Pound Sterling', exchangerate: 0.79 },
+  { iso: 'JPY', name: 'Yen', exchangerate: 151.2 },
+  { iso: 'CAD', name: 'Canadian Dollar', exchangerate: 1.36 },
 ];
 
 function rawValues(entitySet: string, fields: Record<string, unknown>): Row {

@@ -22,6 +22,9 @@ export interface SfField {
   label: string;
   type: SfFieldType;
   length?: number;
+  /** Number fields: total digits and decimal places kept (an org rounds a saved value to `scale`). */
+  precision?: number;
+  scale?: number;
   required?: boolean;
   createable: boolean;
   updateable: boolean;
@@ -73,7 +76,7 @@ const opportunityFields: SfField[] = [
   str('Name', 'Name', 120, { required: true }),
   pick('StageName', 'Stage', [...STAGES.keys()], { required: true }),
   { name: 'CloseDate', label: 'Close Date', type: 'date', required: true, ...rw },
-  { name: 'Amount', label: 'Amount', type: 'currency', ...rw },
+  { name: 'Amount', label: 'Amount', type: 'currency', precision: 18, scale: 2, ...rw },
   pick('CurrencyIsoCode', 'Opportunity Currency', ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF', 'INR']),
   { name: 'CampaignId', label: 'Campaign ID', type: 'reference', referenceTo: 'Campaign', relationshipName: 'Campaign', ...rw },
   { name: 'AccountId', label: 'Account ID', type: 'reference', referenceTo: 'Account', relationshipName: 'Account', ...rw },
@@ -98,6 +101,8 @@ const opportunityFields: SfField[] = [
   text('CoSell_Team__c', 'Co-sell Team'),
   text('CoSell_Solutions__c', 'Co-sell Solutions'),
   str('CoSell_Sync_Status__c', 'Sync Status', 255),
+  str('CoSell_Registration_Id__c', 'Deal Registration Id', 64),
+  text('CoSell_Registration_Details__c', 'Deal Registration Details'),
   bool('CoSell_Conflict__c', 'Sync Conflict'),
 ];
 
@@ -132,6 +137,8 @@ export function describeField(f: SfField): Record<string, unknown> {
     label: f.label,
     type: f.type,
     length: f.length ?? 0,
+    precision: f.precision ?? 0,
+    scale: f.scale ?? 0,
     createable: f.createable,
     updateable: f.updateable,
     nillable,

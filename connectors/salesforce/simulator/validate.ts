@@ -51,6 +51,12 @@ function checkValue(f: SfField, v: unknown): SfRecordError | null {
   }
 }
 
+/** An org keeps a number field at its scale, rounding half up on save (e.g. currency(16,2): 1234.565 -> 1234.57). */
+function roundHalfUp(v: number, scale: number): number {
+  const sign = v < 0 ? -1 : 1;
+  return sign * Number(`${Math.round(Number(`${Math.abs(v)}e${scale}`))}e-${scale}`);
+}
+
 /** Maps incoming JSON to canonical field names; reports the first problem as Salesforce does. */
 export function normaliseInput(obj: SfObject, input: Record<string, unknown>, isCreate: boolean): { values: Record<string, unknown> } | { error: SfRecordError } {
   const values: Record<string, unknown> = {};
@@ -64,7 +70,7 @@ export function normaliseInput(obj: SfObject, input: Record<string, unknown>, is
     const v = raw === '' ? null : raw;
     const err = checkValue(f, v);
     if (err) return { error: err };
-    values[f.name] = v;
+    values[f.name] = typeof v === 'number' && f.scale !== undefined ? roundHalfUp(v, f.scale) : v;
   }
   return { values };
 }

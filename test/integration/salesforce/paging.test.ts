@@ -98,27 +98,56 @@ describe('salesforce readChanges paging on (SystemModstamp, Id)', () => {
     expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id)))).toEqual(new Set(ids));
   });
 
-  it('with settleMs, leaves the newest seconds for the next read and then reads them once', async () => {
-    let clock = Date.now();
-    const connector = connectTo(sim, { settleMs: 5000, now: () => clock });
-    sim.setClock({ now: clock - 60_000 });
-    const [old = ''] = sim.seed([opportunity()]);
-    sim.setClock({ now: clock - 1000 });
-    const [recent = ''] = sim.seed([opportunity()]);
-    const read = async (cursor: string | null): Promise<{ ids: string[]; cursor: string | null }> => {
-      const ids: string[] = [];
-      let last = cursor;
-      for await (const page of connector.readChanges({ cursor, fields: FIELDS })) {
-        ids.push(...page.records.map((r) => r.id));
-        last = page.cursor;
-      }
-      return { ids, cursor: last };
-    };
-    const first = await read(null);
-    expect(first.ids).toEqual([old]);
-    clock += 10_000;
-    const second = await read(first.cursor);
-    expect(second.ids).toEqual([recent]);
+  const readAll = async (connector: ReturnType<typeof connectTo>, cursor: string | null): Promise<{ ids: string[]; cursor: string | null }> => {
+    const ids: string[] = [];
+    let last = cursor;
+    for await (const page of connector.readChanges({ cursor, fields: FIELDS })) {
+      ids.push(...page.records.map((r) => r.id));
+      last = page.cursor;
+    }
+    return { ids, cursor: last };
+  };
+
+  it('with settleMs, a record committed late with a stamp older than the cursor is still read, and nothing is read twice', async () => {
+    const connector = connectTo(sim, { settleMs: 5000 });
+    const now = Date.now();
+    sim.pinModstamp(now - 20_000);
+    const [older = ''] = sim.seed([opportunity()]);
+    sim.pinModstamp(now - 3000);
+    const [newest = ''] = sim.seed([opportunity()]);
+    sim.pinModstamp(null);
+    const first = await readAll(connector, null);
+    expect(first.ids).toEqual([older, newest]);
+    // A transaction that began before `newest` was stamped commits only now: its stamp is behind the cursor.
+    sim.pinModstamp(now - 4000);
+    const [late = ''] = sim.seed([opportunity()]);
+    sim.pinModstamp(null);
+    const second = await readAll(connector, first.cursor);
+    expect(second.ids).toEqual([late]);
+    // Read again: the overlap holds only records already read.
+    const third = await readAll(connector, second.cursor);
+    expect(third.ids).toEqual([]);
+    // A record of the overlap changed again (new stamp) is read again.
+    sim.update(newest, { Amount: 5 });
+    expect((await readAll(connector, third.cursor)).ids).toEqual([newest]);
+  });
+
+  it('without settleMs (0), the same late record is never read: the case the overlap exists for', async () => {
+    const connector = connectTo(sim, { settleMs: 0 });
+    const now = Date.now();
+    sim.pinModstamp(now - 3000);
+    sim.seed([opportunity()]);
+    sim.pinModstamp(null);
+    const first = await readAll(connector, null);
+    sim.pinModstamp(now - 4000);
+    sim.seed([opportunity()]);
+    sim.pinModstamp(null);
+    expect((await readAll(connector, first.cursor)).ids).toEqual([]);
+  });
+
+  it('validates settleMs', () => {
+    expect(() => connectTo(sim, { settleMs: -1 })).toThrow(/settleMs must be a whole number of milliseconds within 0..3600000, got -1/);
+    expect(() => connectTo(sim, { settleMs: 1.5 })).toThrow(/settleMs/);
   });
 
   it('rejects a malformed cursor with a state error', async () => {

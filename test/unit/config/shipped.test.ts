@@ -31,13 +31,14 @@ describe('shipped example configuration', () => {
       defaultOwner: 'crm',
       terminalPrecedence: 'first-committed',
       illegalCrmMoves: 'accept-then-apply',
+      reviewLeaseWaitMs: 10000,
     });
     const [sf, dyn] = config.connectors;
     expect(sf).toMatchObject({ name: 'salesforce-main', kind: 'salesforce', object: 'Opportunity', participation: { all: [{ field: 'CoSell_Sync__c', op: 'eq', value: true }] } });
     expect(sf?.kind === 'salesforce' && sf.auth).toEqual({ flow: 'jwt', clientId: 'sf-client', username: 'integration@example.com', privateKeyFile: './secrets/salesforce.key' });
     expect(dyn?.kind === 'dynamics' && dyn.auth.clientSecret).toBe('dyn-secret');
     expect(dyn?.mappingFile).toBe(path.join(path.dirname(EXAMPLE), 'mappings/dynamics.yaml'));
-    expect(dyn?.options).toEqual({ pageSize: 5000, bulkThreshold: 2000, batchSize: 1000, timeoutMs: 30000, maxRetries: 5, publish: 'inbound' });
+    expect(dyn?.options).toEqual({ pageSize: 5000, bulkThreshold: 2000, batchSize: 1000, timeoutMs: 30000, maxRetries: 5, publish: 'inbound', settleMs: 5000 });
     expect(mappings.get('salesforce-main')?.externalIdField).toBe('CoSell_Id__c');
     expect(mappings.get('dynamics-main')?.externalIdField).toBe('cosell_cosellid');
   });
