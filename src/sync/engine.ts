@@ -60,7 +60,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 }
 
 async function runLeased(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions): Promise<RunSummary> {
-  const result = await deps.store.withLease(`connector:${ctx.instance.name}`, () => runInstance(deps, ctx, options));
+  const result = await deps.store.withLease(`connector:${ctx.instance.name}`, (lease) => {
+    ctx.lease = lease;
+    const signal = options.signal ? AbortSignal.any([options.signal, lease]) : lease;
+    return runInstance(deps, ctx, { ...options, signal });
+  });
   return result ?? summary(ctx, Date.now(), options.dryRun === true, 'skipped: another worker holds this instance');
 }
 
@@ -68,10 +72,15 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
   const started = Date.now();
   const dryRun = options.dryRun === true;
   const callsBefore = ctx.instance.connector.apiUsage().calls;
-  if (!dryRun) await deps.store.startRun({ runId: ctx.runId, connector: ctx.instance.name }, deps.clock.now());
+  if (!dryRun) {
+    const abandoned = await deps.store.abandonRunningRuns(ctx.instance.name, deps.clock.now());
+    if (abandoned > 0) ctx.logger.warn('earlier runs never reported their end: marked abandoned', { event: 'sync.abandoned', count: abandoned });
+    await deps.store.startRun({ runId: ctx.runId, connector: ctx.instance.name }, deps.clock.now());
+  }
   let error: string | null = null;
   try {
     await pull(deps, ctx, options);
+    throwIfLeaseLost(ctx);
     if (!options.signal?.aborted) {
       if (!dryRun) await drainFeed(deps.store, ctx);
       await pushOutbox(deps.store, ctx, dryRun);
@@ -162,6 +171,8 @@ async function applyPageWithRetry(deps: SyncEngineDeps, ctx: RunContext, page: P
     try {
       await deps.store.transaction(async (tx) => {
         await applyPage(tx, ctx, page, { isolate });
+        // Another worker may hold the lease by now: this page rolls back rather than commit beside it.
+        throwIfLeaseLost(ctx);
         if (dryRun) throw new DryRunRollback();
       });
       return;
@@ -178,6 +189,10 @@ async function applyPageWithRetry(deps: SyncEngineDeps, ctx: RunContext, page: P
       ctx.logger.debug('page replayed after a concurrent change', { event: 'sync.page_retry', attempt });
     }
   }
+}
+
+function throwIfLeaseLost(ctx: RunContext): void {
+  if (ctx.lease?.aborted === true) throw coerceError(ctx.lease.reason);
 }
 
 function summary(ctx: RunContext, started: number, dryRun: boolean, error: string | null, apiCalls = 0): RunSummary {
