@@ -120,6 +120,7 @@ async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions):
     if (page.fullResync) for (const record of page.records) full?.add(record.id);
     else fullOnly = false;
     await applyPageWithRetry(deps, ctx, page, dryRun);
+    options.onProgress?.();
     if (options.signal?.aborted) {
       ctx.logger.info('stopping after the current page', { event: 'sync.aborted' });
       return;
