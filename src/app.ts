@@ -25,6 +25,8 @@ export interface AppSettings {
     host: string;
     /** Bearer token of the admin API; null or empty disables the admin API (every call gets 401). */
     adminToken: string | null;
+    /** /healthz fails when work was due with no progress for this long, in ms; default 600 000. */
+    stalledAfterMs?: number;
   };
   /** Cron expression of the R13 expiry sweep; default every 15 minutes. */
   expiry?: { schedule: string };

@@ -77,7 +77,7 @@ export function analyzeConfig(file: string, options: AnalyzeOptions = {}): Confi
     connectors,
     reconciliation,
     logging,
-    http: { port: http.port, host: http.host, adminToken: http.adminToken ?? null },
+    http: { port: http.port, host: http.host, adminToken: http.adminToken ?? null, ...(http.stalledAfterMs === undefined ? {} : { stalledAfterMs: http.stalledAfterMs }) },
     expiry,
     notifications: { enabled: notifications?.enabled ?? false },
   };

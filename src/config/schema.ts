@@ -109,6 +109,7 @@ export const CONFIG_SCHEMA = strictObject({
     port: z.int().min(0).max(65535).default(8080),
     host: text.default('127.0.0.1'),
     adminToken: text.optional(),
+    stalledAfterMs: z.int().min(1000).optional(),
   }).default({ port: 8080, host: '127.0.0.1' }),
   expiry: strictObject({ schedule: text.default('*/15 * * * *') }).default({ schedule: '*/15 * * * *' }),
   notifications: strictObject({ enabled: z.boolean().default(false) }).optional(),

@@ -57,7 +57,7 @@ export interface DaemonConfig {
   connectors: ConnectorConfig[];
   reconciliation: Top['reconciliation'];
   logging: Top['logging'];
-  http: { port: number; host: string; adminToken: string | null };
+  http: { port: number; host: string; adminToken: string | null; stalledAfterMs?: number };
   expiry: { schedule: string };
   notifications: { enabled: boolean };
 }

@@ -9,6 +9,7 @@ import { createHttpServer } from '../http/server';
 import { Metrics } from '../metrics';
 import { runExpirySweep } from '../store/expiry-sweep';
 import { nodeCronSchedule, type ScheduleFn } from './cron';
+import { Liveness } from './liveness';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, Scheduler } from './scheduler';
 import { installSignalHandlers, type InstalledSignals, type SignalSource } from './signals';
 
@@ -40,7 +41,9 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
   const metrics = app.metrics ?? new Metrics();
   const logger = app.logger.child({ module: 'daemon' });
   const state = { configLoaded: false, stopping: false };
+  const liveness = new Liveness(app.config.http.stalledAfterMs);
   const scheduler = new Scheduler({
+    liveness,
     engine: app.engine,
     logger,
     metrics,
@@ -54,6 +57,7 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
       : createHttpServer({
           app,
           metrics,
+          liveness,
           readiness: () => ({ ...state }),
           runSync: (connector, dryRun) => (dryRun ? app.engine.runOnce({ connector, dryRun }) : scheduler.runInstance(connector)),
         });

@@ -9,6 +9,7 @@ import type { ScheduledConnector } from '../app';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { RunSummary, SyncEngine } from '../sync/types';
+import type { Liveness } from './liveness';
 import { assertCronExpression, type CronJob, type ScheduleFn } from './cron';
 
 export const DEFAULT_SWEEP_SCHEDULE = '*/15 * * * *';
@@ -24,6 +25,8 @@ export interface SchedulerDeps {
   sweep: () => Promise<{ expired: readonly unknown[] } | null>;
   /** Log the `sync.run` line and record metrics of finished runs (off when the engine does it). Default true. */
   reportRuns?: boolean;
+  /** Told when work is due, moves and ends (for /healthz). */
+  liveness?: Liveness;
 }
 
 export interface StopOutcome {
@@ -99,6 +102,7 @@ export class Scheduler {
   }
 
   private skipped(name: string): boolean {
+    if (!this.stopping) this.deps.liveness?.due(name);
     const reason = this.stopping ? 'stopping' : this.running.has(name) ? 'overlap' : null;
     if (reason === null) return false;
     this.deps.logger.warn(reason === 'overlap' ? 'run skipped: the previous one is still going' : 'run skipped: stopping', {
@@ -116,6 +120,7 @@ export class Scheduler {
       return await work;
     } finally {
       this.running.delete(name);
+      this.deps.liveness?.done(name);
     }
   }
 
@@ -124,7 +129,7 @@ export class Scheduler {
     let summary: RunSummary;
     let threw = false;
     try {
-      summary = await this.deps.engine.runOnce({ connector, signal: this.controller.signal });
+      summary = await this.deps.engine.runOnce({ connector, signal: this.controller.signal, onProgress: () => this.deps.liveness?.progress(connector) });
     } catch (error) {
       threw = true;
       const message = error instanceof Error ? error.message : String(error);

@@ -4,7 +4,9 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { App } from '../app';
+import type { Liveness } from '../daemon/liveness';
 import type { Metrics } from '../metrics';
+import { refreshWithin } from './metrics-refresh';
 import { bearerMatches } from './auth';
 import { registerOpportunityRoutes } from './opportunity-routes';
 import { registerOpsRoutes, type RunSync } from './ops-routes';
@@ -25,6 +27,10 @@ export interface HttpServerOptions {
   runSync?: RunSync;
   /** How long /readyz waits for the store, in ms. */
   storeTimeoutMs?: number;
+  /** The scheduler's progress; /healthz fails when it stalled. */
+  liveness?: Liveness;
+  /** How long /metrics waits for fresh store gauges before serving the last ones, in ms. Default 1000. */
+  metricsStoreWaitMs?: number;
 }
 
 async function storeAnswers(app: App, timeoutMs: number): Promise<string | null> {
@@ -52,7 +58,11 @@ function adminAuth(token: string | null) {
 /** `/healthz` (alive), `/readyz` (store answers, configuration loaded), `/metrics` (Prometheus text). */
 function registerHealthRoutes(server: FastifyInstance, options: HttpServerOptions, readiness: () => Readiness): void {
   const { app, metrics } = options;
-  server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/healthz', async (_request, reply) => {
+    const report = options.liveness?.report();
+    if (report?.stalled !== true) return { status: 'ok' };
+    return reply.code(503).send({ status: 'stalled', reason: 'work was due with no progress', waiting: report.waiting });
+  });
 
   server.get('/readyz', async (_request, reply) => {
     const state = readiness();
@@ -66,12 +76,7 @@ function registerHealthRoutes(server: FastifyInstance, options: HttpServerOption
   });
 
   server.get('/metrics', async (_request, reply) => {
-    try {
-      await metrics.refreshFromStore(app.store, app.clock.now());
-    } catch (error) {
-      // Counters are still worth serving when the store-backed gauges cannot be refreshed.
-      app.logger.warn('metrics refresh failed', { event: 'metrics.refresh', err: error });
-    }
+    await refreshWithin({ metrics, app, waitMs: options.metricsStoreWaitMs ?? 1000 });
     return reply.type(metrics.contentType()).send(await metrics.text());
   });
 }

@@ -7,7 +7,7 @@ import type { StateStore } from './types';
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number; logger?: Logger };
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number; logger?: Logger; leaseKeepaliveMs?: number };
 
 export const DEFAULT_SQLITE_PATH = './data/cosell-sync.db';
 

@@ -10,7 +10,8 @@ export interface StoreDriver {
   readonly migrationTableSchema?: string;
   /** Wraps every root transaction (SQLite: the in-process writer queue; PostgreSQL: nothing). */
   serialize<T>(fn: () => Promise<T>): Promise<T>;
-  withLease<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+  /** `fn` gets a signal that aborts when the lease is lost while it runs. */
+  withLease<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T | null>;
   /** Statements compiled and run since the store opened (PostgreSQL: `prepared` counts distinct SQL texts). */
   statementCounts(): StatementCounts;
   close(): Promise<void>;

@@ -95,6 +95,7 @@ export class KyselyOps implements StoreOps {
   finishRun = (run: Omit<SyncRun, 'startedAt' | 'finishedAt'>, now: Date): Promise<void> =>
     this.runInTx((db) => runs.finishRun(db, run, now));
   lastRuns = (): Promise<SyncRun[]> => runs.lastRuns(this.db);
+  abandonRunningRuns = (connector: string, now: Date): Promise<number> => this.runInTx((db) => runs.abandonRunningRuns(db, connector, now));
 
   savepoint = async <T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> => {
     if (!this.inTransaction) return this.runInTx((db) => fn(new KyselyOps(db, (inner) => inner(db), this.dialectName, true)));

@@ -27,7 +27,7 @@ export class KyselyStore extends KyselyOps implements StateStore {
     );
   }
 
-  withLease<T>(name: string, fn: () => Promise<T>): Promise<T | null> {
+  withLease<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
     return this.driver.withLease(name, fn);
   }
 

@@ -38,11 +38,12 @@ export function writeMutexFor(file: string): AsyncMutex {
 }
 
 /** Runs `fn` while holding the named lease, or returns null at once when it is held already. */
-export async function withLocalLease<T>(key: string, fn: () => Promise<T>): Promise<T | null> {
+export async function withLocalLease<T>(key: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
   if (heldLeases.has(key)) return null;
   heldLeases.add(key);
   try {
-    return await fn();
+    // A process-local lease cannot be lost while the process lives.
+    return await fn(new AbortController().signal);
   } finally {
     heldLeases.delete(key);
   }

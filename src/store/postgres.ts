@@ -1,13 +1,13 @@
 /**
  * The PostgreSQL adapter (pg Pool): for several worker processes sharing one database. Leases are
- * session advisory locks held on a dedicated pooled connection while the leased work runs
- * (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS).
+ * session advisory locks, each on a connection of its own outside the pool (lease-connection.ts).
  */
 import { Kysely, PostgresDialect } from 'kysely';
-import { Client, Pool, type PoolClient } from 'pg';
-import { ConfigError, coerceError } from '../errors';
+import { Client, Pool } from 'pg';
+import { ConfigError } from '../errors';
 import type { Logger } from '../log';
 import type { StoreDriver } from './driver';
+import { withLeaseConnection } from './lease-connection';
 import type { Database } from './schema';
 
 export interface PostgresConfig {
@@ -16,7 +16,11 @@ export interface PostgresConfig {
   schema?: string;
   poolSize?: number;
   logger?: Logger;
+  /** How often a held lease's session is pinged, in ms (below any idle_session_timeout of the server). Default 1000. */
+  leaseKeepaliveMs?: number;
 }
+
+export const poolApplicationName = (schema: string | undefined): string => `cosell-sync pool ${schema ?? 'public'}`.slice(0, 63);
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -30,40 +34,24 @@ async function ensureSchema(url: string, schema: string): Promise<void> {
   }
 }
 
-async function lockOrRelease(client: PoolClient, key: string): Promise<boolean> {
-  try {
-    const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
-    if (locked.rows[0]?.ok === true) return true;
-    client.release();
-    return false;
-  } catch (error) {
-    client.release(coerceError(error));
-    throw error;
-  }
-}
-
-/** Unlocks and returns the connection; if the unlock fails, the connection is destroyed, which ends the session and its locks. */
-async function unlockAndRelease(client: PoolClient, key: string): Promise<void> {
-  try {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
-    client.release();
-  } catch (error) {
-    client.release(coerceError(error));
-  }
-}
-
 export async function openPostgres(config: PostgresConfig): Promise<StoreDriver> {
   const { schema } = config;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new ConfigError(`invalid PostgreSQL schema name: ${schema}`);
   if (schema !== undefined) await ensureSchema(config.url, schema);
-  const pool = new Pool({
+  const clientConfig = {
     connectionString: config.url,
-    max: config.poolSize ?? 10,
-    // A startup parameter, so every connection the pool opens uses the schema from its first query.
+    // A startup parameter, so every connection opened uses the schema from its first query.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
-  });
-  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  };
+  // Named so that operators (and pg_stat_activity) can tell the pool's sessions from the leases'.
+  const pool = new Pool({ ...clientConfig, max: config.poolSize ?? 10, application_name: poolApplicationName(schema) });
+  // A connection dropped by the server (57P01 on restart, failover, pg_terminate_backend) must not
+  // crash the process: idle ones are reported by the pool, checked-out ones by the client itself;
+  // the query running on it fails with the error, and the pool opens a new connection next time.
   pool.on('error', (error) => config.logger?.warn('postgres idle connection error', { err: error }));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => config.logger?.warn('postgres connection error', { err: error }));
+  });
   // PostgreSQL plans each statement itself; the counts say how many distinct texts and round trips the store sent.
   const seen = new Set<string>();
   let executed = 0;
@@ -80,16 +68,8 @@ export async function openPostgres(config: PostgresConfig): Promise<StoreDriver>
     db,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     serialize: (fn) => fn(),
-    async withLease(name, fn) {
-      const key = `${leasePrefix}${name}`;
-      const client = await pool.connect();
-      if (!(await lockOrRelease(client, key))) return null;
-      try {
-        return await fn();
-      } finally {
-        await unlockAndRelease(client, key);
-      }
-    },
+    withLease: (name, fn) =>
+      withLeaseConnection({ client: clientConfig, key: `${leasePrefix}${name}`, keepaliveMs: config.leaseKeepaliveMs ?? 1000, ...(config.logger ? { logger: config.logger } : {}) }, fn),
     statementCounts: () => ({ prepared: seen.size, executed }),
     close: () => db.destroy(),
   };

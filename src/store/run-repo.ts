@@ -79,3 +79,18 @@ export async function lastRuns(db: Db): Promise<SyncRun[]> {
   for (const row of rows) latest.set(row.connector, toRun(row));
   return [...latest.values()];
 }
+
+/**
+ * Marks the connector's runs still `running` as abandoned: called by the holder of the connector's
+ * lease before it starts a run, so any such row belongs to a worker that died (or lost its lease)
+ * before it could report its end.
+ */
+export async function abandonRunningRuns(db: Db, connector: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('sync_runs')
+    .set({ status: 'abandoned', finished_at: iso(now), error: 'abandoned: the worker running it stopped before reporting its end' })
+    .where('connector', '=', connector)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

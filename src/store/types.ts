@@ -144,7 +144,8 @@ export interface SyncRun {
   connector: string;
   startedAt: string;
   finishedAt: string | null;
-  status: 'running' | 'ok' | 'failed';
+  /** `abandoned`: its worker stopped before reporting the end (found at the next run of the instance). */
+  status: 'running' | 'ok' | 'failed' | 'abandoned';
   pulled: number;
   applied: number;
   pushed: number;
@@ -215,6 +216,8 @@ export interface StoreOps {
   startRun(run: { runId: string; connector: string }, now: Date): Promise<void>;
   finishRun(run: Omit<SyncRun, 'startedAt' | 'finishedAt'>, now: Date): Promise<void>;
   lastRuns(): Promise<SyncRun[]>;
+  /** Marks the connector's `running` runs abandoned; only the holder of its lease may call it. Returns how many. */
+  abandonRunningRuns(connector: string, now: Date): Promise<number>;
 
   /**
    * Runs `fn` so that its writes can be undone alone: inside a transaction, under a SAVEPOINT that
@@ -229,9 +232,10 @@ export interface StateStore extends StoreOps {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` only while this process holds the named lease (PostgreSQL advisory lock; on SQLite a
-   * process-local mutex). Returns null without running when another holder has it.
+   * process-local mutex). Returns null without running when another holder has it. `fn` gets a
+   * signal that aborts (reason: LeaseLostError) when the lease is lost while it runs.
    */
-  withLease<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+  withLease<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T | null>;
   /** Statements compiled and run since the store opened: the figures behind the statement budget. */
   statementCounts(): StatementCounts;
   /** Sent-once notification records and the facts notifications are planned from. */

@@ -24,6 +24,8 @@ export interface RunContext {
   counters: RunCounters;
   /** Collected on dry runs; null otherwise. */
   planned: PlannedWrite[] | null;
+  /** Aborts when the run's lease is lost: nothing more may be committed. */
+  lease?: AbortSignal;
 }
 
 export const sha1 = (input: string): string => createHash('sha1').update(input).digest('hex');

@@ -63,7 +63,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 }
 
 async function runLeased(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions): Promise<RunSummary> {
-  const result = await deps.store.withLease(instanceLeaseName(ctx.instance.name), () => runInstance(deps, ctx, options));
+  const result = await deps.store.withLease(instanceLeaseName(ctx.instance.name), (lease) => {
+    ctx.lease = lease;
+    const signal = options.signal ? AbortSignal.any([options.signal, lease]) : lease;
+    return runInstance(deps, ctx, { ...options, signal });
+  });
   return result ?? summary(ctx, Date.now(), options.dryRun === true, 'skipped: another worker holds this instance');
 }
 
@@ -71,10 +75,15 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
   const started = Date.now();
   const dryRun = options.dryRun === true;
   const callsBefore = ctx.instance.connector.apiUsage().calls;
-  if (!dryRun) await deps.store.startRun({ runId: ctx.runId, connector: ctx.instance.name }, deps.clock.now());
+  if (!dryRun) {
+    const abandoned = await deps.store.abandonRunningRuns(ctx.instance.name, deps.clock.now());
+    if (abandoned > 0) ctx.logger.warn('earlier runs never reported their end: marked abandoned', { event: 'sync.abandoned', count: abandoned });
+    await deps.store.startRun({ runId: ctx.runId, connector: ctx.instance.name }, deps.clock.now());
+  }
   let error: string | null = null;
   try {
     await pull(deps, ctx, options);
+    throwIfLeaseLost(ctx);
     if (!options.signal?.aborted) {
       if (!dryRun) await drainFeed(deps.store, ctx);
       await pushOutbox(deps.store, ctx, dryRun);
@@ -114,6 +123,7 @@ async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions):
     if (page.fullResync) for (const record of page.records) full?.add(record.id);
     else fullOnly = false;
     await applyPageWithRetry(deps, ctx, page, dryRun);
+    options.onProgress?.();
     if (options.signal?.aborted) {
       ctx.logger.info('stopping after the current page', { event: 'sync.aborted' });
       return;
@@ -165,6 +175,8 @@ async function applyPageWithRetry(deps: SyncEngineDeps, ctx: RunContext, page: P
     try {
       await deps.store.transaction(async (tx) => {
         await applyPage(tx, ctx, page, { isolate });
+        // Another worker may hold the lease by now: this page rolls back rather than commit beside it.
+        throwIfLeaseLost(ctx);
         if (dryRun) throw new DryRunRollback();
       });
       return;
@@ -181,6 +193,10 @@ async function applyPageWithRetry(deps: SyncEngineDeps, ctx: RunContext, page: P
       ctx.logger.debug('page replayed after a concurrent change', { event: 'sync.page_retry', attempt });
     }
   }
+}
+
+function throwIfLeaseLost(ctx: RunContext): void {
+  if (ctx.lease?.aborted === true) throw coerceError(ctx.lease.reason);
 }
 
 function summary(ctx: RunContext, started: number, dryRun: boolean, error: string | null, apiCalls = 0): RunSummary {

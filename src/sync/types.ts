@@ -33,6 +33,8 @@ export interface RunOptions {
   connector: string;
   dryRun?: boolean;
   signal?: AbortSignal;
+  /** Called after each page applied (liveness). */
+  onProgress?: () => void;
 }
 
 export interface SyncEngine {

@@ -31,6 +31,8 @@ export interface SyncHarness {
   engine: SyncEngine;
   clock: ManualClock;
   instances: ConnectorInstance[];
+  /** The PostgreSQL schema of the store (postgres only). */
+  pgSchema: string | null;
   /** One sync pass of every instance, in order. */
   syncAll(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +55,8 @@ export interface HarnessOptions {
   store?: 'sqlite' | 'postgres';
   /** The engine's logger (default: silent). */
   logger?: Logger;
+  /** PostgreSQL store settings (another role's URL, pool size, lease keepalive). */
+  postgres?: { url?: string; poolSize?: number; leaseKeepaliveMs?: number };
 }
 
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
@@ -61,7 +65,8 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
   const sf = await startSalesforceSimulator();
   const dyn = await startDynamicsSimulator(options.dynamicsOnHarnessClock === true ? { now: () => clock.now() } : {});
   const pg = options.store === 'postgres' ? await freshPostgresSchema('sync') : null;
-  const store = pg === null ? await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') }) : await createStore({ kind: 'postgres', url: pg.url, schema: pg.schema, poolSize: 4 });
+  const pgOptions = { poolSize: 4, ...options.postgres, url: options.postgres?.url ?? pg?.url ?? '' };
+  const store = pg === null ? await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') }) : await createStore({ kind: 'postgres', ...pgOptions, schema: pg.schema });
   const sfMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml')), options.owners ?? {});
   const dynMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/dynamics.yaml')), options.owners ?? {});
   const instances: ConnectorInstance[] = [
@@ -91,7 +96,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
   const policy: ReconciliationPolicy = { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply', ...options.policy };
   const engine = createSyncEngine({ store, instances, policy, clock, logger: options.logger ?? silentLogger });
   return {
-    sf, dyn, store, engine, clock, instances,
+    sf, dyn, store, engine, clock, instances, pgSchema: pg?.schema ?? null,
     async syncAll() {
       for (const instance of instances) {
         const summary = await engine.runOnce({ connector: instance.name });
