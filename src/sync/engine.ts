@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock';
 import { StaleVersionError, coerceError } from '../errors';
 import type { Logger } from '../log';
 import type { StateStore } from '../store/types';
-import { newCounters, sha1, type RunContext } from './context';
+import { newCounters, sha1, stopRequested, type RunContext } from './context';
 import type { ConnectorInstance, ReconciliationPolicy } from './ports';
 import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
@@ -36,11 +36,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     if (!found) throw new Error(`unknown connector instance "${name}" (configured: ${[...byName.keys()].join(', ')})`);
     return found;
   };
-  const context = (inst: ConnectorInstance, dryRun: boolean): RunContext => {
+  const context = (inst: ConnectorInstance, dryRun: boolean, signal?: AbortSignal): RunContext => {
     const runId = randomUUID();
     return {
       instance: inst, policy: deps.policy, clock: deps.clock, runId, counters: newCounters(),
-      logger: deps.logger.child({ connector: inst.name, runId }), planned: dryRun ? [] : null,
+      logger: deps.logger.child({ connector: inst.name, runId }), planned: dryRun ? [] : null, ...(signal ? { signal } : {}),
     };
   };
   return {
@@ -49,7 +49,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       const inst = instance(options.connector);
       const current = running.get(inst.name);
       if (current) return current.then((s) => ({ ...s, error: 'skipped: a run of this instance was already going' }));
-      const run = runLeased(deps, context(inst, options.dryRun === true), options).finally(() => running.delete(inst.name));
+      const run = runLeased(deps, context(inst, options.dryRun === true, options.signal), options).finally(() => running.delete(inst.name));
       running.set(inst.name, run);
       return run;
     },
@@ -74,7 +74,7 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
     if (!options.signal?.aborted) {
       if (!dryRun) await drainFeed(deps.store, ctx);
       await pushOutbox(deps.store, ctx, dryRun);
-      await pushDeadLetterStatus(deps.store, ctx, dryRun);
+      if (!stopRequested(ctx, 'push')) await pushDeadLetterStatus(deps.store, ctx, dryRun);
     }
   } catch (e) {
     const err = coerceError(e);
@@ -110,10 +110,7 @@ async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions):
     if (page.fullResync) for (const record of page.records) full?.add(record.id);
     else fullOnly = false;
     await applyPageWithRetry(deps, ctx, page, dryRun);
-    if (options.signal?.aborted) {
-      ctx.logger.info('stopping after the current page', { event: 'sync.aborted' });
-      return;
-    }
+    if (stopRequested(ctx, 'pull')) return;
   }
   if (dryRun) return;
   if (full !== null && fullOnly && !resuming) await unlinkMissing(deps, ctx, full);
