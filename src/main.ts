@@ -12,6 +12,7 @@ import { analyzeConfig, loadConfig, type LoadedConfig } from './config/load';
 import { formatIssue } from './config/issues';
 import type { ConnectorConfig } from './config/types';
 import { systemClock, type Clock } from './core/clock';
+import { ConfigError } from './errors';
 import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 import { DEFAULT_RETRY_POLICY } from './retry';
@@ -143,12 +144,11 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
 
 const sandboxAdapters: SandboxAdapters = { startSalesforceSimulator, startDynamicsSimulator };
 
-/** The app the configuration describes; with no configuration at all, the sandbox. */
+/** The app the configuration describes, or the sandbox when asked for. */
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const env = options.env ?? process.env;
   const configPath = options.configPath ?? env.COSELL_SYNC_CONFIG;
-  if (options.sandbox === true || configPath === undefined || configPath === '') {
-    return startSandbox({ adapters: sandboxAdapters, assemble: assembleApp, env });
-  }
+  if (options.sandbox === true) return startSandbox({ adapters: sandboxAdapters, assemble: assembleApp, env });
+  if (configPath === undefined || configPath === '') throw new ConfigError('no configuration: give --config FILE or set COSELL_SYNC_CONFIG');
   return assembleApp(loadConfig(configPath, env), { env });
 }

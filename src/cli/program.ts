@@ -9,6 +9,7 @@ import { registerDaemonCommands } from './commands/daemon';
 import { registerOpportunityCommands } from './commands/opportunities';
 import { registerOpsCommands } from './commands/ops';
 import { EXIT_OK, EXIT_USAGE, Session } from './session';
+import { UsageError } from './usage-error';
 
 export type Handler = (session: Session, args: string[], options: Record<string, unknown>) => Promise<void>;
 
@@ -27,7 +28,8 @@ function makeRegistrar(ctx: CliContext, state: { code: number }): Registrar {
         try {
           await handler(session, args, command.opts());
         } catch (error) {
-          session.fail(error, label ? label(args) : [command.parent?.name(), command.name(), ...args].filter(Boolean).join(' '));
+          if (error instanceof UsageError) session.usage(error.message);
+          else session.fail(error, label ? label(args) : [command.parent?.name(), command.name(), ...args].filter(Boolean).join(' '));
         } finally {
           await session.close().catch((error: unknown) => ctx.stderr.write(`warning: closing failed: ${String(error)}\n`));
         }

@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock';
 import type { CosellField } from '../core/fields';
 import { isTerminal } from '../core/model';
 import { isRuleViolation } from '../core/rules';
-import type { StateStore } from '../store/types';
+import type { DeadLetter, StateStore } from '../store/types';
 import type { RunContext } from './context';
 import { editChangesFrom } from './cosell-values';
 import { runCommand } from './merge-state';
@@ -19,6 +19,8 @@ interface ReviewDeps {
   store: StateStore;
   clock: Clock;
   context: (connector: string) => RunContext;
+  /** Store only: the implied writes wait in the outbox for the daemon's next run (nothing is pushed now). */
+  offline?: boolean;
 }
 
 type Outcome = { ok: boolean; message: string };
@@ -68,8 +70,10 @@ export async function resolveConflict(deps: ReviewDeps, id: number, keep: 'crm' 
     if (error instanceof Error && error.message.startsWith('refused by')) return { ok: false, message: error.message };
     throw error;
   }
+  const kept = `conflict ${id} resolved: kept the ${keep === 'crm' ? 'CRM' : 'co-sell'} value of ${conflict.field}`;
+  if (deps.offline === true) return { ok: true, message: `${kept}; the daemon writes it to ${conflict.connector} at its next run` };
   await pushOutbox(store, ctx, false);
-  return { ok: true, message: `conflict ${id} resolved: kept the ${keep === 'crm' ? 'CRM' : 'co-sell'} value of ${conflict.field}` };
+  return { ok: true, message: kept };
 }
 
 export async function retryDeadLetter(deps: ReviewDeps, id: number): Promise<Outcome> {
@@ -77,6 +81,7 @@ export async function retryDeadLetter(deps: ReviewDeps, id: number): Promise<Out
   const letter = await store.getDeadLetter(id);
   if (!letter) return { ok: false, message: `dead letter ${id} does not exist` };
   if (letter.resolvedAt !== null) return { ok: false, message: `dead letter ${id} is already resolved` };
+  if (deps.offline === true) return queueDeadLetter(deps, letter);
   const ctx = deps.context(letter.connector);
   if (letter.direction === 'pull' && letter.externalId) {
     const records = await ctx.instance.connector.readRecords([letter.externalId], ctx.instance.mapping.crmFields);
@@ -94,4 +99,13 @@ export async function retryDeadLetter(deps: ReviewDeps, id: number): Promise<Out
   return after?.resolvedAt
     ? { ok: true, message: `dead letter ${id} replayed: the record synced` }
     : { ok: false, message: `dead letter ${id} replayed but still fails: ${after?.reason ?? letter.reason}` };
+}
+
+/** Store only: a push is queued for the daemon's next run; a pull needs the CRM record read again. */
+async function queueDeadLetter(deps: ReviewDeps, letter: DeadLetter): Promise<Outcome> {
+  if (letter.direction === 'pull' || !letter.opportunityId) {
+    return { ok: false, message: `dead letter ${letter.id} needs the CRM record read again from ${letter.connector}: give --config (not --store only)` };
+  }
+  await deps.store.enqueueOutbox({ connector: letter.connector, opportunityId: letter.opportunityId, reason: 'replay' }, deps.clock.now());
+  return { ok: true, message: `dead letter ${letter.id} queued: the daemon pushes it to ${letter.connector} at its next run` };
 }

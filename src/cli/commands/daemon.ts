@@ -1,5 +1,5 @@
 /** `start`, `sandbox`, `sync --once`, `config validate`. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { RunSummary } from '../../sync/types';
 import type { Registrar } from '../program';
 import type { Session } from '../session';
@@ -27,7 +27,12 @@ async function daemon(s: Session, sandbox: boolean): Promise<void> {
 }
 
 export function registerDaemonCommands(program: Command, r: Registrar): void {
-  program.command('start').description('run the daemon: scheduled syncs, expiry sweep, HTTP endpoints').action(r.act((s) => daemon(s, false), () => 'start'));
+  program
+    .command('start')
+    .description('run the daemon: scheduled syncs, expiry sweep, HTTP endpoints (needs --config or COSELL_SYNC_CONFIG)')
+    // What `npm start` passes: with no configuration at all, it runs the sandbox.
+    .addOption(new Option('--sandbox-without-config', 'run the sandbox when no configuration is given').hideHelp())
+    .action(r.act((s, _args, o) => daemon(s, o['sandboxWithoutConfig'] === true && (s.configPath() ?? '') === ''), () => 'start'));
   program.command('sandbox').description('run the daemon against the bundled CRM simulators, seeded with samples').action(r.act((s) => daemon(s, true), () => 'sandbox'));
 
   program
