@@ -128,7 +128,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   return {
     config: {
       connectors: enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
-      http: config.http,
+      http: { ...config.http, host: httpHost(options.env ?? process.env, config.http.host) },
       expiry: config.expiry,
       runOnStart: options.runOnStart ?? true,
     },
@@ -142,6 +142,12 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   };
 }
 
+/** COSELL_SYNC_HTTP_HOST overrides the configured address (the container image sets 0.0.0.0). */
+export function httpHost(env: NodeJS.ProcessEnv, configured: string): string {
+  const host = env['COSELL_SYNC_HTTP_HOST'];
+  return host === undefined || host.trim() === '' ? configured : host.trim();
+}
+
 const sandboxAdapters: SandboxAdapters = { startSalesforceSimulator, startDynamicsSimulator };
 
 /** The app the configuration describes, or the sandbox when asked for. */
@@ -150,5 +156,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const configPath = options.configPath ?? env.COSELL_SYNC_CONFIG;
   if (options.sandbox === true) return startSandbox({ adapters: sandboxAdapters, assemble: assembleApp, env });
   if (configPath === undefined || configPath === '') throw new ConfigError('no configuration: give --config FILE or set COSELL_SYNC_CONFIG');
-  return assembleApp(loadConfig(configPath, env), { env });
+  const loaded = loadConfig(configPath, env);
+  const { level, format } = loaded.config.logging;
+  const logger = createLogger({ level, format, ...(options.logTo === 'stderr' ? { stream: process.stderr } : {}) });
+  return assembleApp(loaded, { env, logger });
 }

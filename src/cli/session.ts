@@ -42,10 +42,11 @@ export class Session {
     return this.lease.store;
   }
 
-  async openApp(sandbox = false): Promise<App> {
+  /** `daemon`: the app runs as the daemon (logs on stdout); otherwise logs go to stderr, stdout carries the result. */
+  async openApp(sandbox = false, daemon = false): Promise<App> {
     const configPath = this.configPath();
     if (!sandbox && (configPath === undefined || configPath === '')) throw new UsageError(NO_CONFIG);
-    this.app ??= await this.ctx.createApp({ env: this.ctx.env, sandbox, ...(configPath === undefined ? {} : { configPath }) });
+    this.app ??= await this.ctx.createApp({ env: this.ctx.env, sandbox, logTo: daemon ? 'stdout' : 'stderr', ...(configPath === undefined ? {} : { configPath }) });
     return this.app;
   }
 

@@ -20,11 +20,14 @@ function plannedTable(s: RunSummary): string {
 }
 
 async function daemon(s: Session, sandbox: boolean): Promise<void> {
-  const app = await s.openApp(sandbox);
+  const app = await s.openApp(sandbox, true);
   const handle = s.ctx.startDaemon(app, { installSignalHandlers: true });
   s.detachApp();
   await handle.done;
 }
+
+const CHECK_CRM_HINT =
+  "note: the mapped CRM fields were not checked against the CRMs themselves; `config validate --check-crm` connects to each CRM and checks that every mapped field exists there";
 
 export function registerDaemonCommands(program: Command, r: Registrar): void {
   program
@@ -69,9 +72,11 @@ export function registerDaemonCommands(program: Command, r: Registrar): void {
       r.act(async (s, _args, opts) => {
         const path = s.configPath();
         if (path === undefined) return s.usage('config validate needs --config FILE or COSELL_SYNC_CONFIG');
-        const result = await s.ctx.validateConfig(path, s.ctx.env, { checkCrm: opts.checkCrm === true });
+        const checkCrm = opts.checkCrm === true;
+        const result = await s.ctx.validateConfig(path, s.ctx.env, { checkCrm });
         if (!result.ok) s.code = 1;
-        s.print(result, () => `${result.summary}\n`);
+        const hint = result.ok && !checkCrm ? `${CHECK_CRM_HINT}\n` : '';
+        s.print(result, () => `${result.summary}\n${hint}`);
       }, () => 'config validate'),
     );
 }
