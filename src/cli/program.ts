@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext, GlobalOptions } from './context';
 import { registerDaemonCommands } from './commands/daemon';
+import { registerExpiryCommand } from './commands/expiry';
 import { registerOpportunityCommands } from './commands/opportunities';
 import { registerOpsCommands } from './commands/ops';
 import { EXIT_OK, EXIT_USAGE, Session } from './session';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext, state: { code: number }): Command 
   registerDaemonCommands(program, registrar);
   registerOpportunityCommands(program, registrar);
   registerOpsCommands(program, registrar);
+  registerExpiryCommand(program, registrar);
   return program;
 }
 
