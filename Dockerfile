@@ -23,6 +23,8 @@ RUN npm ci --omit=dev
 
 FROM node:20.20-bookworm-slim
 ENV NODE_ENV=production
+# The exposed port must answer from outside the container: listen on every interface here.
+ENV COSELL_SYNC_HTTP_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -34,4 +36,5 @@ VOLUME ["/app/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 ENTRYPOINT ["node", "dist/src/cli/bin.js"]
+# Give the configuration with COSELL_SYNC_CONFIG (or `start --config FILE`); `sandbox` runs the bundled simulators.
 CMD ["start"]

@@ -68,6 +68,8 @@ export interface CreateAppOptions {
   configPath?: string;
   env?: NodeJS.ProcessEnv;
   sandbox?: boolean;
+  /** Where log lines go: the daemon logs on stdout; one-shot commands keep stdout for their result. Default stdout. */
+  logTo?: 'stdout' | 'stderr';
 }
 
 export type CreateApp = (options: CreateAppOptions) => Promise<App>;

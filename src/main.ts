@@ -13,6 +13,7 @@ import { formatIssue } from './config/issues';
 import { readCrmFacts } from './mapping/crm-facts';
 import type { ConnectorConfig } from './config/types';
 import { systemClock, type Clock } from './core/clock';
+import { ConfigError } from './errors';
 import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 import { DEFAULT_RETRY_POLICY } from './retry';
@@ -139,7 +140,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   return {
     config: {
       connectors: enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
-      http: config.http,
+      http: { ...config.http, host: httpHost(options.env ?? process.env, config.http.host) },
       expiry: config.expiry,
       runOnStart: options.runOnStart ?? true,
     },
@@ -153,14 +154,22 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   };
 }
 
+/** COSELL_SYNC_HTTP_HOST overrides the configured address (the container image sets 0.0.0.0). */
+export function httpHost(env: NodeJS.ProcessEnv, configured: string): string {
+  const host = env['COSELL_SYNC_HTTP_HOST'];
+  return host === undefined || host.trim() === '' ? configured : host.trim();
+}
+
 const sandboxAdapters: SandboxAdapters = { startSalesforceSimulator, startDynamicsSimulator };
 
-/** The app the configuration describes; with no configuration at all, the sandbox. */
+/** The app the configuration describes, or the sandbox when asked for. */
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const env = options.env ?? process.env;
   const configPath = options.configPath ?? env.COSELL_SYNC_CONFIG;
-  if (options.sandbox === true || configPath === undefined || configPath === '') {
-    return startSandbox({ adapters: sandboxAdapters, assemble: assembleApp, env });
-  }
-  return assembleApp(loadConfig(configPath, env), { env });
+  if (options.sandbox === true) return startSandbox({ adapters: sandboxAdapters, assemble: assembleApp, env });
+  if (configPath === undefined || configPath === '') throw new ConfigError('no configuration: give --config FILE or set COSELL_SYNC_CONFIG');
+  const loaded = loadConfig(configPath, env);
+  const { level, format } = loaded.config.logging;
+  const logger = createLogger({ level, format, ...(options.logTo === 'stderr' ? { stream: process.stderr } : {}) });
+  return assembleApp(loaded, { env, logger });
 }

@@ -6,10 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext, GlobalOptions } from './context';
 import { registerDaemonCommands } from './commands/daemon';
+import { registerExpiryCommand } from './commands/expiry';
 import { registerOpportunityCommands } from './commands/opportunities';
 import { registerOpsCommands } from './commands/ops';
 import { registerRegistrationCommand } from './commands/registration';
 import { EXIT_OK, EXIT_USAGE, Session } from './session';
+import { UsageError } from './usage-error';
 
 export type Handler = (session: Session, args: string[], options: Record<string, unknown>) => Promise<void>;
 
@@ -28,7 +30,8 @@ function makeRegistrar(ctx: CliContext, state: { code: number }): Registrar {
         try {
           await handler(session, args, command.opts());
         } catch (error) {
-          session.fail(error, label ? label(args) : [command.parent?.name(), command.name(), ...args].filter(Boolean).join(' '));
+          if (error instanceof UsageError) session.usage(error.message);
+          else session.fail(error, label ? label(args) : [command.parent?.name(), command.name(), ...args].filter(Boolean).join(' '));
         } finally {
           await session.close().catch((error: unknown) => ctx.stderr.write(`warning: closing failed: ${String(error)}\n`));
         }
@@ -51,6 +54,7 @@ export function buildProgram(ctx: CliContext, state: { code: number }): Command 
   registerOpportunityCommands(program, registrar);
   registerRegistrationCommand(program, registrar);
   registerOpsCommands(program, registrar);
+  registerExpiryCommand(program, registrar);
   return program;
 }
 

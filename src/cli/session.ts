@@ -3,14 +3,20 @@
  * (closed at the end), and the exit code.
  */
 import type { App } from '../app';
+import { createLogger } from '../log';
+import { createOfflineReview, type OfflineReview } from '../sync/offline-review';
 import type { StateStore } from '../store/types';
 import type { CliContext, GlobalOptions, StoreLease } from './context';
 import { describeFailure } from './operations/errors';
+import { NO_CONFIG, UsageError } from './usage-error';
 import type { OperationContext } from './operations/opportunities';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+
+/** Store-only settling runs no merge: the reconciliation policy is not consulted. */
+const OFFLINE_POLICY = { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply' } as const;
 
 export class Session {
   code = EXIT_OK;
@@ -36,10 +42,23 @@ export class Session {
     return this.lease.store;
   }
 
-  async openApp(sandbox = false): Promise<App> {
+  /** `daemon`: the app runs as the daemon (logs on stdout); otherwise logs go to stderr, stdout carries the result. */
+  async openApp(sandbox = false, daemon = false): Promise<App> {
     const configPath = this.configPath();
-    this.app ??= await this.ctx.createApp({ env: this.ctx.env, sandbox, ...(configPath === undefined ? {} : { configPath }) });
+    if (!sandbox && (configPath === undefined || configPath === '')) throw new UsageError(NO_CONFIG);
+    this.app ??= await this.ctx.createApp({ env: this.ctx.env, sandbox, logTo: daemon ? 'stdout' : 'stderr', ...(configPath === undefined ? {} : { configPath }) });
     return this.app;
+  }
+
+  /**
+   * What settles conflicts and dead letters: the configured engine, or with `--store` alone the
+   * store itself (writes wait in the outbox for the daemon's next run).
+   */
+  async review(): Promise<OfflineReview> {
+    const configPath = this.configPath();
+    if (configPath !== undefined && configPath !== '') return (await this.openApp()).engine;
+    const store = await this.store();
+    return createOfflineReview({ store, clock: this.ctx.clock, logger: createLogger({ level: 'warn' }), policy: OFFLINE_POLICY });
   }
 
   /** Hands the app over to its new owner (the daemon closes it when it stops). */

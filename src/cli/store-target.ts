@@ -1,7 +1,7 @@
-/** Which store a store-only command opens: `--store`, else COSELL_SYNC_STORE, else the configuration's, else the default file. */
+/** Which store a store-only command opens: `--store`, else COSELL_SYNC_STORE, else the configuration's; none of them is a usage error. */
 import { loadConfig } from '../config/load';
 import type { StoreConfig } from '../store';
-import { DEFAULT_STORE_PATH } from './context';
+import { NO_STORE, UsageError } from './usage-error';
 
 export function storeConfigFor(target: { store: string | undefined; configPath: string | undefined }, env: NodeJS.ProcessEnv): StoreConfig {
   const spec = target.store ?? env['COSELL_SYNC_STORE'];
@@ -10,5 +10,5 @@ export function storeConfigFor(target: { store: string | undefined; configPath: 
     const store = loadConfig(target.configPath, env).config.store;
     return store.driver === 'sqlite' ? { kind: 'sqlite', path: store.path } : { kind: 'postgres', url: store.url, poolSize: store.poolSize };
   }
-  return { kind: 'sqlite', path: DEFAULT_STORE_PATH };
+  throw new UsageError(NO_STORE);
 }

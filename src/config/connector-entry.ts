@@ -2,8 +2,10 @@
  * One connector entry of the configuration: picked by `kind` (and, for Salesforce, the auth `flow`),
  * then checked with its strict schema, its cron schedule and its participation filter.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { validate as validateCron } from 'node-cron';
+import { readMappingFile } from '../mapping/parse';
 import { didYouMean, type ConfigIssue, type IssuePath } from './issues';
 import { DYNAMICS_CONNECTOR, SALESFORCE_AUTH, SALESFORCE_CONNECTOR } from './schema';
 import type { ConnectorEntry } from './bind-mappings';
@@ -47,15 +49,35 @@ export function parseConnector(
   };
   if (kind === 'dynamics') {
     const parsed = parseAt(DYNAMICS_CONNECTOR, raw, source, at);
-    if (!parsed.ok) return { connector: null, issues: parsed.issues };
+    if (!parsed.ok) return { connector: null, issues: [...parsed.issues, ...rawChecks(raw, source, at)] };
     const { mapping: _mapping, object: _object, participation: _participation, ...rest } = parsed.data;
     return { connector: { ...rest, ...common(parsed.data) }, issues };
   }
   const parsed = parseAt(SALESFORCE_CONNECTOR, raw, source, at);
   const auth = parseSalesforceAuth((raw as Record<string, unknown>)['auth'], source, [...at, 'auth']);
-  if (!parsed.ok || !auth.ok) return { connector: null, issues: [...(parsed.ok ? [] : parsed.issues), ...(auth.ok ? [] : auth.issues)] };
+  if (!parsed.ok || !auth.ok) {
+    return { connector: null, issues: [...(parsed.ok ? [] : parsed.issues), ...(auth.ok ? [] : auth.issues), ...(parsed.ok ? [] : rawChecks(raw, source, at))] };
+  }
   const { mapping: _mapping, object: _object, participation: _participation, instanceUrl, ...rest } = parsed.data;
   return { connector: { ...rest, instanceUrl: instanceUrl ?? null, auth: auth.data, ...common(parsed.data) }, issues };
+}
+
+/**
+ * What can still be checked of an entry its schema refused, so that every error comes in one
+ * round: its cron expression, and its mapping file on its own.
+ */
+function rawChecks(raw: object, source: YamlSource, at: IssuePath): ConfigIssue[] {
+  const { schedule } = raw as { schedule?: unknown };
+  return typeof schedule === 'string' ? checkCron(schedule, source, [...at, 'schedule']) : [];
+}
+
+/** The mapping file's own issues, for an entry that could not be parsed (it is not bound to a connector). */
+function mappingFileIssues(raw: unknown, configDir: string, shownDir: string): ConfigIssue[] {
+  const mapping = raw !== null && typeof raw === 'object' ? (raw as { mapping?: unknown }).mapping : undefined;
+  if (typeof mapping !== 'string' || mapping === '') return [];
+  const file = path.resolve(configDir, mapping);
+  if (!existsSync(file)) return [];
+  return readMappingFile(file, path.isAbsolute(mapping) ? mapping : path.join(shownDir, mapping)).issues.filter((i) => i.line > 0);
 }
 
 function parseSalesforceAuth(raw: unknown, source: YamlSource, at: IssuePath) {
@@ -81,10 +103,15 @@ export function parseConnectors(raw: unknown, source: YamlSource, file: string):
     const parsed = parseConnector(item, index, source, configDir);
     issues.push(...parsed.issues);
     const connector = parsed.connector;
-    if (connector === null) return;
+    if (connector === null) {
+      issues.push(...mappingFileIssues(item, configDir, path.dirname(file)));
+      return;
+    }
     if (names.has(connector.name)) issues.push(source.issue(['connectors', index, 'name'], `duplicate connector name "${connector.name}"`));
     names.add(connector.name);
-    entries.push({ connector, index, shown: path.join(path.dirname(file), String((item as { mapping?: unknown }).mapping)) });
+    const mapping = String((item as { mapping?: unknown }).mapping);
+    // An absolute mapping path is shown as given: the config folder is only put in front of a relative one.
+    entries.push({ connector, index, shown: path.isAbsolute(mapping) ? mapping : path.join(path.dirname(file), mapping) });
   });
   return { entries, issues };
 }

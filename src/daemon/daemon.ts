@@ -75,6 +75,11 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
     const { unfinished } = await scheduler.stop(reason, options.shutdownTimeoutMs ?? app.config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
     signals?.uninstall();
     if (server !== null) await server.close();
+    if (unfinished.length > 0) {
+      // Runs stop at their next batch boundary; closing the store under one would lose what its last batch wrote.
+      logger.warn('waiting for running syncs to reach a batch boundary before closing the store', { event: 'daemon.stop', unfinished });
+      await scheduler.settled();
+    }
     await app.close();
     logger.info('daemon stopped', { event: 'daemon.stopped', reason, unfinished });
   };

@@ -101,6 +101,11 @@ export class Scheduler {
     return { unfinished };
   }
 
+  /** Resolves once nothing runs any more (used after the stop bound: the store never closes under a run). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
   private skipped(name: string): boolean {
     if (!this.stopping) this.deps.liveness?.due(name);
     const reason = this.stopping ? 'stopping' : this.running.has(name) ? 'overlap' : null;

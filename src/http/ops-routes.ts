@@ -17,6 +17,8 @@ export type RunSync = (connector: string, dryRun: boolean) => Promise<RunSummary
 
 const resolveBody = z.strictObject({ keep: z.enum(['crm', 'cosell']) });
 const syncBody = z.strictObject({ dryRun: z.boolean().default(false) });
+/** A page is 1-500 rows: a negative or zero limit would lift the cap on SQLite (LIMIT -1 is no limit). */
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 function numericId(raw: string, entity: string): number {
   const id = Number(raw);
@@ -39,7 +41,8 @@ export function registerOpsRoutes(server: FastifyInstance, app: App, runSync: Ru
   server.get('/conflicts', guarded(log, () => 'list conflicts', async (request: ListRequest) => {
     const status = queryValue(request.query['status']) ?? 'pending';
     const connector = queryValue(request.query['connector']);
-    const limit = Math.min(500, Number(queryValue(request.query['limit']) ?? 100) || 100);
+    const raw = queryValue(request.query['limit']);
+    const { limit } = parseInput(listQuery, raw === undefined ? {} : { limit: raw }, 'query');
     const filter = { ...(status === 'all' ? {} : { status: status === 'resolved' ? ('resolved' as const) : ('pending' as const) }), ...(connector ? { connector } : {}), limit };
     return { body: { items: await store.listConflicts(filter) } };
   }));

@@ -26,6 +26,15 @@ export interface RunContext {
   planned: PlannedWrite[] | null;
   /** Aborts when the run's lease is lost: nothing more may be committed. */
   lease?: AbortSignal;
+  /** Aborted when the daemon stops: pulls and pushes end at the next batch boundary. */
+  signal?: AbortSignal;
+}
+
+/** True (and logged once per call site) when the run should stop before its next batch. */
+export function stopRequested(ctx: RunContext, where: 'pull' | 'push'): boolean {
+  if (ctx.signal?.aborted !== true) return false;
+  ctx.logger.info(`stopping after the current ${where} batch`, { event: 'sync.aborted', phase: where });
+  return true;
 }
 
 export const sha1 = (input: string): string => createHash('sha1').update(input).digest('hex');

@@ -8,7 +8,7 @@ import { StaleVersionError, coerceError } from '../errors';
 import type { Logger } from '../log';
 import { isValueRefusedByStore } from '../store/data-errors';
 import type { StateStore } from '../store/types';
-import { newCounters, sha1, type RunContext } from './context';
+import { newCounters, sha1, stopRequested, type RunContext } from './context';
 import type { ConnectorInstance, ReconciliationPolicy } from './ports';
 import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
@@ -40,11 +40,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     if (!found) throw new Error(`unknown connector instance "${name}" (configured: ${[...byName.keys()].join(', ')})`);
     return found;
   };
-  const context = (inst: ConnectorInstance, dryRun: boolean): RunContext => {
+  const context = (inst: ConnectorInstance, dryRun: boolean, signal?: AbortSignal): RunContext => {
     const runId = randomUUID();
     return {
       instance: inst, policy: deps.policy, clock: deps.clock, runId, counters: newCounters(),
-      logger: deps.logger.child({ connector: inst.name, runId }), planned: dryRun ? [] : null,
+      logger: deps.logger.child({ connector: inst.name, runId }), planned: dryRun ? [] : null, ...(signal ? { signal } : {}),
     };
   };
   return {
@@ -53,7 +53,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       const inst = instance(options.connector);
       const current = running.get(inst.name);
       if (current) return current.then((s) => ({ ...s, error: 'skipped: a run of this instance was already going' }));
-      const run = runLeased(deps, context(inst, options.dryRun === true), options).finally(() => running.delete(inst.name));
+      const run = runLeased(deps, context(inst, options.dryRun === true, options.signal), options).finally(() => running.delete(inst.name));
       running.set(inst.name, run);
       return run;
     },
@@ -66,6 +66,8 @@ async function runLeased(deps: SyncEngineDeps, ctx: RunContext, options: RunOpti
   const result = await deps.store.withLease(instanceLeaseName(ctx.instance.name), (lease) => {
     ctx.lease = lease;
     const signal = options.signal ? AbortSignal.any([options.signal, lease]) : lease;
+    // A lost lease stops the run's pulls and pushes at their next batch, as a stop of the daemon does.
+    ctx.signal = signal;
     return runInstance(deps, ctx, { ...options, signal });
   });
   return result ?? summary(ctx, Date.now(), options.dryRun === true, 'skipped: another worker holds this instance');
@@ -87,7 +89,7 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
     if (!options.signal?.aborted) {
       if (!dryRun) await drainFeed(deps.store, ctx);
       await pushOutbox(deps.store, ctx, dryRun);
-      await pushDeadLetterStatus(deps.store, ctx, dryRun);
+      if (!stopRequested(ctx, 'push')) await pushDeadLetterStatus(deps.store, ctx, dryRun);
     }
   } catch (e) {
     const err = coerceError(e);
@@ -124,10 +126,7 @@ async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions):
     else fullOnly = false;
     await applyPageWithRetry(deps, ctx, page, dryRun);
     options.onProgress?.();
-    if (options.signal?.aborted) {
-      ctx.logger.info('stopping after the current page', { event: 'sync.aborted' });
-      return;
-    }
+    if (stopRequested(ctx, 'pull')) return;
   }
   if (dryRun) return;
   if (full !== null && fullOnly && !resuming) await unlinkMissing(deps, ctx, full);

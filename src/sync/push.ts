@@ -7,12 +7,12 @@ import type { CosellField } from '../core/fields';
 import type { Opportunity, Stage } from '../core/model';
 import type { WriteOperation, WriteResult } from '../ports/connector';
 import type { Link, OutboxEntry, StateStore } from '../store/types';
-import { plan, type RunContext, type Tx } from './context';
+import { plan, stopRequested, type RunContext, type Tx } from './context';
 import { crmFacingValues } from './cosell-values';
 import { mergeableFields } from './merge/plan';
 import { applyRecord } from './pull';
 import { isValueRefused, type ValueRefusedError } from '../mapping/refusal';
-import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, SYNCED, truncate } from './status';
+import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } from './status';
 import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
 import { sameValue } from './values';
 
@@ -68,6 +68,8 @@ export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boo
   const staleRounds = new Map<number, number>();
   const seen = new Set<number>();
   for (;;) {
+    // A stop ends the push between batches: every batch sent is settled in the store before the run ends.
+    if (stopRequested(ctx, 'push')) return;
     const waiting = dryRun && seen.size === 0 ? await feedEntries(store, ctx) : [];
     const due = [...waiting, ...(await store.dueOutbox(ctx.instance.name, ctx.clock.now(), ctx.instance.pushBatchSize))].filter((e) => !seen.has(e.id));
     if (due.length === 0) return;

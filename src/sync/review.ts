@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock';
 import type { CosellField } from '../core/fields';
 import { isTerminal } from '../core/model';
 import { isRuleViolation } from '../core/rules';
-import type { Conflict, StateStore } from '../store/types';
+import type { Conflict, DeadLetter, StateStore } from '../store/types';
 import type { RunContext } from './context';
 import { editChangesFrom } from './cosell-values';
 import { runCommand } from './merge/apply-plan';
@@ -22,6 +22,8 @@ interface ReviewDeps {
   context: (connector: string) => RunContext;
   /** How long to wait for a running sync of the instance before queuing the push for its next run. */
   reviewLeaseWaitMs?: number | undefined;
+  /** Store only: the implied writes wait in the outbox for the daemon's next run (nothing is pushed now). */
+  offline?: boolean;
 }
 
 type Outcome = { ok: boolean; message: string };
@@ -40,6 +42,11 @@ export async function resolveConflict(deps: ReviewDeps, id: number, keep: 'crm' 
   const ctx = deps.context(conflict.connector);
   const resolved = `conflict ${id} resolved: kept the ${keep === 'crm' ? 'CRM' : 'co-sell'} value of ${conflict.field}`;
   try {
+    if (deps.offline === true) {
+      // Store only: settle now; the daemon's next run of the instance writes the CRM.
+      await settleConflict(deps, ctx, { conflict, keep });
+      return { ok: true, message: `${resolved}; the daemon writes it to ${conflict.connector} at its next run` };
+    }
     const leased = await underInstanceLease({ store, connector: conflict.connector, waitMs: waitOf(deps) }, async () => {
       await settleConflict(deps, ctx, { conflict, keep });
       await pushOutbox(store, ctx, false);
@@ -98,6 +105,7 @@ export async function retryDeadLetter(deps: ReviewDeps, id: number): Promise<Out
   const letter = await store.getDeadLetter(id);
   if (!letter) return { ok: false, message: `dead letter ${id} does not exist` };
   if (letter.resolvedAt !== null) return { ok: false, message: `dead letter ${id} is already resolved` };
+  if (deps.offline === true) return queueDeadLetter(deps, letter);
   const ctx = deps.context(letter.connector);
   const lease = { store, connector: letter.connector, waitMs: waitOf(deps) };
   if (letter.direction === 'pull' && letter.externalId) {
@@ -126,4 +134,13 @@ export async function retryDeadLetter(deps: ReviewDeps, id: number): Promise<Out
   return after?.resolvedAt
     ? { ok: true, message: `dead letter ${id} replayed: the record synced` }
     : { ok: false, message: `dead letter ${id} replayed but still fails: ${after?.reason ?? letter.reason}` };
+}
+
+/** Store only: a push is queued for the daemon's next run; a pull needs the CRM record read again. */
+async function queueDeadLetter(deps: ReviewDeps, letter: DeadLetter): Promise<Outcome> {
+  if (letter.direction === 'pull' || !letter.opportunityId) {
+    return { ok: false, message: `dead letter ${letter.id} needs the CRM record read again from ${letter.connector}: give --config (not --store only)` };
+  }
+  await deps.store.enqueueOutbox({ connector: letter.connector, opportunityId: letter.opportunityId, reason: 'replay' }, deps.clock.now());
+  return { ok: true, message: `dead letter ${letter.id} queued: the daemon pushes it to ${letter.connector} at its next run` };
 }

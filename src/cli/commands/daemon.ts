@@ -1,5 +1,5 @@
 /** `start`, `sandbox`, `sync --once`, `config validate`. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { RunSummary } from '../../sync/types';
 import type { Registrar } from '../program';
 import type { Session } from '../session';
@@ -23,14 +23,22 @@ function plannedTable(s: RunSummary): string {
 }
 
 async function daemon(s: Session, sandbox: boolean): Promise<void> {
-  const app = await s.openApp(sandbox);
+  const app = await s.openApp(sandbox, true);
   const handle = s.ctx.startDaemon(app, { installSignalHandlers: true });
   s.detachApp();
   await handle.done;
 }
 
+const CHECK_CRM_HINT =
+  "note: the mapped CRM fields were not checked against the CRMs themselves; `config validate --check-crm` connects to each CRM and checks that every mapped field exists there";
+
 export function registerDaemonCommands(program: Command, r: Registrar): void {
-  program.command('start').description('run the daemon: scheduled syncs, expiry sweep, HTTP endpoints').action(r.act((s) => daemon(s, false), () => 'start'));
+  program
+    .command('start')
+    .description('run the daemon: scheduled syncs, expiry sweep, HTTP endpoints (needs --config or COSELL_SYNC_CONFIG)')
+    // What `npm start` passes: with no configuration at all, it runs the sandbox.
+    .addOption(new Option('--sandbox-without-config', 'run the sandbox when no configuration is given').hideHelp())
+    .action(r.act((s, _args, o) => daemon(s, o['sandboxWithoutConfig'] === true && (s.configPath() ?? '') === ''), () => 'start'));
   program.command('sandbox').description('run the daemon against the bundled CRM simulators, seeded with samples').action(r.act((s) => daemon(s, true), () => 'sandbox'));
 
   program
@@ -67,9 +75,11 @@ export function registerDaemonCommands(program: Command, r: Registrar): void {
       r.act(async (s, _args, opts) => {
         const path = s.configPath();
         if (path === undefined) return s.usage('config validate needs --config FILE or COSELL_SYNC_CONFIG');
-        const result = await s.ctx.validateConfig(path, s.ctx.env, { checkCrm: opts.checkCrm === true });
+        const checkCrm = opts.checkCrm === true;
+        const result = await s.ctx.validateConfig(path, s.ctx.env, { checkCrm });
         if (!result.ok) s.code = 1;
-        s.print(result, () => `${result.summary}\n`);
+        const hint = result.ok && !checkCrm ? `${CHECK_CRM_HINT}\n` : '';
+        s.print(result, () => `${result.summary}\n${hint}`);
       }, () => 'config validate'),
     );
 }

@@ -1,5 +1,7 @@
 /** `cosell-sync opportunities ...`: the co-sell opportunities in the store, changed only through the core. */
 import { readFile } from 'node:fs/promises';
+import { coerceError } from '../../errors';
+import { UsageError } from '../usage-error';
 import { Option, type Command } from 'commander';
 import { HELP_TYPES, OPPORTUNITY_TYPES, STAGES } from '../../core/model';
 import { parseCommandBody, type CommandName } from '../operations/command-input';
@@ -13,7 +15,14 @@ type Options = Record<string, unknown>;
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 export async function readJsonFile(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : coerceError(error).message;
+    throw new UsageError(`--file ${path}: cannot read it (${why})`);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -117,7 +126,7 @@ function registerStageChanges(opps: Command, r: Registrar): void {
     r.act(async (s, [id = ''], o) => apply(s, id, 'accept', await fieldFlags(s, id, o), 'accepted'), label('accept')),
   );
 
-  opps.command('decline').argument('<id>').description('decline a received referral (R11)').requiredOption('--reason <reason>', 'why').option('--notes <text>', 'notes').action(
+  opps.command('decline').argument('<id>').description('decline a received referral (R12)').requiredOption('--reason <reason>', 'why').option('--notes <text>', 'notes').action(
     r.act((s, [id = ''], o) => apply(s, id, 'decline', { reason: o['reason'], notes: str(o['notes']) ?? null }, 'declined'), label('decline')),
   );
 

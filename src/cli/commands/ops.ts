@@ -80,8 +80,7 @@ function registerConflicts(program: Command, r: Registrar): void {
     .addOption(new Option('--keep <side>', 'which value wins').choices(['crm', 'cosell']).makeOptionMandatory())
     .action(
       r.act(async (s, [id = ''], o) => {
-        const app = await s.openApp();
-        outcome(s, await app.engine.resolveConflict(positiveInt(id, 'conflict'), o['keep'] === 'crm' ? 'crm' : 'cosell'), `resolve conflict ${id}`);
+        outcome(s, await (await s.review()).resolveConflict(positiveInt(id, 'conflict'), o['keep'] === 'crm' ? 'crm' : 'cosell'), `resolve conflict ${id}`);
       }, ([id]) => `resolve conflict ${id ?? ''}`),
     );
 
@@ -107,8 +106,7 @@ function registerDeadLetters(program: Command, r: Registrar): void {
     );
   letters.command('retry').argument('<id>').action(
     r.act(async (s, [id = '']) => {
-      const app = await s.openApp();
-      outcome(s, await app.engine.retryDeadLetter(positiveInt(id, 'dead letter')), `retry dead letter ${id}`);
+      outcome(s, await (await s.review()).retryDeadLetter(positiveInt(id, 'dead letter')), `retry dead letter ${id}`);
     }, ([id]) => `retry dead letter ${id ?? ''}`),
   );
 }

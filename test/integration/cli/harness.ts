@@ -135,7 +135,8 @@ export async function runCli(h: Harness, args: string[], extra: Partial<CliConte
   const ctx: CliContext = {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: {},
+    // A configuration is named (the fake createApp stands for it); tests of its absence pass their own env.
+    env: { COSELL_SYNC_CONFIG: path.join(h.dir, 'cosell-sync.yaml') },
     clock: h.clock,
     userName: 'tester',
     openStore: async () => ({ store: h.store, release: async () => undefined }),

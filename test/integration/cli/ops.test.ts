@@ -37,7 +37,7 @@ describe('exit codes', () => {
     [['opportunities', 'edit', 'opp-1'], 'edit without any change'],
     [['opportunities', 'invite', 'opp-1', '--microsoft'], 'invite --microsoft without --help-type'],
   ])('exits 2 on %j (%s)', async (args) => {
-    const res = await runCli(h, args);
+    const res = await runCli(h, args, { env: {} });
     expect(res.code).toBe(2);
     expect(res.stderr).not.toBe('');
   });

@@ -7,7 +7,7 @@ import { asOpportunityId } from '../../../src/core/model';
 import { readCrmFacts } from '../../../src/mapping/crm-facts';
 import { sampleDynamicsRow } from '../../../src/sandbox/seed-data';
 import { anOutboundInput } from '../../unit/core/builders';
-import { sfOpportunity, startSyncHarness, type SyncHarness } from './harness';
+import { startSyncHarness, type SyncHarness } from './harness';
 
 const user = { kind: 'user' as const, name: 'test' };
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { storeConfigFor } from '../../../src/cli/store-target';
+import { UsageError } from '../../../src/cli/usage-error';
 
 describe('storeConfigFor', () => {
   it.each([
@@ -10,9 +11,13 @@ describe('storeConfigFor', () => {
     [{ store: 'postgresql://db/x', configPath: undefined }, {}, { kind: 'postgres', url: 'postgresql://db/x' }],
     [{ store: '/var/lib/cosell.db', configPath: undefined }, {}, { kind: 'sqlite', path: '/var/lib/cosell.db' }],
     [{ store: undefined, configPath: undefined }, { COSELL_SYNC_STORE: 'env.db' }, { kind: 'sqlite', path: 'env.db' }],
-    [{ store: undefined, configPath: undefined }, {}, { kind: 'sqlite', path: './data/cosell-sync.db' }],
   ])('%j with env %j opens %j', (target, env, expected) => {
     expect(storeConfigFor(target, env)).toEqual(expected);
+  });
+
+  it('is a usage error, saying how to give one, when no store is named anywhere', () => {
+    expect(() => storeConfigFor({ store: undefined, configPath: undefined }, {})).toThrow(UsageError);
+    expect(() => storeConfigFor({ store: undefined, configPath: '' }, { COSELL_SYNC_STORE: '' })).toThrow(/--store .*COSELL_SYNC_STORE.*--config/);
   });
 
   it('reads the store of the configuration file when no --store is given', () => {
