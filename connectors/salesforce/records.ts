@@ -15,7 +15,14 @@ function readPath(row: Record<string, unknown>, path: string): unknown {
 export function toCrmRecord(row: Record<string, unknown>, fields: readonly string[]): CrmRecord {
   const out: Record<string, unknown> = {};
   for (const f of fields) out[f] = readPath(row, f);
-  return { id: String(row['Id']), fields: out, version: String(row['SystemModstamp'] ?? '') };
+  return { id: idOf(row), fields: out, version: String(row['SystemModstamp'] ?? '') };
+}
+
+/** `Id`, or, for a row selected without it, the last segment of `attributes.url`. */
+function idOf(row: Record<string, unknown>): string {
+  if (typeof row['Id'] === 'string') return row['Id'];
+  const url = (row['attributes'] as { url?: unknown } | undefined)?.url;
+  return typeof url === 'string' ? (url.split('/').pop() ?? '') : '';
 }
 
 /** The select list: mapped fields plus Id and SystemModstamp, without case-insensitive duplicates. */
