@@ -19,7 +19,12 @@ interface Position {
   last: string;
 }
 
+/** Query options Dataverse implements and the simulator does not: refused, never silently ignored. */
+const NOT_SIMULATED = ['$expand', '$count', '$apply', 'fetchXml', '$search', '$compute'];
+
 export function readCollection(ctx: SimContext, def: TableDef, req: SimRequest): SimResponse {
+  const missing = NOT_SIMULATED.find((p) => req.query.has(p));
+  if (missing) return dvError(501, CODES.notImplemented, `The query option ${missing} is not implemented by the simulator.`);
   const prefer = parsePrefer(req.headers.prefer);
   const selectText = req.query.get('$select');
   const select = selectText ? selectText.split(',').map((s) => s.trim()) : null;

@@ -57,6 +57,13 @@ function resolveBind(ctx: SimContext, attr: AttributeDef, value: unknown): strin
   return String(row[target.def.key]);
 }
 
+/** Dataverse's column ranges (Money: ±922,337,203,685,477; whole numbers: 32-bit; BigInt: 64-bit, here the safe-integer part). */
+const RANGES = {
+  Money: [-922_337_203_685_477, 922_337_203_685_477],
+  Integer: [-2_147_483_648, 2_147_483_647],
+  BigInt: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+} as const;
+
 function checkValue(def: TableDef, attr: AttributeDef, value: unknown): unknown {
   if (value === null) return null;
   const bad = (why: string): never => {
@@ -74,9 +81,15 @@ function checkValue(def: TableDef, attr: AttributeDef, value: unknown): unknown 
       return value;
     case 'Money':
     case 'Integer':
-    case 'BigInt':
+    case 'BigInt': {
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);
-      return value;
+      const [min, max] = RANGES[attr.type];
+      if (value < min || value > max || (attr.type !== 'Money' && !Number.isInteger(value))) {
+        return bad(`The value ${String(value)} of '${attr.logicalName}' is outside the valid range (${min} to ${max}).`);
+      }
+      // Money is stored at the currency's precision (2 decimals for the simulated currencies).
+      return attr.type === 'Money' ? Math.round(value * 100) / 100 : value;
+    }
     case 'Boolean':
       if (typeof value !== 'boolean') return bad(`The value of '${attr.logicalName}' must be a boolean.`);
       return value;
