@@ -57,7 +57,8 @@ function toPartResponse(part: MultipartPart): PartResponse {
  * responses; a failed changeset gives the single error response.
  */
 export function parseBatchResponse(contentType: string | null, body: string): PartResponse[][] {
-  const boundary = boundaryOf(contentType ?? '');
+  // The boundary is declared in Content-Type; a reply without one still opens with its delimiter.
+  const boundary = boundaryOf(contentType ?? '') ?? /^\s*--([^\s]+)\s*$/m.exec(body.split(/\r?\n/).find((l) => l.trim() !== '') ?? '')?.[1] ?? null;
   if (!boundary) throw new Error('batch reply without a multipart boundary');
   return splitMultipart(body, boundary).map((part) => {
     const inner = boundaryOf(part.headers['content-type']);

@@ -2,20 +2,29 @@
  * The readChanges cursor: position in the (SystemModstamp, Id) order, where getDeleted resumes,
  * and whether a full pass is in progress (so a resumed full pass stays flagged fullResync).
  */
+import { z } from 'zod';
 import { StateError } from '../../src/errors';
 
-export interface SalesforceCursor {
-  v: 1;
-  stamp: string | null;
-  id: string | null;
-  deletedSince: string;
-  phase: 'full' | 'incremental';
+/** A SystemModstamp as Salesforce writes it (`2026-01-02T03:04:05.000+0000`) or ISO 8601. */
+const stamp = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/, 'expected a date-time')
+  .refine((v) => !Number.isNaN(Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))), 'expected a valid date-time');
+
+const CursorSchema = z.object({
+  v: z.literal(1),
+  stamp: stamp.nullable(),
+  id: z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'expected a Salesforce id').nullable(),
+  deletedSince: stamp,
+  phase: z.enum(['full', 'incremental']),
   /**
    * Records read within settleMs of `stamp`: id -> the SystemModstamp read. The next read starts
    * settleMs before `stamp` and skips these, so a late commit with an older stamp is still read.
    */
-  seen?: Record<string, string>;
-}
+  seen: z.record(z.string(), z.string()).optional(),
+});
+
+export type SalesforceCursor = z.infer<typeof CursorSchema>;
 
 export function encodeCursor(c: SalesforceCursor): string {
   return JSON.stringify(c);
@@ -28,14 +37,10 @@ export function decodeCursor(text: string): SalesforceCursor {
   } catch (err) {
     throw new StateError('salesforce cursor is not JSON', err);
   }
-  const c = raw as Partial<SalesforceCursor> | null;
-  const okStamp = (v: unknown): boolean => v === null || (typeof v === 'string' && !Number.isNaN(Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))));
-  if (!c || c.v !== 1 || !okStamp(c.stamp) || !(c.id === null || typeof c.id === 'string') || typeof c.deletedSince !== 'string' || !okStamp(c.deletedSince) || (c.phase !== 'full' && c.phase !== 'incremental')) {
-    throw new StateError('salesforce cursor has an unexpected shape');
+  const parsed = CursorSchema.safeParse(raw);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new StateError(`salesforce cursor has an unexpected shape (${where})`);
   }
-  const seen = c.seen === undefined ? undefined : c.seen;
-  if (seen !== undefined && (seen === null || typeof seen !== 'object' || Object.values(seen).some((s) => typeof s !== 'string'))) {
-    throw new StateError('salesforce cursor has an unexpected shape');
-  }
-  return { v: 1, stamp: c.stamp ?? null, id: c.id ?? null, deletedSince: c.deletedSince, phase: c.phase, ...(seen ? { seen: { ...seen } } : {}) };
+  return parsed.data;
 }

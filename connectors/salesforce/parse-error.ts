@@ -48,6 +48,8 @@ const BY_CRM_CODE: Record<string, Classified> = {
   UNKNOWN_EXCEPTION: { code: 'transient', retryable: true },
   REQUEST_RUNNING_TOO_LONG: { code: 'transient', retryable: true },
   QUERY_TIMEOUT: { code: 'transient', retryable: true },
+  // Bulk API 2.0: results asked for before the job reached JobComplete.
+  JOB_NOT_COMPLETE: { code: 'transient', retryable: true },
 };
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);

@@ -16,7 +16,14 @@ export function toCrmRecord(row: Record<string, unknown>, fields: readonly strin
   const out: Record<string, unknown> = {};
   for (const f of fields) out[f] = readPath(row, f);
   const stamp = row['LastModifiedDate'] ?? row['SystemModstamp'];
-  return { id: String(row['Id']), fields: out, version: String(row['SystemModstamp'] ?? ''), modifiedAt: typeof stamp === 'string' && stamp !== '' ? stamp : null };
+  return { id: idOf(row), fields: out, version: String(row['SystemModstamp'] ?? ''), modifiedAt: typeof stamp === 'string' && stamp !== '' ? stamp : null };
+}
+
+/** `Id`, or, for a row selected without it, the last segment of `attributes.url`. */
+function idOf(row: Record<string, unknown>): string {
+  if (typeof row['Id'] === 'string') return row['Id'];
+  const url = (row['attributes'] as { url?: unknown } | undefined)?.url;
+  return typeof url === 'string' ? (url.split('/').pop() ?? '') : '';
 }
 
 /** The select list: mapped fields plus Id and SystemModstamp, without case-insensitive duplicates. */

@@ -19,7 +19,12 @@ interface Position {
   last: string;
 }
 
+/** Query options Dataverse implements and the simulator does not: refused, never silently ignored. */
+const NOT_SIMULATED = ['$expand', '$count', '$apply', 'fetchXml', '$search', '$compute'];
+
 export function readCollection(ctx: SimContext, def: TableDef, req: SimRequest): SimResponse {
+  const missing = NOT_SIMULATED.find((p) => req.query.has(p));
+  if (missing) return dvError(501, CODES.notImplemented, `The query option ${missing} is not implemented by the simulator.`);
   const prefer = parsePrefer(req.headers.prefer);
   const selectText = req.query.get('$select');
   const select = selectText ? selectText.split(',').map((s) => s.trim()) : null;
@@ -30,16 +35,18 @@ export function readCollection(ctx: SimContext, def: TableDef, req: SimRequest):
   }
   const how: Presentation = { select, formatted: prefer.formattedValues };
   const pageSize = Math.max(1, Math.min(prefer.maxPageSize ?? MAX_PAGE, MAX_PAGE));
-  const applied = [`odata.maxpagesize=${pageSize}`];
+  // Only preferences the request expressed are reported as applied.
+  const applied = prefer.maxPageSize === undefined || prefer.maxPageSize === null ? [] : [`odata.maxpagesize=${pageSize}`];
+  const appliedHeader = (): Record<string, string> => (applied.length > 0 ? { 'Preference-Applied': applied.join(',') } : {});
   const deltaToken = req.query.get('$deltatoken');
   if (prefer.trackChanges || deltaToken !== null) {
     const refused = TRACKING_REFUSED.find((p) => req.query.has(p));
     if (refused) return dvError(400, CODES.invalidArgument, `The ${refused} query option isn't supported when Change Tracking is enabled.`);
-    applied.push('odata.track-changes');
-    const headers = { 'Preference-Applied': applied.join(',') };
+    if (prefer.trackChanges) applied.push('odata.track-changes');
+    const headers = appliedHeader();
     return deltaToken === null ? fullTracked(ctx, def, req, how, pageSize, headers) : delta(ctx, def, req, deltaToken, how, pageSize, headers);
   }
-  return plainQuery(ctx, def, req, how, pageSize, { 'Preference-Applied': applied.join(',') });
+  return plainQuery(ctx, def, req, how, pageSize, appliedHeader());
 }
 
 function link(ctx: SimContext, def: TableDef, req: SimRequest, extra: Record<string, string>): string {

@@ -100,6 +100,8 @@ export const CODES = {
   expiredVersionStamp: '0x80044352',
   rateLimitRequests: '0x80072322',
   unexpected: '0x80040216',
+  /** Used by the simulator for features of the Web API it does not implement. */
+  notImplemented: '0x8004D2B6',
 } as const;
 
 export interface Prefer {

@@ -1,7 +1,9 @@
 /**
  * The `$filter` subset the simulator understands: comparisons (eq ne gt ge lt le), and/or/not,
  * parentheses, string literals with '' escapes, numbers, booleans, null, guids, and
- * `Microsoft.Dynamics.CRM.In(PropertyName='x',PropertyValues=[...])`. Compiled to a predicate.
+ * `Microsoft.Dynamics.CRM.In(PropertyName='x',PropertyValues=[...])`, and the string functions
+ * contains / startswith / endswith (case-insensitive, as Dataverse compares text). Compiled to a
+ * predicate.
  */
 import type { Row } from './store';
 
@@ -53,6 +55,11 @@ function tokenize(input: string): Token[] {
 }
 
 type Operand = { literal: unknown } | { column: string };
+const STRING_FUNCTIONS: Record<string, (value: string, needle: string) => boolean> = {
+  contains: (v, n) => v.includes(n),
+  startswith: (v, n) => v.startsWith(n),
+  endswith: (v, n) => v.endsWith(n),
+};
 const COMPARISONS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'] as const;
 type Comparison = (typeof COMPARISONS)[number];
 
@@ -120,11 +127,30 @@ class Parser {
       return inner;
     }
     if (this.peek()?.text === 'Microsoft.Dynamics.CRM.In') return this.inList();
+    const fn = this.peek()?.text ?? '';
+    if (fn in STRING_FUNCTIONS && this.tokens[this.pos + 1]?.text === '(') return this.stringFunction(fn);
     const left = this.operand();
     const op = this.take();
     if (!(COMPARISONS as readonly string[]).includes(op.text)) throw new FilterSyntaxError(`unknown operator '${op.text}'`);
     const right = this.operand();
     return compare(left, op.text as Comparison, right);
+  }
+  private stringFunction(name: string): Predicate {
+    this.take();
+    this.expect('(');
+    const column = this.take();
+    if (column.kind !== 'ident') throw new FilterSyntaxError(`${name} takes a column first, found '${column.text}'`);
+    this.checkColumn(column.text);
+    this.expect(',');
+    const value = this.take();
+    if (value.kind !== 'string') throw new FilterSyntaxError(`${name} takes a string literal second, found '${value.text}'`);
+    this.expect(')');
+    const test = STRING_FUNCTIONS[name] as (a: string, b: string) => boolean;
+    const needle = value.text.toLowerCase();
+    return (r) => {
+      const v = r[column.text];
+      return typeof v === 'string' && test(v.toLowerCase(), needle);
+    };
   }
   private inList(): Predicate {
     this.take();

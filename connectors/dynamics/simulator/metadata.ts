@@ -45,13 +45,29 @@ function optionSet(a: AttributeDef): Record<string, unknown> {
   };
 }
 
+/** The table's alternate keys (EntityKeyMetadata), one per key column. */
+function keys(def: TableDef): Array<Record<string, unknown>> {
+  return def.alternateKeys.map((column) => ({
+    LogicalName: `${column}_key`,
+    SchemaName: `${column}_key`,
+    EntityLogicalName: def.logicalName,
+    KeyAttributes: [column],
+    EntityKeyIndexStatus: 'Active',
+    DisplayName: label(column),
+  }));
+}
+
 export function handleMetadata(ctx: SimContext, req: SimRequest): SimResponse | null {
+  const k = /^EntityDefinitions\(LogicalName='(\w+)'\)\/Keys$/.exec(req.path);
+  const keyed = k?.[1] ? tableByLogicalName(k[1]) : undefined;
+  if (keyed && req.method === 'GET') return json(200, { '@odata.context': `${ctx.apiBase}/$metadata#EntityDefinitions('${keyed.logicalName}')/Keys`, value: keys(keyed) });
   const m = /^EntityDefinitions\(LogicalName='(\w+)'\)(?:\/Attributes(?:\/Microsoft\.Dynamics\.CRM\.(\w+))?)?$/.exec(req.path);
   const def = m?.[1] ? tableByLogicalName(m[1]) : undefined;
   if (!m || !def || req.method !== 'GET') return null;
   const base = `${ctx.apiBase}/$metadata#EntityDefinitions('${def.logicalName}')`;
   if (!req.path.includes('/Attributes')) {
     return json(200, {
+      ...((req.query.get('$expand') ?? '').split(',').includes('Keys') ? { Keys: keys(def) } : {}),
       '@odata.context': `${ctx.apiBase}/$metadata#EntityDefinitions/$entity`,
       LogicalName: def.logicalName,
       EntitySetName: def.entitySet,

@@ -57,6 +57,13 @@ function resolveBind(ctx: SimContext, attr: AttributeDef, value: unknown): strin
   return String(row[target.def.key]);
 }
 
+/** Dataverse's column ranges (Money: ±922,337,203,685,477; whole numbers: 32-bit; BigInt: 64-bit, here the safe-integer part). */
+const RANGES = {
+  Money: [-922_337_203_685_477, 922_337_203_685_477],
+  Integer: [-2_147_483_648, 2_147_483_647],
+  BigInt: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+} as const;
+
 function checkValue(def: TableDef, attr: AttributeDef, value: unknown): unknown {
   if (value === null) return null;
   const bad = (why: string): never => {
@@ -72,15 +79,25 @@ function checkValue(def: TableDef, attr: AttributeDef, value: unknown): unknown 
         );
       }
       return value;
-    case 'Money':
+    case 'Money': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);
+      const [min, max] = RANGES.Money;
+      if (value < min || value > max) return bad(`The value ${String(value)} of '${attr.logicalName}' is outside the valid range (${min} to ${max}).`);
+      // Dataverse keeps a money column at its precision, rounding on save.
+      return roundTo(value, attr.precision ?? 2);
+    }
     case 'Decimal':
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);
-      // Dataverse keeps a money or decimal column at its precision, rounding on save.
-      return Number(`${Math.round(Number(`${Math.abs(value)}e${attr.precision ?? 2}`))}e-${attr.precision ?? 2}`) * (value < 0 ? -1 : 1);
+      return roundTo(value, attr.precision ?? 2);
     case 'Integer':
-    case 'BigInt':
+    case 'BigInt': {
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);
+      const [min, max] = RANGES[attr.type];
+      if (value < min || value > max || !Number.isInteger(value)) {
+        return bad(`The value ${String(value)} of '${attr.logicalName}' is outside the valid range (${min} to ${max}).`);
+      }
       return value;
+    }
     case 'Boolean':
       if (typeof value !== 'boolean') return bad(`The value of '${attr.logicalName}' must be a boolean.`);
       return value;
@@ -146,4 +163,9 @@ function formattedValue(ctx: SimContext, attr: AttributeDef, value: unknown): st
     return hit && def ? String(hit.row[def.primaryName] ?? '') : null;
   }
   return null;
+}
+
+/** Rounds half away from zero at `precision` decimals, as Dataverse stores money and decimals. */
+function roundTo(value: number, precision: number): number {
+  return Number(`${Math.round(Number(`${Math.abs(value)}e${precision}`))}e-${precision}`) * (value < 0 ? -1 : 1);
 }

@@ -163,6 +163,9 @@ export const TABLES: TableDef[] = [
     { logicalName: 'name', type: 'String', label: 'Account Name', maxLength: 160, required: true },
     str('address1_city', 'City'),
     str('address1_country', 'Country'),
+    str('accountnumber', 'Account Number', 20),
+    str('telephone1', 'Main Phone', 50),
+    str('fax', 'Fax', 50),
   ]),
   simpleTable('transactioncurrencies', 'transactioncurrency', 'currencyname', [
     { logicalName: 'isocurrencycode', type: 'String', label: 'Currency Code', maxLength: 5, required: true },

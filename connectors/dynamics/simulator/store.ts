@@ -59,7 +59,8 @@ export class SimTable {
 
 export class SimStore {
   readonly tables = new Map<string, SimTable>();
-  private version = 1_000;
+  /** Real organisations' row versions are large (tens of millions and beyond); so are these. */
+  private version = 7_718_117_300;
   private journal: Array<() => void> | null = null;
 
   constructor(private readonly now: () => Date = () => new Date()) {

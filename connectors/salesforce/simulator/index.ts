@@ -26,6 +26,17 @@ export interface SalesforceSimulatorOptions {
   port?: number;
   /** Added to every API call. */
   latencyMs?: number;
+  /**
+   * getUpdated/getDeleted ignore the seconds of start and end, as a real org does (a delete shows
+   * only once its minute has passed). Off by default: most tests read a delete at once.
+   */
+  ignoreReplicationSeconds?: boolean;
+  /**
+   * SystemModstamp in whole seconds of the org's clock, as a real org stamps. Off by default: the
+   * connector's SystemModstamp-based stale check and a read ending inside a second that still
+   * receives writes (settleMs 0) cannot see edits made within one second of each other.
+   */
+  wholeSecondStamps?: boolean;
   /** Opportunities created at start (validation applies). */
   seed?: Array<Record<string, unknown>>;
   /** Without it any client id/secret and any well-formed JWT is accepted. */
@@ -43,6 +54,8 @@ export interface SalesforceSimulator extends SimAdmin {
 
 export async function startSalesforceSimulator(options: SalesforceSimulatorOptions = {}): Promise<SalesforceSimulator> {
   const store = new SimStore();
+  store.ignoreReplicationSeconds = options.ignoreReplicationSeconds ?? false;
+  store.wholeSecondStamps = options.wholeSecondStamps ?? false;
   const faults = new FaultInjector();
   const orgId = makeId('00D', 1);
   const userId = makeId('005', 1);

@@ -17,10 +17,16 @@ export function saveFailure(res: Extract<SaveResult, { ok: false }>, ctx: SimCon
   return { status: res.status ?? 400, body: res.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })) };
 }
 
-/** getUpdated/getDeleted take start/end as ISO datetimes; jsforce sends YYYY-MM-DDTHH:MM:SS+00:00. */
-function parseRange(q: URLSearchParams): { start: number; end: number } | SimResponse {
-  const start = Date.parse(q.get('start') ?? '');
-  const end = Date.parse(q.get('end') ?? '');
+const MINUTE = 60_000;
+
+/**
+ * getUpdated/getDeleted take start/end as ISO datetimes (jsforce sends YYYY-MM-DDTHH:MM:SS+00:00);
+ * a real org ignores their seconds: with `ignoreSeconds` both are taken at the start of their minute.
+ */
+function parseRange(q: URLSearchParams, ignoreSeconds: boolean): { start: number; end: number } | SimResponse {
+  const unit = ignoreSeconds ? MINUTE : 1;
+  const start = Math.floor(Date.parse(q.get('start') ?? '') / unit) * unit;
+  const end = Math.floor(Date.parse(q.get('end') ?? '') / unit) * unit;
   if (Number.isNaN(start) || Number.isNaN(end)) return sfError(400, 'MALFORMED_QUERY', 'start and end must be valid dateTimes');
   if (end < start) return sfError(400, 'INVALID_REPLICATION_DATE', 'end date must be after start date');
   return { start, end };
@@ -42,7 +48,7 @@ export const sobjectRoutes: ApiRoute[] = [
     handle: (ctx, req, m) => {
       const obj = objectOr404(m[1]);
       if (!('fields' in obj)) return obj;
-      const range = parseRange(req.query);
+      const range = parseRange(req.query, ctx.store.ignoreReplicationSeconds);
       if ('status' in range) return range;
       const end = Math.min(range.end, ctx.store.now());
       const ids = [...ctx.store.table(obj).values()].filter((r) => Number(r['SystemModstamp']) >= range.start && Number(r['SystemModstamp']) < end).map((r) => r.Id);
@@ -55,9 +61,10 @@ export const sobjectRoutes: ApiRoute[] = [
     handle: (ctx, req, m) => {
       const obj = objectOr404(m[1]);
       if (!('fields' in obj)) return obj;
-      const range = parseRange(req.query);
+      const range = parseRange(req.query, ctx.store.ignoreReplicationSeconds);
       if ('status' in range) return range;
-      if (range.start < ctx.store.now() - 30 * 86_400_000) return sfError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
+      // The REST guide: deleted records are reported for no more than 15 days back.
+      if (range.start < ctx.store.now() - 15 * 86_400_000) return sfError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 15 days ago');
       const end = Math.min(range.end, ctx.store.now());
       // Inclusive on both ends: a client resuming at latestDateCovered may see a delete twice, never miss one.
       const deletedRecords = ctx.store.deleted

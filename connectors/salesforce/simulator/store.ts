@@ -30,6 +30,10 @@ export class SimStore {
   /** Deleted records older than this are no longer reported (getDeleted's earliestDateAvailable). */
   deletedLogStart: number;
   deletedRetentionMs = 15 * DAY;
+  /** See SalesforceSimulatorOptions.wholeSecondStamps. */
+  wholeSecondStamps = false;
+  /** See SalesforceSimulatorOptions.ignoreReplicationSeconds. */
+  ignoreReplicationSeconds = false;
 
   constructor() {
     this.deletedLogStart = Math.floor(this.now() / 1000) * 1000;
@@ -40,12 +44,15 @@ export class SimStore {
   }
 
   /**
-   * Strictly increasing, so every write is a distinct position in (SystemModstamp, Id) order.
-   * (A real org stamps whole seconds; `pinModstamp` reproduces many records sharing one.)
+   * With `wholeSecondStamps` (a real org's behaviour): the whole second of the org's clock at the
+   * time of the write, so many records share a second and a burst of writes never runs the stamps
+   * ahead of the clock. Otherwise strictly increasing by at least 1 ms per write, so every write is
+   * a distinct position in (SystemModstamp, Id) order. Never goes backwards; `pinnedStamp` fixes
+   * one stamp for every write.
    */
   private stamp(): number {
     if (this.pinnedStamp !== null) return this.pinnedStamp;
-    this.lastStamp = Math.max(this.lastStamp + 1, this.now());
+    this.lastStamp = this.wholeSecondStamps ? Math.max(this.lastStamp, Math.floor(this.now() / 1000) * 1000) : Math.max(this.lastStamp + 1, this.now());
     return this.lastStamp;
   }
 
@@ -92,7 +99,24 @@ export class SimStore {
       return { statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records', fields: [] };
     }
     this.derive(obj, merged, changed);
-    return checkRequired(obj, merged) ?? this.checkUnique(obj, merged) ?? runRules(this.rules, obj, merged);
+    return checkRequired(obj, merged) ?? this.checkReferences(obj, changed) ?? this.checkUnique(obj, merged) ?? runRules(this.rules, obj, merged);
+  }
+
+  /** A lookup must hold an id of its target object (MALFORMED_ID) that exists (INVALID_CROSS_REFERENCE_KEY). */
+  private checkReferences(obj: SfObject, changed: Record<string, unknown>): SfRecordError | null {
+    for (const f of obj.fields) {
+      const value = changed[f.name];
+      const target = f.type === 'reference' && f.referenceTo ? findObject(f.referenceTo) : undefined;
+      if (!target || value === null || value === undefined) continue;
+      const id = String(value);
+      if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(id) || !id.startsWith(target.keyPrefix)) {
+        return { statusCode: 'MALFORMED_ID', message: `${f.label}: id value of incorrect type: ${id}`, fields: [f.name] };
+      }
+      if (!this.lookup(target.name, id)) {
+        return { statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `invalid cross reference id`, fields: [f.name] };
+      }
+    }
+    return null;
   }
 
   private indexed(obj: SfObject, field: string, value: unknown): Set<string> {

@@ -41,6 +41,8 @@ describe('cursor', () => {
     expect(() => decodeCursor('nope')).toThrow(/not JSON/);
     expect(() => decodeCursor(JSON.stringify({ ...c, phase: 'other' }))).toThrow(/unexpected shape/);
     expect(() => decodeCursor(JSON.stringify({ ...c, stamp: "2026' OR Id != null" }))).toThrow(/unexpected shape/);
+    expect(() => decodeCursor(JSON.stringify({ ...c, id: "x' OR Name != null" }))).toThrow(/id: expected a Salesforce id/);
+    expect(() => decodeCursor(JSON.stringify({ ...c, deletedSince: '2026-13-01T00:00:00Z' }))).toThrow(/deletedSince/);
   });
 });
 

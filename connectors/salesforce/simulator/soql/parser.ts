@@ -97,21 +97,33 @@ class Parser {
     return { field, desc, nullsLast };
   }
 
+  /** SOQL has no precedence between AND and OR: mixing them at one level needs parentheses. */
   private orExpr(): SoqlExpr {
     let left = this.andExpr();
+    let terms = 1;
+    let chained = this.lastAndChained;
     while (this.isKeyword('OR')) {
       this.next();
       left = { kind: 'or', left, right: this.andExpr() };
+      terms += 1;
+      chained ||= this.lastAndChained;
+      if (chained) throw new SoqlSyntaxError('unexpected token: OR (AND and OR at one level need parentheses)');
     }
+    if (terms > 1 && chained) throw new SoqlSyntaxError('unexpected token: OR (AND and OR at one level need parentheses)');
     return left;
   }
 
+  private lastAndChained = false;
+
   private andExpr(): SoqlExpr {
     let left = this.unary();
+    let chained = false;
     while (this.isKeyword('AND')) {
       this.next();
       left = { kind: 'and', left, right: this.unary() };
+      chained = true;
     }
+    this.lastAndChained = chained;
     return left;
   }
 

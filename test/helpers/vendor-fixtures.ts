@@ -1,0 +1,103 @@
+/**
+ * Request/response examples recorded from the vendors' documentation (test/fixtures/<vendor>/),
+ * and the comparison of one of them with what a simulator answers to the same request.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface VendorFixture {
+  name: string;
+  /** The documentation page the example comes from. */
+  source: string;
+  example: string;
+  request: { method: string; path: string; headers: Record<string, string>; json?: unknown; body?: string };
+  response: { status: number; headers: Record<string, string>; json?: unknown; body?: string };
+}
+
+export const FIXTURES_DIR = path.resolve(__dirname, '../fixtures');
+
+export function loadFixtures(vendor: 'salesforce' | 'dynamics'): Map<string, VendorFixture> {
+  const dir = path.join(FIXTURES_DIR, vendor);
+  const out = new Map<string, VendorFixture>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'simulator-differences.json').sort()) {
+    const name = file.replace(/\.json$/, '');
+    const fixture = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Omit<VendorFixture, 'name'>;
+    if (!/^https:\/\//.test(fixture.source)) throw new Error(`${vendor}/${file}: every fixture names the page it came from`);
+    out.set(name, { name, ...fixture });
+  }
+  return out;
+}
+
+/** The documented differences between a simulator and the vendor's examples, with their reasons. */
+export function loadAllowList(vendor: 'salesforce' | 'dynamics'): Record<string, Record<string, string>> {
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, vendor, 'simulator-differences.json'), 'utf8')) as Record<string, Record<string, string>>;
+}
+
+/** The documented response with the page's placeholder organisation URL replaced. */
+export function responseText(f: VendorFixture, orgUrl: string): string {
+  const raw = f.response.json !== undefined ? JSON.stringify(f.response.json) : (f.response.body ?? '');
+  return raw.replace(/\[Organization (URI|Uri)\]/g, orgUrl);
+}
+
+export function responseHeaders(f: VendorFixture): Record<string, string> {
+  const headers = { ...f.response.headers };
+  if (f.response.json !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  return headers;
+}
+
+type Shape = Map<string, string>;
+
+/** JSON value -> path -> type; arrays are described by their first element (`[]`). */
+export function shapeOf(value: unknown, at = '$', out: Shape = new Map()): Shape {
+  if (value === null) out.set(at, 'null');
+  else if (Array.isArray(value)) {
+    out.set(at, 'array');
+    if (value.length > 0) shapeOf(value[0], `${at}[]`, out);
+  } else if (typeof value === 'object') {
+    out.set(at, 'object');
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) shapeOf(v, `${at}.${k}`, out);
+  } else out.set(at, typeof value);
+  return out;
+}
+
+/**
+ * Differences, as sentences, between the documented answer and the simulator's: the status, the
+ * headers listed as mattering, and (for JSON) each documented field's presence and type. A
+ * documented null matches any type (the value was simply empty in the example).
+ */
+export function compareAnswers(
+  doc: { status: number; headers: Record<string, string>; json?: unknown },
+  sim: { status: number; headers: Record<string, string>; text: string },
+  headersThatMatter: readonly string[],
+): string[] {
+  const diffs: string[] = [];
+  if (doc.status !== sim.status) diffs.push(`status ${doc.status} documented, ${sim.status} from the simulator`);
+  const simHeaders = new Map(Object.entries(sim.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const [name, value] of Object.entries(doc.headers)) {
+    const key = name.toLowerCase();
+    if (!headersThatMatter.includes(key)) continue;
+    const got = simHeaders.get(key);
+    if (got === undefined) diffs.push(`header ${key} missing`);
+    else if (key === 'content-type' ? got.split(';')[0]?.trim() !== value.split(';')[0]?.trim() : key !== 'odata-entityid' && got !== value) diffs.push(`header ${key}: ${value} documented, ${got} from the simulator`);
+  }
+  if (doc.json === undefined) return diffs;
+  let simJson: unknown;
+  try {
+    simJson = JSON.parse(sim.text);
+  } catch {
+    diffs.push('body is not JSON');
+    return diffs;
+  }
+  const mine = shapeOf(simJson);
+  for (const [at, type] of shapeOf(doc.json)) {
+    const got = mine.get(at);
+    if (got === undefined) {
+      const parent = at.replace(/(\.[^.[\]]+|\[\])$/, '');
+      // Below an array the simulator left empty there is nothing to compare.
+      if (mine.get(parent) === 'array' && !mine.has(`${parent}[]`)) continue;
+      if (!mine.has(parent) && parent !== at) continue;
+      diffs.push(`body ${at} missing`);
+    } else if (type !== 'null' && got !== type && got !== 'null') diffs.push(`body ${at}: ${type} documented, ${got} from the simulator`);
+  }
+  return diffs;
+}
