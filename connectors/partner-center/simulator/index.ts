@@ -68,6 +68,8 @@ export async function startPartnerCenterSimulator(options: { port?: number; now?
         id: randomUUID(),
         engagementId: body.engagementId ?? randomUUID(),
         organizationId: state.organizationId,
+        organizationName: state.organizationName,
+        externalReferenceId: body.externalReferenceId ?? null,
         direction: 'Incoming',
         createdDateTime: at,
         expirationDateTime: new Date(Date.parse(at) + 14 * 86_400_000).toISOString(),
