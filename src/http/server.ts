@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics';
 import { bearerMatches } from './auth';
 import { registerOpportunityRoutes } from './opportunity-routes';
 import { registerOpsRoutes, type RunSync } from './ops-routes';
+import { registerPartnerCenterWebhook, type PartnerCenterWebhookOptions } from './partner-center-webhook';
 
 export interface Readiness {
   /** The configuration is loaded and the scheduler started. */
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   runSync?: RunSync;
   /** How long /readyz waits for the store, in ms. */
   storeTimeoutMs?: number;
+  /** `POST /webhooks/partner-center`, when Partner Center is configured. */
+  partnerCenterWebhook?: PartnerCenterWebhookOptions;
 }
 
 async function storeAnswers(app: App, timeoutMs: number): Promise<string | null> {
@@ -89,6 +92,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   registerHealthRoutes(server, options, readiness);
+  if (options.partnerCenterWebhook) registerPartnerCenterWebhook(server, options.partnerCenterWebhook);
 
   void server.register(
     async (api) => {
