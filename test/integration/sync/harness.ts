@@ -20,6 +20,7 @@ import type { StateStore } from '../../../src/store/types';
 import { createSyncEngine } from '../../../src/sync/engine';
 import type { ConnectorInstance, ReconciliationPolicy } from '../../../src/sync/ports';
 import type { SyncEngine } from '../../../src/sync/types';
+import type { InboundRule } from '../../../src/sync/inbound-routing';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -46,6 +47,8 @@ export interface HarnessOptions {
   dynamics?: boolean;
   start?: string;
   owners?: Record<string, FieldOwner>;
+  /** Inbound routing rule per instance name (`sf`, `dyn`). */
+  inbound?: Record<string, InboundRule>;
 }
 
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
@@ -65,6 +68,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
       ),
       mapping: sfMapping,
       publish: 'all',
+      ...(options.inbound?.['sf'] ? { inbound: options.inbound['sf'] } : {}),
       pushBatchSize: 200,
     },
   ];
@@ -77,6 +81,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
       ),
       mapping: dynMapping,
       publish: 'all',
+      ...(options.inbound?.['dyn'] ? { inbound: options.inbound['dyn'] } : {}),
       pushBatchSize: 500,
     });
   }
