@@ -123,7 +123,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   const instances: ConnectorInstance[] = enabled.map((c) => {
     const mapping = mappings.get(c.name);
     if (!mapping) throw new Error(`no compiled mapping for connector ${c.name}`);
-    return { name: c.name, connector: createConnector(c, logger), mapping, publish: c.options.publish, pushBatchSize: c.options.batchSize };
+    return { name: c.name, connector: createConnector(c, logger), mapping, publish: c.options.publish, inbound: c.options.inbound, pushBatchSize: c.options.batchSize };
   });
   const health = new Map<string, ConnectorHealth>(enabled.map((c) => [c.name, { name: c.name, kind: c.kind, ready: true, reason: null }]));
   const onRun = (summary: RunSummary): void => {

@@ -38,6 +38,14 @@ const options = strictObject({
    * referrals only (default), `all` (also those created in another connected CRM), or `none`.
    */
   publish: z.enum(['all', 'inbound', 'none']).default('inbound'),
+  /** Which inbound referrals this CRM takes: by customer country (ISO-2), by solution id, or all. */
+  inbound: z
+    .discriminatedUnion('by', [
+      strictObject({ by: z.literal('all') }),
+      strictObject({ by: z.literal('country'), values: z.array(z.string().regex(/^[A-Za-z]{2}$/, 'expected an ISO-2 country code')).min(1) }),
+      strictObject({ by: z.literal('solution'), values: z.array(text).min(1) }),
+    ])
+    .default({ by: 'all' }),
 });
 
 const common = {

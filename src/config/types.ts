@@ -1,4 +1,5 @@
 /** The daemon configuration as the daemon uses it: parsed, defaults applied, env references resolved, paths absolute. */
+import type { InboundRule } from '../sync/inbound-routing';
 import type { z } from 'zod';
 import type { ParticipationFilter } from '../ports/connector';
 import type { CONFIG_SCHEMA, DYNAMICS_AUTH, SALESFORCE_AUTH, STORE_SCHEMA } from './schema';
@@ -18,6 +19,7 @@ export interface ConnectorOptions {
   publish: 'all' | 'inbound' | 'none';
   /** Salesforce: how far each read overlaps the cursor (ms). */
   settleMs: number;
+  inbound: InboundRule;
 }
 
 interface ConnectorConfigBase {

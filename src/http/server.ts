@@ -11,6 +11,7 @@ import { bearerMatches } from './auth';
 import { registerOpportunityRoutes } from './opportunity-routes';
 import { registerOpsRoutes, type RunSync } from './ops-routes';
 import { registerRegistrationRoutes } from './registration-routes';
+import { registerPartnerCenterWebhook, type PartnerCenterWebhookOptions } from './partner-center-webhook';
 
 export interface Readiness {
   /** The configuration is loaded and the scheduler started. */
@@ -31,6 +32,8 @@ export interface HttpServerOptions {
   liveness?: Liveness;
   /** How long /metrics waits for fresh store gauges before serving the last ones, in ms. Default 1000. */
   metricsStoreWaitMs?: number;
+  /** `POST /webhooks/partner-center`, when Partner Center is configured. */
+  partnerCenterWebhook?: PartnerCenterWebhookOptions;
 }
 
 async function storeAnswers(app: App, timeoutMs: number): Promise<string | null> {
@@ -95,6 +98,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   registerHealthRoutes(server, options, readiness);
+  if (options.partnerCenterWebhook) registerPartnerCenterWebhook(server, options.partnerCenterWebhook);
 
   void server.register(
     async (api) => {

@@ -2,6 +2,7 @@
  * What the sync engine needs of a compiled mapping (src/mapping compiles admins' YAML into this),
  * and of its connector instances.
  */
+import type { InboundRule } from './inbound-routing';
 import type { CosellField } from '../core/fields';
 import type { Stage } from '../core/model';
 import type { CrmConnector } from '../ports/connector';
@@ -38,6 +39,8 @@ export interface ConnectorInstance {
   connector: CrmConnector;
   mapping: SyncMapping;
   publish: PublishPolicy;
+  /** Which inbound referrals this instance takes (default all). */
+  inbound?: InboundRule;
   /** Records pushed per writeBatch call (the connector splits further to its API's limit). */
   pushBatchSize: number;
 }

@@ -3,6 +3,7 @@
  * the outbox; due entries become one batch of idempotent writes (upsert by the co-sell id, updates
  * guarded by the version last read); each result settles its entry, its link or a dead letter.
  */
+import { acceptsInbound } from './inbound-routing';
 import type { CosellField } from '../core/fields';
 import type { Opportunity, Stage } from '../core/model';
 import type { WriteOperation, WriteResult } from '../ports/connector';
@@ -102,6 +103,7 @@ export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boo
 
 function shouldPublish(ctx: RunContext, opp: Opportunity): boolean {
   const { publish } = ctx.instance;
+  if (opp.direction === 'inbound' && ctx.instance.inbound && !acceptsInbound(ctx.instance.inbound, opp)) return false;
   return publish === 'all' || (publish === 'inbound' && opp.direction === 'inbound');
 }
 

@@ -2,12 +2,25 @@
  * A Partner Center Referrals API simulator for tests and the sandbox. It listens on 127.0.0.1 and
  * exposes Microsoft's side as methods: a referral sent to us, and changes Microsoft makes.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Referral, ReferralBody } from '../../../src/ports/referral';
 import { route, send } from './server';
 import { ReferralState, type Fault } from './state';
+import { createTestCertificate } from './certificate';
+
+const CERT_PATH = '/webhooks/certificate.pem';
+
+export interface WebhookDelivery {
+  url: string;
+  eventName?: string;
+  referralId: string;
+  /** Sign one body, send another (a forged delivery). */
+  tamper?: (body: string) => string;
+  /** Leave the signature out. */
+  unsigned?: boolean;
+}
 
 export interface PartnerCenterSimulator {
   /** `http://127.0.0.1:PORT`; the API base is `${origin}/v1.0/engagements`. */
@@ -21,6 +34,10 @@ export interface PartnerCenterSimulator {
   /** A change made on Microsoft's side (status, MSX id …): new ETag and updatedDateTime. */
   microsoftUpdate(id: string, changes: Partial<ReferralBody>): Referral;
   injectFault(fault: Fault): void;
+  /** Where the simulator serves the certificate its webhook signatures verify against. */
+  readonly certificateUrl: string;
+  /** Sends a signed `referral-updated` (or given) event to `url`; resolves to the HTTP status. */
+  emitWebhook(delivery: WebhookDelivery): Promise<number>;
   revokeTokens(): void;
   requests(): number;
   close(): Promise<void>;
@@ -40,7 +57,13 @@ export async function startPartnerCenterSimulator(options: { port?: number; now?
   let origin = '';
   let count = 0;
   const env = { state, origin: () => origin, isValidToken: (t: string) => tokens.has(t) };
+  const certificate = createTestCertificate({ commonName: 'partner-center-simulator.test', organization: 'Microsoft Corporation' });
   const server = createServer((req, res) => {
+    if (req.url === CERT_PATH) {
+      res.writeHead(200, { 'Content-Type': 'application/x-pem-file' });
+      res.end(certificate.pem);
+      return;
+    }
     count++;
     readBody(req)
       .then((text) => send(res, route(env, req, text)))
@@ -68,6 +91,8 @@ export async function startPartnerCenterSimulator(options: { port?: number; now?
         id: randomUUID(),
         engagementId: body.engagementId ?? randomUUID(),
         organizationId: state.organizationId,
+        organizationName: state.organizationName,
+        externalReferenceId: body.externalReferenceId ?? null,
         direction: 'Incoming',
         createdDateTime: at,
         expirationDateTime: new Date(Date.parse(at) + 14 * 86_400_000).toISOString(),
@@ -80,6 +105,29 @@ export async function startPartnerCenterSimulator(options: { port?: number; now?
       return state.save({ ...current, ...changes, id }, origin);
     },
     injectFault: (fault) => state.faults.push(fault),
+    certificateUrl: `${origin}${CERT_PATH}`,
+    async emitWebhook(delivery) {
+      const signed = JSON.stringify({
+        EventName: delivery.eventName ?? 'referral-updated',
+        ResourceUri: `${origin}/v1.0/engagements/referrals/${delivery.referralId}`,
+        ResourceName: 'referral',
+        AuditUri: null,
+        ResourceChangeUtcDate: new Date().toISOString(),
+      });
+      const signature = sign('sha256', Buffer.from(signed, 'utf8'), certificate.privateKey).toString('base64');
+      const res = await fetch(delivery.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'x-ms-certificate-url': `${origin}${CERT_PATH}`,
+          'x-ms-signature-algorithm': 'rsa-sha256',
+          ...(delivery.unsigned ? {} : { Authorization: `Signature ${signature}` }),
+        },
+        body: delivery.tamper ? delivery.tamper(signed) : signed,
+      });
+      await res.arrayBuffer();
+      return res.status;
+    },
     revokeTokens: () => tokens.clear(),
     requests: () => count,
     close: () =>

@@ -30,9 +30,10 @@ function applyOne(target: Record<string, unknown>, op: unknown): void {
   const tokens = path.slice(1).split('/').map(unescape);
   if (SERVER_OWNED.has(tokens[0] ?? '')) throw new PatchError(`Property '${tokens[0]}' cannot be changed.`);
   let node: unknown = target;
-  for (const token of tokens.slice(0, -1)) {
+  for (const [i, token] of tokens.slice(0, -1).entries()) {
     const parent = node as Record<string, unknown>;
-    if (parent[token] === undefined || parent[token] === null) parent[token] = {};
+    const child = tokens[i + 1] ?? '';
+    if (parent[token] === undefined || parent[token] === null) parent[token] = child === '-' || /^\d+$/.test(child) ? [] : {};
     node = parent[token];
     if (typeof node !== 'object') throw new PatchError(`Path '${path}' does not exist.`);
   }
@@ -49,7 +50,11 @@ function applyOne(target: Record<string, unknown>, op: unknown): void {
 /** The referral after the operations, or a PatchError naming what was refused. Never half-applied. */
 export function applyPatch(current: Referral, operations: unknown): Referral {
   if (!Array.isArray(operations) || operations.length === 0) throw new PatchError('The body must be a non-empty JSON Patch array.');
-  if (current.status === 'Closed') throw new PatchError(`Referral ${current.id} is closed (${String(current.substatus)}) and cannot be updated.`);
+  // A won deal's registration is added after the close (register-deals); nothing else is.
+  const registrationOnly = operations.every((o: { op?: unknown; path?: unknown }) => o?.op === 'add' && o?.path === '/registrations/-');
+  if (current.status === 'Closed' && !(registrationOnly && current.substatus === 'Won')) {
+    throw new PatchError(`Referral ${current.id} is closed (${String(current.substatus)}) and cannot be updated.`);
+  }
   const next = structuredClone(current) as Record<string, unknown>;
   for (const op of operations) applyOne(next, op);
   const from = String(current.status);

@@ -76,8 +76,11 @@ function create(env: ServerEnv, body: unknown): Reply {
   }
   const at = env.state.stamp();
   const referral: Referral = {
+    externalReferenceId: null,
+    expirationDateTime: null,
     ...input,
     id: randomUUID(),
+    organizationName: env.state.organizationName,
     engagementId: input.engagementId ?? randomUUID(),
     organizationId: env.state.organizationId,
     status,

@@ -16,6 +16,7 @@ export class ReferralState {
   faults: Fault[] = [];
   /** Organisation the authenticated user belongs to. */
   readonly organizationId = randomUUID();
+  readonly organizationName = 'Simulated Partner Ltd';
   private lastTime = 0;
 
   constructor(private readonly now: () => number = Date.now) {}

@@ -21,6 +21,7 @@ import { createSyncEngine } from '../../../src/sync/engine';
 import { freshPostgresSchema } from '../../helpers/postgres-schema';
 import type { ConnectorInstance, ReconciliationPolicy } from '../../../src/sync/ports';
 import type { SyncEngine } from '../../../src/sync/types';
+import type { InboundRule } from '../../../src/sync/inbound-routing';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** PostgreSQL store settings (another role's URL, pool size, lease keepalive). */
   postgres?: { url?: string; poolSize?: number; leaseKeepaliveMs?: number };
+  /** Inbound routing rule per instance name (`sf`, `dyn`). */
+  inbound?: Record<string, InboundRule>;
 }
 
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
@@ -78,6 +81,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
       ),
       mapping: sfMapping,
       publish: 'all',
+      ...(options.inbound?.['sf'] ? { inbound: options.inbound['sf'] } : {}),
       pushBatchSize: 200,
     },
   ];
@@ -90,6 +94,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
       ),
       mapping: dynMapping,
       publish: 'all',
+      ...(options.inbound?.['dyn'] ? { inbound: options.inbound['dyn'] } : {}),
       pushBatchSize: 500,
     });
   }

@@ -61,6 +61,12 @@ describe('broken daemon configuration', () => {
     expectOnly(r, [`${r.cfg('big')} connectors[0].options.pageSize: expected number, got string "big"`]);
   });
 
+  it('an inbound routing rule with a country that is not ISO-2', () => {
+    const config = `${BASE_CONFIG}    options: { inbound: { by: country, values: [USA] } }\n`;
+    const r = run(config);
+    expect(r.lines.join('\n')).toMatch(/connectors\[0\]\.options\.inbound\.values\[0\]: expected an ISO-2 country code/);
+  });
+
   it('a missing environment variable, by name', () => {
     const r = run(BASE_CONFIG, SHIPPED_SF, {});
     expectOnly(r, [`${r.cfg('${SF_SECRET}')} connectors[0].auth.clientSecret: environment variable SF_SECRET is not set`]);

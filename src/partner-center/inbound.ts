@@ -1,0 +1,159 @@
+/**
+ * One referral read from Partner Center (a page of the watermark read, or a webhook's fetch)
+ * applied to the store. Partner Center is the authority for what Microsoft decides: an expiry,
+ * a decline or a close there becomes the same move here. A referral already applied at this
+ * ETag changes nothing, so duplicate and out-of-order deliveries are harmless.
+ */
+import { createHash } from 'node:crypto';
+import type { Command, Opportunity, OpportunityId, Stage } from '../core';
+import { asOpportunityId, isRuleViolation, isTerminal, type RuleViolation } from '../core';
+import type { Logger } from '../log';
+import type { Referral } from '../ports/referral';
+import type { ChangeSource, Link, StoreOps } from '../store/types';
+import { fromReferral, type FromReferralContext } from './from-referral';
+import { stageOfStatus } from './status';
+
+export const PARTNER_CENTER_CONNECTOR = 'partner-center';
+export const PARTNER_CENTER_SOURCE: ChangeSource = { kind: 'connector', name: PARTNER_CENTER_CONNECTOR };
+
+export type InboundOutcome = 'received' | 'updated' | 'unchanged' | 'dead-letter' | 'conflict' | 'ignored';
+
+export interface InboundDeps {
+  store: StoreOps;
+  logger: Logger;
+  now: () => Date;
+  context: FromReferralContext;
+}
+
+/** Namespace of the name-based ids of opportunities received from Partner Center. */
+const REFERRAL_NAMESPACE = '6f1c3a52-8d0e-4c4b-9a57-3e2b1d9c7f10';
+
+/**
+ * A stable RFC 4122 version-5 id per referral: the same referral read twice (poll and webhook, or
+ * two workers) is the same opportunity, and it fits the CRMs' 36-character co-sell id fields.
+ */
+export function opportunityIdOfReferral(referralId: string): OpportunityId {
+  return asOpportunityId(uuidV5(REFERRAL_NAMESPACE, referralId));
+}
+
+/** RFC 4122 §4.3 name-based UUID with SHA-1. */
+export function uuidV5(namespace: string, name: string): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The command that takes the opportunity from its stage to Partner Center's, or null when none is legal. */
+export function commandTowards(opp: Opportunity, target: Stage, referral: Referral): Command | null {
+  if (opp.stage === target || isTerminal(opp.stage)) return null;
+  const reason = referral.statusReason?.trim() || 'Declined in Partner Center';
+  if (opp.stage === 'received') {
+    if (target === 'accepted') return { kind: 'accept', dealName: opp.dealName || referral.name || opp.customer.name, changes: {} };
+    if (target === 'declined') return { kind: 'decline', reason, notes: null };
+    if (target === 'expired') return { kind: 'expire' };
+  }
+  if (opp.stage === 'accepted') {
+    if (target === 'won') return { kind: 'win', dealRegistration: null };
+    if (target === 'lost') return { kind: 'lose', notes: referral.statusReason ?? null };
+  }
+  return null;
+}
+
+async function linkTo(deps: InboundDeps, referral: Referral, opp: { id: OpportunityId; version: number }): Promise<void> {
+  const link: Link = {
+    connector: PARTNER_CENTER_CONNECTOR,
+    externalId: referral.id,
+    opportunityId: opp.id,
+    base: { status: referral.status ?? null, substatus: referral.substatus ?? null, updatedDateTime: referral.updatedDateTime ?? null },
+    crmVersion: referral.eTag ?? null,
+    opportunityVersion: opp.version,
+    held: {},
+    syncedAt: deps.now().toISOString(),
+  };
+  await deps.store.saveLink(link);
+}
+
+async function receive(deps: InboundDeps, referral: Referral): Promise<InboundOutcome> {
+  const mapped = fromReferral(referral, deps.context);
+  if (!mapped.ok) {
+    const reason = `referral ${referral.id} cannot be received: ${mapped.problems.join('; ')}`;
+    await deps.store.addDeadLetter(
+      { connector: PARTNER_CENTER_CONNECTOR, direction: 'pull', externalId: referral.id, opportunityId: null, reason, code: 'validation', payload: { id: referral.id, problems: mapped.problems } },
+      deps.now(),
+    );
+    deps.logger.warn('partner center referral dead-lettered', { externalId: referral.id, problems: mapped.problems });
+    return 'dead-letter';
+  }
+  const { input, receivedAt, stage, unknown, defaulted } = mapped.value;
+  if (unknown.length > 0) deps.logger.warn('partner center referral has values we do not know; kept as sent', { externalId: referral.id, unknown });
+  if (defaulted.length > 0) deps.logger.info('partner center referral left fields empty; defaults used', { externalId: referral.id, defaulted });
+  const id = opportunityIdOfReferral(referral.id);
+  // R13: the expiry clock runs from Partner Center's received time, not from when we first saw it.
+  let stored = await deps.store.applyCommand({ id, command: { kind: 'receiveInbound', id, input }, source: PARTNER_CENTER_SOURCE, now: new Date(receivedAt) });
+  const next = stage === null ? null : commandTowards(stored.opportunity, stage, referral);
+  if (next) stored = await deps.store.applyCommand({ id, command: next, source: PARTNER_CENTER_SOURCE, now: deps.now() });
+  await linkTo(deps, referral, { id, version: stored.version });
+  return 'received';
+}
+
+/** Applies a command; a refusal by the co-sell rules (e.g. R13 on a clock that disagrees) is returned, not thrown. */
+async function tryApply(deps: InboundDeps, id: OpportunityId, command: Command): Promise<RuleViolation | null> {
+  try {
+    await deps.store.applyCommand({ id, command, source: PARTNER_CENTER_SOURCE, now: deps.now() });
+    return null;
+  } catch (error) {
+    if (isRuleViolation(error)) return error;
+    throw error;
+  }
+}
+
+export async function applyReferral(deps: InboundDeps, referral: Referral): Promise<InboundOutcome> {
+  const link = await deps.store.getLink(PARTNER_CENTER_CONNECTOR, referral.id);
+  if (link === null) {
+    if (referral.direction === 'Outgoing') {
+      deps.logger.debug('partner center outgoing referral without a link ignored', { externalId: referral.id });
+      return 'ignored';
+    }
+    return receive(deps, referral);
+  }
+  if (link.crmVersion !== null && link.crmVersion === referral.eTag) return 'unchanged';
+  const seenAt = typeof link.base['updatedDateTime'] === 'string' ? link.base['updatedDateTime'] : null;
+  if (seenAt !== null && referral.updatedDateTime && referral.updatedDateTime < seenAt) return 'unchanged';
+  const current = await deps.store.getOpportunity(link.opportunityId);
+  if (current === null) return 'ignored';
+  const target = stageOfStatus(referral.status, referral.substatus);
+  let version = current.version;
+  let outcome: InboundOutcome = 'unchanged';
+  if (target !== null && target !== current.opportunity.stage) {
+    const command = commandTowards(current.opportunity, target, referral);
+    const refused = command === null ? null : await tryApply(deps, link.opportunityId, command);
+    if (command === null || refused !== null) {
+      await deps.store.addConflict(
+        {
+          opportunityId: link.opportunityId,
+          connector: PARTNER_CENTER_CONNECTOR,
+          externalId: referral.id,
+          kind: refused !== null ? 'refused' : isTerminal(current.opportunity.stage) ? 'terminal-outcome' : 'illegal-transition',
+          field: 'stage',
+          base: link.base['substatus'] ?? null,
+          crmValue: `${String(referral.status)}/${String(referral.substatus)}`,
+          cosellValue: current.opportunity.stage,
+          rule: refused?.rule ?? (isTerminal(current.opportunity.stage) ? 'S2' : 'S3'),
+          outcome: refused ? `refused by the co-sell rules: ${refused.message}` : 'kept the co-sell stage; Partner Center differs',
+        },
+        deps.now(),
+      );
+      deps.logger.warn('partner center stage not applied; conflict recorded', { externalId: referral.id, opportunityId: link.opportunityId });
+      outcome = 'conflict';
+    } else {
+      version = (await deps.store.getOpportunity(link.opportunityId))?.version ?? version;
+      outcome = 'updated';
+    }
+  }
+  if (target === null) deps.logger.warn('partner center status not known; kept as sent', { externalId: referral.id, status: referral.status, substatus: referral.substatus });
+  await linkTo(deps, referral, { id: link.opportunityId, version });
+  return outcome;
+}

@@ -1,0 +1,101 @@
+/**
+ * The Partner Center side of a sync pass. Pull: referrals changed since the watermark, oldest
+ * first, page by page (`@odata.nextLink`), the watermark stored after each page; the read starts a
+ * little before the watermark so a referral written while a page was read is not missed, and
+ * ETags make the overlap free. Push: every opportunity changed by someone other than Partner
+ * Center since the last pass, in event order.
+ */
+import type { Clock } from '../core';
+import { coerceError } from '../errors';
+import type { Logger } from '../log';
+import type { ReferralApi } from '../ports/referral';
+import type { StateStore } from '../store/types';
+import type { FromReferralContext } from './from-referral';
+import { referralFilter } from './filter';
+import { applyReferral, PARTNER_CENTER_CONNECTOR, type InboundOutcome } from './inbound';
+import { pushOpportunity, type OutboundOutcome } from './outbound';
+
+export const WATERMARK_CURSOR = `${PARTNER_CENTER_CONNECTOR}:watermark`;
+export const EVENTS_CURSOR = `${PARTNER_CENTER_CONNECTOR}:events`;
+
+export interface PartnerCenterSyncOptions {
+  api: ReferralApi;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  context: FromReferralContext;
+  /** Re-read this much before the watermark (ms). */
+  overlapMs?: number;
+}
+
+export interface PullReport {
+  read: number;
+  outcomes: Partial<Record<InboundOutcome, number>>;
+  watermark: string | null;
+}
+
+export interface PushReport {
+  outcomes: Partial<Record<OutboundOutcome | 'failed', number>>;
+}
+
+const bump = <K extends string>(counts: Partial<Record<K, number>>, key: K): void => {
+  counts[key] = (counts[key] ?? 0) + 1;
+};
+
+export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
+  const logger = options.logger.child({ module: 'partner-center-sync' });
+  const deps = { api: options.api, store: options.store, logger, now: () => options.clock.now(), context: options.context };
+
+  async function pull(signal?: AbortSignal): Promise<PullReport> {
+    const saved = (await options.store.getCursor(WATERMARK_CURSOR))?.cursor ?? null;
+    const from = saved === null ? null : new Date(Date.parse(saved) - (options.overlapMs ?? 60_000)).toISOString();
+    const report: PullReport = { read: 0, outcomes: {}, watermark: saved };
+    const filter = from === null ? undefined : referralFilter([{ field: 'updatedDateTime', op: 'ge', value: from }]);
+    for await (const page of options.api.list({ ...(filter ? { filter } : {}), orderBy: 'updatedDateTime asc', ...(signal ? { signal } : {}) })) {
+      for (const referral of page.referrals) {
+        report.read++;
+        bump(report.outcomes, await applyReferral(deps, referral));
+        const at = referral.updatedDateTime ?? null;
+        if (at !== null && (report.watermark === null || at > report.watermark)) report.watermark = at;
+      }
+      if (report.watermark !== null) await options.store.setCursor(WATERMARK_CURSOR, report.watermark, options.clock.now());
+    }
+    return report;
+  }
+
+  /** One referral, fetched by id (a webhook's pointer). */
+  async function pullOne(referralId: string): Promise<InboundOutcome | 'missing'> {
+    const referral = await options.api.get(referralId);
+    return referral === null ? 'missing' : applyReferral(deps, referral);
+  }
+
+  async function push(): Promise<PushReport> {
+    const report: PushReport = { outcomes: {} };
+    let after = Number((await options.store.getCursor(EVENTS_CURSOR))?.cursor ?? 0);
+    for (;;) {
+      const events = await options.store.eventsSince(after, 200);
+      if (events.length === 0) break;
+      const ids = [...new Set(events.filter((e) => !(e.source.kind === 'connector' && e.source.name === PARTNER_CENTER_CONNECTOR)).map((e) => e.opportunityId))];
+      for (const stored of await options.store.getOpportunities(ids)) {
+        try {
+          bump(report.outcomes, await pushOpportunity(deps, stored.opportunity, stored.version));
+        } catch (error) {
+          const err = coerceError(error);
+          bump(report.outcomes, 'failed');
+          logger.warn('partner center push failed', { opportunityId: stored.opportunity.id, err });
+          await options.store.addDeadLetter(
+            { connector: PARTNER_CENTER_CONNECTOR, direction: 'push', externalId: null, opportunityId: stored.opportunity.id, reason: err.message, code: (error as { code?: string }).code ?? null, payload: null },
+            options.clock.now(),
+          );
+        }
+      }
+      after = events[events.length - 1]?.seq ?? after;
+      await options.store.setCursor(EVENTS_CURSOR, String(after), options.clock.now());
+    }
+    return report;
+  }
+
+  return { pull, pullOne, push };
+}
+
+export type PartnerCenterSync = ReturnType<typeof createPartnerCenterSync>;

@@ -1,0 +1,157 @@
+/**
+ * Partner Center as the third side, over real HTTP and real SQL (SQLite and PostgreSQL): inbound
+ * referrals, accept and win going back, a registration, Microsoft's expiry coming in, R11 for
+ * private and p2p deals, idempotent creates and 412 merges.
+ */
+import { asOpportunityId, type Command, type OpportunityId } from '../../../src/core';
+import { opportunityIdOfReferral } from '../../../src/partner-center/inbound';
+import { toNewReferral } from '../../../src/partner-center/to-referral';
+import type { Referral, ReferralApi } from '../../../src/ports/referral';
+import { aCustomerWithConsentedContact, aPartnerInvitation, anOutboundInput } from '../../unit/core/builders';
+import { anIncomingBody } from './setup';
+import { startPcHarness, type PcHarness, type StoreKind } from './sync-harness';
+
+const USER = { kind: 'user', name: 'test' } as const;
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('Partner Center sync on %s', (kind) => {
+  let h: PcHarness;
+  afterEach(async () => h?.close());
+
+  const run = (id: OpportunityId, command: Command) => h.store.applyCommand({ id, command, source: USER, now: h.clock.now() });
+  const referralOf = async (id: OpportunityId): Promise<Referral> => {
+    const link = await h.store.getLinkByOpportunity('partner-center', id);
+    if (!link) throw new Error(`no link for ${id}`);
+    return h.sim.state.get(link.externalId) as Referral;
+  };
+
+  it('inbound referral -> received, R13 clock from Partner Center; accept -> Active/Accepted; won -> Closed/Won + registration', async () => {
+    h = await startPcHarness(kind);
+    const sent = h.sim.receive(anIncomingBody());
+    const first = await h.sync.pull();
+    expect(first.outcomes).toEqual({ received: 1 });
+    const id = opportunityIdOfReferral(sent.id);
+    const opp = (await h.store.getOpportunity(id))?.opportunity;
+    expect(opp?.stage).toBe('received');
+    expect(opp?.receivedAt).toBe(sent.createdDateTime);
+    expect(opp?.estimatedValue).toEqual({ amount: 50000, currency: 'USD' });
+
+    // A second pass (and the overlap) changes nothing.
+    expect((await h.sync.pull()).outcomes).toEqual({ unchanged: 1 });
+
+    await run(id, { kind: 'accept', dealName: 'Contoso rollout', changes: {} });
+    expect((await h.sync.push()).outcomes).toEqual({ patched: 1 });
+    expect(h.sim.state.get(sent.id)).toMatchObject({ status: 'Active', substatus: 'Accepted', name: 'Contoso rollout' });
+
+    await run(id, { kind: 'win', dealRegistration: { registrationId: 'REG-1', details: { program: 'Azure IP co-sell' } } });
+    expect((await h.sync.push()).outcomes).toEqual({ registered: 1 });
+    const won = h.sim.state.get(sent.id);
+    expect([won?.status, won?.substatus]).toEqual(['Closed', 'Won']);
+    expect(won?.registrations).toEqual([{ type: 'AzureIPCoSell', externalReferenceId: 'REG-1', details: { program: 'Azure IP co-sell' } }]);
+    // Our own writes read back change nothing.
+    expect((await h.sync.pull()).outcomes).toEqual({ unchanged: 1 });
+  });
+
+  it('a Microsoft-side expiry reaches the deal; a terminal referral is never patched afterwards', async () => {
+    h = await startPcHarness(kind);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    h.clock.set(new Date(Date.parse(String(sent.createdDateTime)) + 14 * 86_400_000));
+    h.sim.microsoftUpdate(sent.id, { status: 'Closed', substatus: 'Expired' });
+    expect((await h.sync.pull()).outcomes).toEqual({ updated: 1 });
+    const id = opportunityIdOfReferral(sent.id);
+    expect((await h.store.getOpportunity(id))?.opportunity.stage).toBe('expired');
+    await run(id, { kind: 'favorite' });
+    const etag = h.sim.state.get(sent.id)?.eTag;
+    expect((await h.sync.push()).outcomes).toEqual({ terminal: 1 });
+    expect(h.sim.state.get(sent.id)?.eTag).toBe(etag);
+  });
+
+  it('an expiry our clock says is early is kept as a conflict, not applied and not a crash', async () => {
+    h = await startPcHarness(kind);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    h.sim.microsoftUpdate(sent.id, { status: 'Closed', substatus: 'Expired' });
+    expect((await h.sync.pull()).outcomes).toEqual({ conflict: 1 });
+    const [conflict] = await h.store.listConflicts({ connector: 'partner-center' });
+    expect(conflict).toMatchObject({ kind: 'refused', rule: 'R13', crmValue: 'Closed/Expired', cosellValue: 'received' });
+    expect((await h.sync.pull()).outcomes).toEqual({ unchanged: 1 });
+  });
+
+  it('R11: a private deal is not sent until Microsoft is invited; then it is shared', async () => {
+    h = await startPcHarness(kind);
+    const id = asOpportunityId('opp-private');
+    await run(id, { kind: 'createOutbound', id, input: anOutboundInput({ crmId: 'SF-1', customer: aCustomerWithConsentedContact() }) });
+    expect((await h.sync.push()).outcomes).toEqual({ 'held-private': 1 });
+    expect(h.sim.state.referrals.size).toBe(0);
+    await run(id, { kind: 'inviteMicrosoft', helpType: 'product-demo', notes: 'demo please' });
+    expect((await h.sync.push()).outcomes).toEqual({ created: 1 });
+    const r = await referralOf(id);
+    expect(r.externalReferenceId).toBe('SF-1');
+    expect(r.consent?.consentToShareReferralWithMicrosoftSellers).toBe(true);
+    expect(r.inviteContext?.assistanceRequestCode).toBe('ProofOfConceptOrDemo');
+  });
+
+  it('R11: a p2p deal goes to Partner Center without ever consenting to Microsoft sellers', async () => {
+    h = await startPcHarness(kind);
+    const id = asOpportunityId('opp-p2p');
+    await run(id, { kind: 'createOutbound', id, input: anOutboundInput({ partnerInvitations: [aPartnerInvitation()] }) });
+    await run(id, { kind: 'edit', changes: { notes: 'more detail' } });
+    expect((await h.sync.push()).outcomes).toEqual({ created: 1 });
+    const r = await referralOf(id);
+    expect(r.consent?.consentToShareReferralWithMicrosoftSellers).toBe(false);
+    expect(r.target ?? []).toEqual([]);
+  });
+
+  it('finds the referral a lost create made instead of posting a second one', async () => {
+    h = await startPcHarness(kind);
+    const id = asOpportunityId('opp-retry');
+    await run(id, { kind: 'createOutbound', id, input: anOutboundInput({ crmId: 'SF-9', microsoftHelpType: 'general', customer: aCustomerWithConsentedContact() }) });
+    const stored = await h.store.getOpportunity(id);
+    // The POST went through but its answer was lost: the referral exists, the link does not.
+    await h.api.create(toNewReferral(stored!.opportunity));
+    expect((await h.sync.push()).outcomes).toEqual({ found: 1 });
+    expect(h.sim.state.referrals.size).toBe(1);
+  });
+
+  it('a 412 re-reads, applies Microsoft’s change, and patches again', async () => {
+    let raced = false;
+    const racing = (api: ReferralApi): ReferralApi => ({
+      ...api,
+      patch: async (params) => {
+        if (!raced) {
+          raced = true;
+          // Microsoft changes the referral between our read and our write.
+          h.sim.microsoftUpdate(params.id, { trackingInfo: { microsoftMsxId: 'MSX-1' } });
+        }
+        return api.patch(params);
+      },
+    });
+    h = await startPcHarness(kind, racing);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    const id = opportunityIdOfReferral(sent.id);
+    await run(id, { kind: 'accept', dealName: 'Raced deal', changes: {} });
+    expect((await h.sync.push()).outcomes).toEqual({ patched: 1 });
+    expect(raced).toBe(true);
+    expect(h.sim.state.get(sent.id)).toMatchObject({ status: 'Active', substatus: 'Accepted', trackingInfo: { microsoftMsxId: 'MSX-1' } });
+  });
+
+  it('pages through more than 100 changed referrals and keeps the watermark', async () => {
+    h = await startPcHarness(kind);
+    for (let i = 0; i < 120; i++) h.sim.receive(anIncomingBody({ name: `lead ${i}` }));
+    const report = await h.sync.pull();
+    expect(report.outcomes).toEqual({ received: 120 });
+    const last = [...h.sim.state.referrals.values()].map((r) => String(r.updatedDateTime)).sort().at(-1);
+    expect(report.watermark).toBe(last);
+    expect((await h.store.getCursor('partner-center:watermark'))?.cursor).toBe(last);
+  });
+
+  it('dead-letters a referral that cannot be received, naming the field', async () => {
+    h = await startPcHarness(kind);
+    const bad = h.sim.receive(anIncomingBody({ customerProfile: { name: 'No Country Inc', address: {} } }));
+    expect((await h.sync.pull()).outcomes).toEqual({ 'dead-letter': 1 });
+    const [letter] = await h.store.listDeadLetters({ connector: 'partner-center' });
+    expect(letter?.externalId).toBe(bad.id);
+    expect(letter?.reason).toMatch(/customerProfile\.address\.country is missing/);
+  });
+});
