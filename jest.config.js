@@ -10,14 +10,15 @@ const common = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 };
 module.exports = {
+  // A global option (jest ignores it inside a project): integration tests start simulators and
+  // stores and move thousands of records over real HTTP and SQL, and on a loaded 2-core runner
+  // jest's default of 5 s is too short for the 10,000-record runs.
+  testTimeout: 120_000,
   projects: [
-    { ...common, displayName: 'unit', testTimeout: 30_000, testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/property/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/property/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
-      // Integration tests start simulators and stores and move thousands of records over real HTTP
-      // and SQL; on a loaded 2-core runner the default 5 s is too short for the 10,000-record runs.
-      testTimeout: 120_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts', '<rootDir>/test/crash/**/*.test.ts'],
     },
   ],
