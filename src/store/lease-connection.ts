@@ -28,9 +28,12 @@ export interface LeaseConnectionOptions {
   logger?: Logger;
 }
 
-/** PostgreSQL caps application_name at 63 bytes; the name shows in pg_stat_activity beside the lock. */
-export function leaseApplicationName(key: string): string {
-  return `cosell-sync lease ${key}`.slice(0, 63);
+/**
+ * Shown in pg_stat_activity beside the lock: which process holds which lease. PostgreSQL caps
+ * application_name at 63 bytes, so the process id comes first.
+ */
+export function leaseApplicationName(key: string, pid: number = process.pid): string {
+  return `cosell-sync[${pid}] lease ${key}`.slice(0, 63);
 }
 
 /** Holds the lease while `fn` runs; null at once when another session holds it. */

@@ -10,6 +10,9 @@ import { createLogger } from '../../src/log';
 import { dynOpportunity } from '../property/convergence/world';
 import { sfOpportunity, startSyncHarness, type SyncHarness } from './sync/harness';
 
+// Real HTTP and real SQL on a shared, loaded runner: jest's 5 s default is too short.
+jest.setTimeout(60_000);
+
 interface Case {
   name: string;
   fields: Record<string, unknown>;

@@ -12,6 +12,9 @@ import { freshPostgresSchema } from '../../helpers/postgres-schema';
 import { ManualCron, deferred } from '../../unit/daemon/fakes';
 import { createHarness, type Harness } from '../cli/harness';
 
+// Real HTTP and real SQL on a shared, loaded runner: jest's 5 s default is too short.
+jest.setTimeout(60_000);
+
 let h: Harness;
 beforeEach(async () => {
   h = await createHarness();

@@ -3,6 +3,9 @@ import { PassThrough } from 'node:stream';
 import { createLogger } from '../../../src/log';
 import { sfOpportunity, startSyncHarness } from './harness';
 
+// Real HTTP and real SQL on a shared, loaded runner: jest's 5 s default is too short.
+jest.setTimeout(60_000);
+
 describe.each(['sqlite', 'postgres'] as const)('abandoned runs, %s store', (store) => {
   it('the next run of the instance marks a dead worker\'s run abandoned; other instances\' runs are left alone', async () => {
     const stream = new PassThrough();

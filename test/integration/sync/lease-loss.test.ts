@@ -37,7 +37,7 @@ async function expectAllSyncedOnce(h: SyncHarness, ids: readonly string[]): Prom
 }
 
 async function leaseBackend(schemaKey: string): Promise<number | null> {
-  const rows = await pgQuery('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [leaseApplicationName(schemaKey)]);
+  const rows = await pgQuery('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [leaseApplicationName(schemaKey, process.pid)]);
   return rows.length === 0 ? null : Number(rows[0]!['pid']);
 }
 

@@ -4,6 +4,9 @@
  */
 import { sfOpportunity, startSyncHarness } from './harness';
 
+// Real HTTP and real SQL on a shared, loaded runner: jest's 5 s default is too short.
+jest.setTimeout(60_000);
+
 jest.mock('../../../src/sync/holdable', () => ({
   ...jest.requireActual<typeof import('../../../src/sync/holdable')>('../../../src/sync/holdable'),
   unholdableField: () => null,
