@@ -6,7 +6,7 @@
  */
 import { DAY_MS, type Clock } from '../core/clock';
 import type { Logger } from '../log';
-import type { MailSender } from '../ports/mail';
+import { isMailDeliveryUnknown, type MailSender } from '../ports/mail';
 import type { FeedEvent, NotificationLog, StateStore } from '../store';
 import type { NotificationKind } from './kinds';
 import { planNotifications, type GrantAlert, type PlannedNotification, type PlannerFacts } from './planner';
@@ -105,6 +105,11 @@ export class Notifier {
       await mail.send(message, signal);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      if (isMailDeliveryUnknown(error)) {
+        await log.markInDoubt(claim, reason, clock.now());
+        this.deps.logger.error('notification may or may not have been sent; not sent again', { event: 'notify.in-doubt', kind: planned.key.kind, err: error });
+        return 'skipped';
+      }
       await log.markFailed(claim, reason, clock.now());
       this.deps.logger.warn('notification not sent', { event: 'notify.failed', kind: planned.key.kind, err: error });
       return 'failed';

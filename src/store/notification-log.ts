@@ -70,6 +70,8 @@ export interface NotificationLog {
   markSent(claim: NotificationClaim, now: Date): Promise<boolean>;
   /** Releases the claim with the reason, so a later tick may try again. */
   markFailed(claim: NotificationClaim, error: string, now: Date): Promise<void>;
+  /** The send may or may not have gone out: never sent again (at most once), kept for review. */
+  markInDoubt(claim: NotificationClaim, reason: string, now: Date): Promise<void>;
   /**
    * Claims older than `olderThanMs` belong to a worker that stopped mid-send: whether the mail left
    * is unknown, so they become `in-doubt` and are never sent again (at most once). Returns their keys.
@@ -134,6 +136,13 @@ function notificationQueries(db: Db): NotificationLog {
     async markFailed(claim, error, now) {
       await whereKey(claim.key)
         .set({ status: 'failed', claim_token: null, claimed_at: iso(now), last_error: error.slice(0, 1000) })
+        .where('status', '=', 'claimed')
+        .where('claim_token', '=', claim.token)
+        .execute();
+    },
+    async markInDoubt(claim, reason, now) {
+      await whereKey(claim.key)
+        .set({ status: 'in-doubt', claim_token: null, claimed_at: iso(now), last_error: reason.slice(0, 1000) })
         .where('status', '=', 'claimed')
         .where('claim_token', '=', claim.token)
         .execute();
