@@ -1,5 +1,6 @@
 /** The daemon configuration as the daemon uses it: parsed, defaults applied, env references resolved, paths absolute. */
 import type { z } from 'zod';
+import type { NotificationSettings } from '../notify/settings';
 import type { ParticipationFilter } from '../ports/connector';
 import type { CONFIG_SCHEMA, DYNAMICS_AUTH, SALESFORCE_AUTH, STORE_SCHEMA } from './schema';
 
@@ -57,5 +58,5 @@ export interface DaemonConfig {
   logging: Top['logging'];
   http: { port: number; host: string; adminToken: string | null };
   expiry: { schedule: string };
-  notifications: { enabled: boolean };
+  notifications: NotificationSettings;
 }

@@ -9,6 +9,7 @@ import { createHttpServer } from '../http/server';
 import { Metrics } from '../metrics';
 import { runExpirySweep } from '../store/expiry-sweep';
 import { nodeCronSchedule, type ScheduleFn } from './cron';
+import { NotifyTicker } from './notify-ticker';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, Scheduler } from './scheduler';
 import { installSignalHandlers, type InstalledSignals, type SignalSource } from './signals';
 
@@ -40,7 +41,12 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
   const metrics = app.metrics ?? new Metrics();
   const logger = app.logger.child({ module: 'daemon' });
   const state = { configLoaded: false, stopping: false };
-  const scheduler = new Scheduler({
+  const notifier = app.notifier?.active === true ? app.notifier : null;
+  const ticker = notifier
+    ? new NotifyTicker({ tick: (signal) => app.store.withLease('notify', () => notifier.tick(signal)), signal: () => scheduler.signal, logger })
+    : null;
+  const scheduler: Scheduler = new Scheduler({
+    ...(ticker ? { afterRun: () => ticker.request() } : {}),
     engine: app.engine,
     logger,
     metrics,
@@ -69,6 +75,7 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
     state.stopping = true;
     logger.info('daemon stopping', { event: 'daemon.stop', reason });
     const { unfinished } = await scheduler.stop(reason, options.shutdownTimeoutMs ?? app.config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    await ticker?.idle();
     signals?.uninstall();
     if (server !== null) await server.close();
     await app.close();
