@@ -45,6 +45,17 @@ describe('graph-mail connector against the simulator', () => {
     expect(sim.requests()).toBe(1);
   });
 
+  it('gives up on a hung request at the timeout, as a send of unknown outcome, without retrying', async () => {
+    sim.failNext({ delayMs: 3000 });
+    const slow = createGraphMailSender(
+      { tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret, authority: sim.authority, graphUrl: sim.url, sender: sim.sender, timeoutMs: 1000 },
+      { logger },
+    );
+    const error = await slow.send(message('sales@partner.example')).catch((e: unknown) => e);
+    expect(isMailDeliveryUnknown(error)).toBe(true);
+    expect(sim.requests()).toBe(1);
+  });
+
   it('gives up on a 503 storm after the policy attempts, with a retryable error', async () => {
     sim.failNext({ status: 503, retryAfterSeconds: 0, count: 10 });
     const error = await sender().send(message('sales@partner.example')).catch((e: unknown) => e);
