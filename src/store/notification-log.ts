@@ -78,11 +78,19 @@ export interface NotificationLog {
    */
   settleStaleClaims(now: Date, olderThanMs: number): Promise<NotificationKey[]>;
   list(filter?: { status?: NotificationStatus; kind?: string }): Promise<NotificationRecord[]>;
-  eventsSince(afterSeq: number, limit: number): Promise<FeedEvent[]>;
-  conflictsSince(afterId: number, kinds: readonly string[], limit: number): Promise<ConflictFact[]>;
+  /**
+   * Events after `afterSeq` of the given kinds and not older than `since`, oldest first; `through`
+   * is how far the feed was read (the last event returned when the page is full, else the feed's end).
+   */
+  eventsSince(afterSeq: number, limit: number, filter: { kinds: readonly string[]; since: Date }): Promise<{ events: FeedEvent[]; through: number }>;
+  /**
+   * Conflicts of the given kinds created since `since`. Read by time, not by id: PostgreSQL ids can
+   * commit out of order, and a watermark on them could step over one.
+   */
+  conflictsSince(since: Date, kinds: readonly string[], limit: number): Promise<ConflictFact[]>;
   failureStreaks(connectors: readonly string[]): Promise<FailureStreak[]>;
-  /** Ids of unresolved dead letters, oldest first, at most `limit`. */
-  openDeadLetterIds(limit: number): Promise<number[]>;
+  /** Ids of unresolved dead letters, oldest first, at most `limit`, and how many there are. */
+  openDeadLetters(limit: number): Promise<{ ids: number[]; total: number }>;
 }
 
 const keyOf = (row: { kind: string; subject: string; recipient: string }): NotificationKey => ({
@@ -181,15 +189,22 @@ function notificationQueries(db: Db): NotificationLog {
         createdAt: r.created_at,
       }));
     },
-    async eventsSince(afterSeq, limit) {
+    async eventsSince(afterSeq, limit, filter) {
+      // Writers commit events in seq order (apply-command.ts), so the end read first is safe to pass.
+      const end = await db.selectFrom('opportunity_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+      const last = Number(end?.seq ?? 0);
+      if (filter.kinds.length === 0 || last <= afterSeq) return { events: [], through: Math.max(afterSeq, last) };
       const rows = await db
         .selectFrom('opportunity_events')
         .select(['seq', 'opportunity_id', 'kind', 'at', 'before', 'after'])
         .where('seq', '>', afterSeq)
+        .where('seq', '<=', last)
+        .where('kind', 'in', [...filter.kinds])
+        .where('at', '>=', iso(filter.since))
         .orderBy('seq')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({
+      const events = rows.map((r) => ({
         seq: Number(r.seq),
         opportunityId: r.opportunity_id as OpportunityId,
         kind: r.kind,
@@ -197,13 +212,14 @@ function notificationQueries(db: Db): NotificationLog {
         before: fromJsonOrNull<Opportunity>(r.before),
         after: fromJson<Opportunity>(r.after),
       }));
+      return { events, through: events.length === limit ? (events.at(-1)?.seq ?? last) : last };
     },
-    async conflictsSince(afterId, kinds, limit) {
+    async conflictsSince(since, kinds, limit) {
       if (kinds.length === 0) return [];
       const rows = await db
         .selectFrom('conflicts')
         .select(['id', 'opportunity_id', 'connector', 'kind', 'field', 'created_at'])
-        .where('id', '>', afterId)
+        .where('created_at', '>=', iso(since))
         .where('kind', 'in', [...kinds])
         .orderBy('id')
         .limit(limit)
@@ -229,9 +245,14 @@ function notificationQueries(db: Db): NotificationLog {
       }
       return streaks;
     },
-    async openDeadLetterIds(limit) {
+    async openDeadLetters(limit) {
       const rows = await db.selectFrom('dead_letters').select('id').where('resolved_at', 'is', null).orderBy('id').limit(limit).execute();
-      return rows.map((r) => Number(r.id));
+      const count = await db
+        .selectFrom('dead_letters')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('resolved_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return { ids: rows.map((r) => Number(r.id)), total: Number(count.n) };
     },
   };
 }

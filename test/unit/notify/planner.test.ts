@@ -16,7 +16,7 @@ const settings = NOTIFICATIONS_SCHEMA.parse({
   lookbackHours: 24,
 });
 const facts = (over: Partial<PlannerFacts> = {}): PlannerFacts => ({
-  now: T0, events: [], received: [], conflicts: [], streaks: [], openDeadLetterIds: [], grants: [], ...over,
+  now: T0, events: [], received: [], conflicts: [], streaks: [], deadLetters: { ids: [], total: 0 }, grants: [], ...over,
 });
 const event = (before: Opportunity | null, after: Opportunity, seq = 1, at = T0): FeedEvent => ({
   seq, opportunityId: after.id, kind: 'x', at: at.toISOString(), before, after,
@@ -104,8 +104,9 @@ describe('planNotifications', () => {
   });
 
   it('alerts on dead letters at the threshold, named by the one that reached it', () => {
-    expect(keys(facts({ openDeadLetterIds: [7] }))).toEqual([]);
-    expect(keys(facts({ openDeadLetterIds: [7, 9] }))).toEqual(['dead-letters dead-letters:9 ops@p.example']);
+    expect(keys(facts({ deadLetters: { ids: [7], total: 1 } }))).toEqual([]);
+    expect(keys(facts({ deadLetters: { ids: [7, 9], total: 40 } }))).toEqual(['dead-letters dead-letters:9 ops@p.example']);
+    expect(planNotifications(facts({ deadLetters: { ids: [7, 9], total: 40 } }), settings)[0]?.values.count).toBe('40');
   });
 
   it('alerts ops of an expired grant, one per grant', () => {
@@ -115,7 +116,7 @@ describe('planNotifications', () => {
 
   it('plans nothing without recipients', () => {
     const none = NOTIFICATIONS_SCHEMA.parse({});
-    const all = facts({ events: [event(null, received)], received: [received], now: at(12), openDeadLetterIds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25] });
+    const all = facts({ events: [event(null, received)], received: [received], now: at(12), deadLetters: { ids: Array.from({ length: 25 }, (_, i) => i + 1), total: 25 } });
     expect(planNotifications(all, none)).toEqual([]);
   });
 });
