@@ -30,6 +30,8 @@ export interface NotifierDeps {
   connectors: readonly string[];
   staleClaimMs?: number;
   maxAttempts?: number;
+  /** Events and referrals read per tick; default 500. */
+  pageSize?: number;
 }
 
 export interface TickSummary {
@@ -121,7 +123,7 @@ export class Notifier {
   private async readFacts(log: NotificationLog, now: Date, mark: number): Promise<{ facts: PlannerFacts; through: number }> {
     const { store, settings, connectors } = this.deps;
     const since = new Date(now.getTime() - settings.lookbackHours * 3_600_000);
-    const { events, through } = await log.eventsSince(mark, FEED_PAGE, { kinds: REFERRAL_EVENT_KINDS, since });
+    const { events, through } = await log.eventsSince(mark, this.deps.pageSize ?? FEED_PAGE, { kinds: REFERRAL_EVENT_KINDS, since });
     const conflicts = await log.conflictsSince(since, ['terminal', 'terminal-outcome'], FEED_PAGE);
     // Received referrals whose window ends within the warning period: the R13 query, `days` ahead.
     const ahead = new Date(now.getTime() + settings.expiryWarningDays * DAY_MS);

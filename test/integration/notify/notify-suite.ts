@@ -105,6 +105,17 @@ export function notifySuite(name: string, factory: StoreDatabaseFactory): void {
       expect(sim.mailbox()).toHaveLength(6);
     });
 
+    it('reads a long feed a page per tick without skipping any referral', async () => {
+      for (let i = 1; i <= 5; i += 1) await receiveInbound(ctx.store, `opp-p${i}`, T0);
+      const paged = () => new Notifier({ store: ctx.store, mail, settings: settings(), clock, logger, connectors: ['sf'], pageSize: 2 });
+      expect((await paged().tick()).sent).toBe(4);
+      await paged().tick();
+      await paged().tick();
+      await paged().tick();
+      expect(sim.mailbox()).toHaveLength(10);
+      expect(new Set(pairs()).size).toBe(10);
+    });
+
     it('sends a refused mail again on a later tick, and then only once', async () => {
       await receiveInbound(ctx.store, 'opp-r', T0);
       sim.failNext({ status: 400, count: 2 });
