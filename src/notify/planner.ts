@@ -19,6 +19,9 @@ export interface GrantAlert {
   detail: string;
 }
 
+/** What a connector with a delegated grant is given to report an expired or revoked one. */
+export type ReportExpiredGrant = (alert: GrantAlert) => void;
+
 export interface PlannerFacts {
   now: Date;
   /** Referral events after the watermark (created, decline, expire), oldest first. */
