@@ -47,6 +47,8 @@ const EMPTY: TickSummary = { planned: 0, sent: 0, skipped: 0, failed: 0, byKind:
 
 type Outcome = 'sent' | 'skipped' | 'failed';
 
+const keyString = (key: { kind: string; subject: string; recipient: string }): string => `${key.kind}\u0000${key.subject}\u0000${key.recipient}`;
+
 export class Notifier {
   private readonly grants = new Map<string, GrantAlert>();
 
@@ -77,9 +79,10 @@ export class Notifier {
     const summary: TickSummary = { planned: plan.length, sent: 0, skipped: 0, failed: 0, byKind: {} };
     let firstFailed = Infinity;
     const failedGrants = new Set<string>();
+    const settled = await this.settledKeys(log, plan);
     for (const planned of plan) {
       if (signal?.aborted) break;
-      const outcome = await this.deliver(log, planned, signal);
+      const outcome = settled.has(keyString(planned.key)) ? 'skipped' : await this.deliver(log, planned, signal);
       summary[outcome] += 1;
       if (outcome === 'sent') summary.byKind[planned.key.kind] = (summary.byKind[planned.key.kind] ?? 0) + 1;
       if (outcome === 'failed' && planned.origin) firstFailed = Math.min(firstFailed, planned.origin.seq);
@@ -118,6 +121,13 @@ export class Notifier {
       this.deps.logger.warn('notification sent but its claim was settled meanwhile', { event: 'notify.late', kind: planned.key.kind });
     }
     return 'sent';
+  }
+
+  /** Keys already sent, in doubt, being sent or given up: skipped without a claim attempt (the claim still guards). */
+  private async settledKeys(log: NotificationLog, plan: readonly PlannedNotification[]): Promise<Set<string>> {
+    const maxAttempts = this.deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const records = await log.recordsFor(plan.map((p) => p.key.subject));
+    return new Set(records.filter((r) => r.status !== 'failed' || r.attempts >= maxAttempts).map(keyString));
   }
 
   private async readFacts(log: NotificationLog, now: Date, mark: number): Promise<{ facts: PlannerFacts; through: number }> {

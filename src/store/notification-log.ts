@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Opportunity, OpportunityId } from '../core/model';
 import { fromJson, fromJsonOrNull, iso } from './rows';
-import type { Db } from './schema';
+import type { Db, NotificationsTable } from './schema';
 
 export interface NotificationKey {
   kind: string;
@@ -78,6 +78,8 @@ export interface NotificationLog {
    */
   settleStaleClaims(now: Date, olderThanMs: number): Promise<NotificationKey[]>;
   list(filter?: { status?: NotificationStatus; kind?: string }): Promise<NotificationRecord[]>;
+  /** The records of these subjects (one read instead of a claim attempt per settled notification). */
+  recordsFor(subjects: readonly string[]): Promise<NotificationRecord[]>;
   /**
    * Events after `afterSeq` of the given kinds and not older than `since`, oldest first; `through`
    * is how far the feed was read (the last event returned when the page is full, else the feed's end).
@@ -98,6 +100,18 @@ const keyOf = (row: { kind: string; subject: string; recipient: string }): Notif
   subject: row.subject,
   recipient: row.recipient,
 });
+
+function toRecord(r: NotificationsTable): NotificationRecord {
+  return {
+    ...keyOf(r),
+    status: r.status as NotificationStatus,
+    attempts: Number(r.attempts),
+    claimedAt: r.claimed_at,
+    sentAt: r.sent_at,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+  };
+}
 
 /**
  * `serialize` queues each call behind the store's open transactions (SQLite shares one connection:
@@ -179,15 +193,16 @@ function notificationQueries(db: Db): NotificationLog {
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
       const rows = await query.orderBy('created_at').orderBy('kind').orderBy('subject').orderBy('recipient').execute();
-      return rows.map((r) => ({
-        ...keyOf(r),
-        status: r.status as NotificationStatus,
-        attempts: Number(r.attempts),
-        claimedAt: r.claimed_at,
-        sentAt: r.sent_at,
-        lastError: r.last_error,
-        createdAt: r.created_at,
-      }));
+      return rows.map(toRecord);
+    },
+    async recordsFor(subjects) {
+      const unique = [...new Set(subjects)];
+      const records: NotificationRecord[] = [];
+      for (let i = 0; i < unique.length; i += 500) {
+        const rows = await db.selectFrom('notifications').selectAll().where('subject', 'in', unique.slice(i, i + 500)).execute();
+        records.push(...rows.map(toRecord));
+      }
+      return records;
     },
     async eventsSince(afterSeq, limit, filter) {
       // Writers commit events in seq order (apply-command.ts), so the end read first is safe to pass.
