@@ -6,6 +6,7 @@
 import type { Clock } from './core/clock';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
+import type { Notifier } from './notify/notifier';
 import type { StateStore } from './store/types';
 import type { SyncEngine } from './sync/types';
 
@@ -60,6 +61,8 @@ export interface App {
    */
   engineReportsRuns?: boolean;
   connectorStatus(): ConnectorHealth[];
+  /** Sends the notifications (R18) and ops alerts after each run; absent or inactive when not configured. */
+  notifier?: Notifier;
   /** Releases everything the app holds (connectors, simulators, the store). */
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { createDynamicsConnector } from '../connectors/dynamics';
 import { startDynamicsSimulator } from '../connectors/dynamics/simulator';
+import { createGraphMailSender } from '../connectors/graph-mail';
+import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
 import type { App, ConnectorHealth, CreateAppOptions } from './app';
@@ -16,6 +18,8 @@ import { systemClock, type Clock } from './core/clock';
 import { ConfigError } from './errors';
 import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
+import { Notifier, type NotificationSettings } from './notify';
+import type { MailSender } from './ports/mail';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import type { CrmConnector, ObjectMetadata } from './ports/connector';
 import { createStore } from './store';
@@ -56,6 +60,20 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
       name: config.name, url: config.url, auth, filter, pageSize: Math.min(5000, config.options.pageSize),
       batchSize: Math.min(1000, config.options.batchSize), apiVersion: `v${config.apiVersion}`, retry: { maxAttempts: config.options.maxRetries + 1 },
       timeoutMs: config.options.timeoutMs,
+    },
+    { logger },
+  );
+}
+
+/** The configured mail service; null (nothing is ever sent) unless notifications are enabled with one. */
+export function createMailSender(settings: NotificationSettings, logger: Logger): MailSender | null {
+  const mail = settings.enabled ? settings.mail : undefined;
+  if (mail === undefined) return null;
+  return createGraphMailSender(
+    {
+      tenantId: mail.tenantId, clientId: mail.clientId, clientSecret: mail.clientSecret, graphUrl: mail.graphUrl, sender: mail.sender,
+      timeoutMs: mail.timeoutMs, saveToSentItems: mail.saveToSentItems, retry: { maxAttempts: mail.maxRetries + 1 },
+      ...(mail.authority ? { authority: mail.authority } : {}),
     },
     { logger },
   );
@@ -137,6 +155,10 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   // Each instance checks its CRM's fields before its first run, alone: one CRM down never holds back the others.
   const check: MetadataCheck = options.checkCrmFields === false ? async () => [] : metadataCheck(config.configFile, options.env ?? process.env, instances, mappings);
   const engine = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
+  const mail = createMailSender(config.notifications, logger);
+  const notifier = new Notifier({
+    store, mail, settings: config.notifications, clock, logger: logger.child({ module: 'notify' }), connectors: enabled.map((c) => c.name),
+  });
   return {
     config: {
       connectors: enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
@@ -144,10 +166,11 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
       expiry: config.expiry,
       runOnStart: options.runOnStart ?? true,
     },
-    store, engine, logger, clock, metrics,
+    store, engine, logger, clock, metrics, notifier,
     connectorStatus: () => [...health.values()],
     async close() {
       for (const instance of instances) await instance.connector.close();
+      await mail?.close();
       await store.close();
       for (const close of options.closers ?? []) await close();
     },
@@ -160,7 +183,7 @@ export function httpHost(env: NodeJS.ProcessEnv, configured: string): string {
   return host === undefined || host.trim() === '' ? configured : host.trim();
 }
 
-const sandboxAdapters: SandboxAdapters = { startSalesforceSimulator, startDynamicsSimulator };
+const sandboxAdapters: SandboxAdapters = { startSalesforceSimulator, startDynamicsSimulator, startGraphMailSimulator };
 
 /** The app the configuration describes, or the sandbox when asked for. */
 export async function createApp(options: CreateAppOptions): Promise<App> {

@@ -9,6 +9,7 @@ import { bindMappings } from './bind-mappings';
 import { checkCron, parseConnectors } from './connector-entry';
 import { resolveEnv } from './env';
 import { ConfigValidationError, didYouMean, sortIssues, type ConfigIssue } from './issues';
+import { NO_NOTIFICATIONS } from '../notify/settings';
 import { CONFIG_SCHEMA, STORE_SCHEMA } from './schema';
 import type { DaemonConfig, StoreConfig } from './types';
 import { readYamlSource, type YamlSource } from './yaml-source';
@@ -79,7 +80,7 @@ export function analyzeConfig(file: string, options: AnalyzeOptions = {}): Confi
     logging,
     http: { port: http.port, host: http.host, adminToken: http.adminToken ?? null, ...(http.stalledAfterMs === undefined ? {} : { stalledAfterMs: http.stalledAfterMs }) },
     expiry,
-    notifications: { enabled: notifications?.enabled ?? false },
+    notifications: notifications ?? NO_NOTIFICATIONS,
   };
   return { loaded: { config, mappings }, mappingFiles, issues: [] };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { OWNERS } from '../mapping/schema';
+import { NOTIFICATIONS_SCHEMA } from '../notify/settings';
 import { strictObject } from './zod-issues';
 
 const text = z.string().min(1);
@@ -120,5 +121,5 @@ export const CONFIG_SCHEMA = strictObject({
     stalledAfterMs: z.int().min(1000).optional(),
   }).default({ port: 8080, host: '127.0.0.1' }),
   expiry: strictObject({ schedule: text.default('*/15 * * * *') }).default({ schedule: '*/15 * * * *' }),
-  notifications: strictObject({ enabled: z.boolean().default(false) }).optional(),
+  notifications: NOTIFICATIONS_SCHEMA.optional(),
 });

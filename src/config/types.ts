@@ -1,6 +1,7 @@
 /** The daemon configuration as the daemon uses it: parsed, defaults applied, env references resolved, paths absolute. */
 import type { InboundRule } from '../sync/inbound-routing';
 import type { z } from 'zod';
+import type { NotificationSettings } from '../notify/settings';
 import type { ParticipationFilter } from '../ports/connector';
 import type { CONFIG_SCHEMA, DYNAMICS_AUTH, SALESFORCE_AUTH, STORE_SCHEMA } from './schema';
 
@@ -61,5 +62,5 @@ export interface DaemonConfig {
   logging: Top['logging'];
   http: { port: number; host: string; adminToken: string | null; stalledAfterMs?: number };
   expiry: { schedule: string };
-  notifications: { enabled: boolean };
+  notifications: NotificationSettings;
 }

@@ -10,6 +10,7 @@ import { Metrics } from '../metrics';
 import { runExpirySweep } from '../store/expiry-sweep';
 import { nodeCronSchedule, type ScheduleFn } from './cron';
 import { Liveness } from './liveness';
+import { NotifyTicker } from './notify-ticker';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, Scheduler } from './scheduler';
 import { installSignalHandlers, type InstalledSignals, type SignalSource } from './signals';
 
@@ -42,8 +43,13 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
   const logger = app.logger.child({ module: 'daemon' });
   const state = { configLoaded: false, stopping: false };
   const liveness = new Liveness(app.config.http.stalledAfterMs);
-  const scheduler = new Scheduler({
+  const notifier = app.notifier?.active === true ? app.notifier : null;
+  const ticker = notifier
+    ? new NotifyTicker({ tick: (signal) => app.store.withLease('notify', () => notifier.tick(signal)), signal: () => scheduler.signal, logger })
+    : null;
+  const scheduler: Scheduler = new Scheduler({
     liveness,
+    ...(ticker ? { afterRun: () => ticker.request() } : {}),
     engine: app.engine,
     logger,
     metrics,
@@ -73,6 +79,7 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
     state.stopping = true;
     logger.info('daemon stopping', { event: 'daemon.stop', reason });
     const { unfinished } = await scheduler.stop(reason, options.shutdownTimeoutMs ?? app.config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    await ticker?.idle();
     signals?.uninstall();
     if (server !== null) await server.close();
     if (unfinished.length > 0) {

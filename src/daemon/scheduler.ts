@@ -27,6 +27,8 @@ export interface SchedulerDeps {
   reportRuns?: boolean;
   /** Told when work is due, moves and ends (for /healthz). */
   liveness?: Liveness;
+  /** Called after each run and sweep (the notifications tick). */
+  afterRun?: () => void;
 }
 
 export interface StopOutcome {
@@ -72,13 +74,13 @@ export class Scheduler {
   /** One run of one instance, unless one is going or we are stopping (then null). Never throws. */
   runInstance(connector: string): Promise<RunSummary | null> {
     if (this.skipped(connector)) return Promise.resolve(null);
-    return this.track(connector, this.execute(connector));
+    return this.track(connector, this.execute(connector)).finally(() => this.deps.afterRun?.());
   }
 
   /** One expiry sweep, unless one is going. Never throws. */
   runSweep(): Promise<number | null> {
     if (this.skipped(SWEEP)) return Promise.resolve(null);
-    return this.track(SWEEP, this.sweep());
+    return this.track(SWEEP, this.sweep()).finally(() => this.deps.afterRun?.());
   }
 
   /** Stops scheduling, aborts running syncs and waits for them at most `timeoutMs`. */

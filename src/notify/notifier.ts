@@ -6,15 +6,14 @@
  */
 import { DAY_MS, type Clock } from '../core/clock';
 import type { Logger } from '../log';
-import type { MailSender } from '../ports/mail';
-import type { FeedEvent, NotificationLog, StateStore } from '../store';
+import { isMailDeliveryUnknown, type MailSender } from '../ports/mail';
+import type { NotificationLog, StateStore } from '../store';
 import type { NotificationKind } from './kinds';
-import { planNotifications, type GrantAlert, type PlannedNotification, type PlannerFacts } from './planner';
+import { planNotifications, REFERRAL_EVENT_KINDS, type GrantAlert, type PlannedNotification, type PlannerFacts } from './planner';
 import type { NotificationSettings } from './settings';
 import { renderMail } from './templates';
 
 export const EVENTS_WATERMARK = 'notify:events';
-export const CONFLICTS_WATERMARK = 'notify:conflicts';
 const FEED_PAGE = 500;
 /** A claim this old belongs to a worker that stopped mid-send. */
 export const DEFAULT_STALE_CLAIM_MS = 10 * 60_000;
@@ -31,6 +30,8 @@ export interface NotifierDeps {
   connectors: readonly string[];
   staleClaimMs?: number;
   maxAttempts?: number;
+  /** Events and referrals read per tick; default 500. */
+  pageSize?: number;
 }
 
 export interface TickSummary {
@@ -45,6 +46,8 @@ export interface TickSummary {
 const EMPTY: TickSummary = { planned: 0, sent: 0, skipped: 0, failed: 0, byKind: {} };
 
 type Outcome = 'sent' | 'skipped' | 'failed';
+
+const keyString = (key: { kind: string; subject: string; recipient: string }): string => `${key.kind}\u0000${key.subject}\u0000${key.recipient}`;
 
 export class Notifier {
   private readonly grants = new Map<string, GrantAlert>();
@@ -70,23 +73,23 @@ export class Notifier {
     if (inDoubt.length > 0) {
       this.deps.logger.warn('notifications left in doubt by a stopped worker; not sent again', { event: 'notify.in-doubt', count: inDoubt.length, kinds: inDoubt.map((k) => k.kind) });
     }
-    const marks = { events: await this.watermark(EVENTS_WATERMARK), conflicts: await this.watermark(CONFLICTS_WATERMARK) };
-    const facts = await this.readFacts(log, now, marks);
+    const mark = await this.watermark(EVENTS_WATERMARK);
+    const { facts, through } = await this.readFacts(log, now, mark);
     const plan = planNotifications(facts, this.deps.settings);
     const summary: TickSummary = { planned: plan.length, sent: 0, skipped: 0, failed: 0, byKind: {} };
-    const failedAt = { events: Infinity, conflicts: Infinity };
+    let firstFailed = Infinity;
     const failedGrants = new Set<string>();
+    const settled = await this.settledKeys(log, plan);
     for (const planned of plan) {
       if (signal?.aborted) break;
-      const outcome = await this.deliver(log, planned, signal);
+      const outcome = settled.has(keyString(planned.key)) ? 'skipped' : await this.deliver(log, planned, signal);
       summary[outcome] += 1;
       if (outcome === 'sent') summary.byKind[planned.key.kind] = (summary.byKind[planned.key.kind] ?? 0) + 1;
-      if (outcome === 'failed' && planned.origin) failedAt[planned.origin.feed] = Math.min(failedAt[planned.origin.feed], planned.origin.position);
+      if (outcome === 'failed' && planned.origin) firstFailed = Math.min(firstFailed, planned.origin.seq);
       if (outcome === 'failed' && planned.key.kind === 'grant-expired') failedGrants.add(planned.key.subject);
     }
     if (!signal?.aborted) {
-      await this.advance(EVENTS_WATERMARK, marks.events, facts.events.at(-1)?.seq, failedAt.events);
-      await this.advance(CONFLICTS_WATERMARK, marks.conflicts, facts.conflicts.at(-1)?.id, failedAt.conflicts);
+      await this.advance(EVENTS_WATERMARK, mark, through, firstFailed);
       for (const [id, g] of this.grants) if (!failedGrants.has(`grant:${g.source}:${g.grantId}`)) this.grants.delete(id);
     }
     if (summary.sent > 0 || summary.failed > 0) {
@@ -105,6 +108,11 @@ export class Notifier {
       await mail.send(message, signal);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      if (isMailDeliveryUnknown(error)) {
+        await log.markInDoubt(claim, reason, clock.now());
+        this.deps.logger.error('notification may or may not have been sent; not sent again', { event: 'notify.in-doubt', kind: planned.key.kind, err: error });
+        return 'skipped';
+      }
       await log.markFailed(claim, reason, clock.now());
       this.deps.logger.warn('notification not sent', { event: 'notify.failed', kind: planned.key.kind, err: error });
       return 'failed';
@@ -115,23 +123,32 @@ export class Notifier {
     return 'sent';
   }
 
-  private async readFacts(log: NotificationLog, now: Date, marks: { events: number; conflicts: number }): Promise<PlannerFacts> {
+  /** Keys already sent, in doubt, being sent or given up: skipped without a claim attempt (the claim still guards). */
+  private async settledKeys(log: NotificationLog, plan: readonly PlannedNotification[]): Promise<Set<string>> {
+    const maxAttempts = this.deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const records = await log.recordsFor(plan.map((p) => p.key.subject));
+    return new Set(records.filter((r) => r.status !== 'failed' || r.attempts >= maxAttempts).map(keyString));
+  }
+
+  private async readFacts(log: NotificationLog, now: Date, mark: number): Promise<{ facts: PlannerFacts; through: number }> {
     const { store, settings, connectors } = this.deps;
-    const events: FeedEvent[] = await log.eventsSince(marks.events, FEED_PAGE);
-    const conflicts = await log.conflictsSince(marks.conflicts, ['terminal', 'terminal-outcome'], FEED_PAGE);
+    const since = new Date(now.getTime() - settings.lookbackHours * 3_600_000);
+    const { events, through } = await log.eventsSince(mark, this.deps.pageSize ?? FEED_PAGE, { kinds: REFERRAL_EVENT_KINDS, since });
+    const conflicts = await log.conflictsSince(since, ['terminal', 'terminal-outcome'], FEED_PAGE);
     // Received referrals whose window ends within the warning period: the R13 query, `days` ahead.
     const ahead = new Date(now.getTime() + settings.expiryWarningDays * DAY_MS);
     const dueIds = settings.expiryWarningDays > 0 ? await store.findExpiryDue(ahead, FEED_PAGE) : [];
     const received = (await store.getOpportunities(dueIds)).map((s) => s.opportunity);
-    return {
+    const facts: PlannerFacts = {
       now,
       events,
       received,
       conflicts,
       streaks: await log.failureStreaks(connectors),
-      openDeadLetterIds: await log.openDeadLetterIds(settings.deadLetterThreshold),
+      deadLetters: await log.openDeadLetters(settings.deadLetterThreshold),
       grants: [...this.grants.values()],
     };
+    return { facts, through };
   }
 
   private async watermark(name: string): Promise<number> {
@@ -140,10 +157,9 @@ export class Notifier {
     return Number.isFinite(value) ? value : 0;
   }
 
-  /** Moves a feed's watermark past what was read, but not past a notification that failed (it is planned again). */
-  private async advance(name: string, from: number, lastRead: number | undefined, firstFailed: number): Promise<void> {
-    if (lastRead === undefined) return;
-    const to = Math.min(lastRead, firstFailed - 1);
+  /** Moves the feed's watermark past what was read, but not past a notification that failed (it is planned again). */
+  private async advance(name: string, from: number, through: number, firstFailed: number): Promise<void> {
+    const to = Math.min(through, firstFailed - 1);
     if (to > from) await this.deps.store.setCursor(name, String(to), this.deps.clock.now());
   }
 }

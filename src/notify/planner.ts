@@ -19,24 +19,28 @@ export interface GrantAlert {
   detail: string;
 }
 
+/** What a connector with a delegated grant is given to report an expired or revoked one. */
+export type ReportExpiredGrant = (alert: GrantAlert) => void;
+
 export interface PlannerFacts {
   now: Date;
-  /** The event feed after the watermark, oldest first. */
+  /** Referral events after the watermark (created, decline, expire), oldest first. */
   events: readonly FeedEvent[];
   /** Received referrals whose R13 window ends within the warning period (or has ended). */
   received: readonly Opportunity[];
+  /** Terminal conflicts within the lookback. */
   conflicts: readonly ConflictFact[];
   streaks: readonly FailureStreak[];
-  /** Unresolved dead-letter ids, oldest first, at most the threshold. */
-  openDeadLetterIds: readonly number[];
+  /** Unresolved dead letters: ids oldest first (at most the threshold) and their total. */
+  deadLetters: { ids: readonly number[]; total: number };
   grants: readonly GrantAlert[];
 }
 
 export interface PlannedNotification {
   key: NotificationKey & { kind: NotificationKind };
   values: Record<string, string>;
-  /** The feed position it came from (events and conflicts): the watermark stops before it until sent. */
-  origin: { feed: 'events' | 'conflicts'; position: number } | null;
+  /** The event it came from: the feed's watermark stays before it until it is sent. */
+  origin: { seq: number } | null;
 }
 
 export type PlannerSettings = Pick<
@@ -90,7 +94,7 @@ function fromEvents(facts: PlannerFacts, settings: PlannerSettings, out: Planned
     const values = referralValues(event.after);
     if (kind === 'declined') values.reason = event.after.declineReason ?? '';
     for (const recipient of recipientsFor(kind, settings, event.after.sender)) {
-      out.push({ key: { kind, subject: `opp:${event.opportunityId}`, recipient }, values, origin: { feed: 'events', position: event.seq } });
+      out.push({ key: { kind, subject: `opp:${event.opportunityId}`, recipient }, values, origin: { seq: event.seq } });
     }
   }
 }
@@ -117,7 +121,7 @@ function opsAlerts(facts: PlannerFacts, settings: PlannerSettings, out: PlannedN
   for (const c of facts.conflicts) {
     if (c.kind !== 'terminal' && c.kind !== 'terminal-outcome') continue;
     const values = { conflictId: String(c.id), opportunityId: c.opportunityId, connector: c.connector, conflictKind: c.kind, field: c.field };
-    ops('terminal-conflict', `conflict:${c.id}`, values, { feed: 'conflicts', position: c.id });
+    ops('terminal-conflict', `conflict:${c.id}`, values);
   }
   for (const g of facts.grants) ops('grant-expired', `grant:${g.source}:${g.grantId}`, { source: g.source, detail: g.detail });
   for (const s of facts.streaks) {
@@ -126,10 +130,10 @@ function opsAlerts(facts: PlannerFacts, settings: PlannerSettings, out: PlannedN
     const values = { connector: s.connector, failedRuns: String(s.failedRuns), lastError: s.lastError ?? 'unknown' };
     ops('connector-failing', `runs:${s.connector}:after:${s.afterOkRunId ?? 'none'}`, values);
   }
-  const ids = facts.openDeadLetterIds;
+  const { ids, total } = facts.deadLetters;
   if (ids.length >= settings.deadLetterThreshold) {
     // Named by the dead letter that reached the threshold: resolving the backlog and growing a new one alerts again.
-    const values = { count: String(ids.length), threshold: String(settings.deadLetterThreshold) };
+    const values = { count: String(total), threshold: String(settings.deadLetterThreshold) };
     ops('dead-letters', `dead-letters:${ids[settings.deadLetterThreshold - 1] ?? ''}`, values);
   }
 }
@@ -141,3 +145,6 @@ export function planNotifications(facts: PlannerFacts, settings: PlannerSettings
   opsAlerts(facts, settings, out);
   return out;
 }
+
+/** The event kinds (command kinds in the store's feed) that can mean a new referral, a decline or an expiry. */
+export const REFERRAL_EVENT_KINDS = ['created', 'decline', 'expire'] as const;

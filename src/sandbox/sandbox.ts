@@ -25,6 +25,19 @@ interface SimLike {
 export interface SandboxAdapters {
   startSalesforceSimulator(): Promise<SimLike>;
   startDynamicsSimulator(): Promise<SimLike & { tenantId: string; clientId: string; clientSecret: string; authority: string; currencies: Record<string, string> }>;
+  startGraphMailSimulator(): Promise<MailSim>;
+}
+
+/** The Graph sendMail simulator: the sandbox's notification mails land in its mailbox. */
+interface MailSim {
+  url: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  authority: string;
+  sender: string;
+  mailbox(): Array<{ subject: string }>;
+  close(): Promise<void>;
 }
 
 export interface SandboxOptions {
@@ -53,16 +66,20 @@ export async function startSandbox(options: SandboxOptions): Promise<App> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(storePath + suffix, { force: true });
   const sf = await options.adapters.startSalesforceSimulator();
   const dyn = await options.adapters.startDynamicsSimulator();
+  const mail = await options.adapters.startGraphMailSimulator();
   const configFile = path.join(dataDir, 'sandbox.yaml');
-  writeFileSync(configFile, sandboxYaml({ root: projectRoot(), storePath, sfUrl: sf.url, dyn, port: options.env.COSELL_SYNC_HTTP_PORT ?? '8080' }));
-  const env = { ...options.env, COSELL_SANDBOX_SF_SECRET: 'sandbox-secret', COSELL_SANDBOX_DYN_SECRET: dyn.clientSecret, COSELL_SANDBOX_ADMIN_TOKEN: options.env.COSELL_SANDBOX_ADMIN_TOKEN ?? 'sandbox-admin-token' };
+  writeFileSync(configFile, sandboxYaml({ root: projectRoot(), storePath, sfUrl: sf.url, dyn, port: options.env.COSELL_SYNC_HTTP_PORT ?? '8080' }) + notificationsYaml(mail));
+  const env = {
+    ...options.env, COSELL_SANDBOX_SF_SECRET: 'sandbox-secret', COSELL_SANDBOX_DYN_SECRET: dyn.clientSecret, COSELL_SANDBOX_MAIL_SECRET: mail.clientSecret,
+    COSELL_SANDBOX_ADMIN_TOKEN: options.env.COSELL_SANDBOX_ADMIN_TOKEN ?? 'sandbox-admin-token',
+  };
   const activity = { stop: (): void => undefined };
   const app = await options.assemble(loadConfig(configFile, env), {
-    closers: [async () => activity.stop(), () => sf.close(), () => dyn.close()],
+    closers: [async () => activity.stop(), () => sf.close(), () => dyn.close(), () => mail.close()],
     runOnStart: true,
     env,
   });
-  app.logger.info('sandbox: simulators started', { event: 'sandbox.started', salesforce: sf.url, dynamics: dyn.url, store: storePath, config: configFile });
+  app.logger.info('sandbox: simulators started', { event: 'sandbox.started', salesforce: sf.url, dynamics: dyn.url, mail: mail.url, store: storePath, config: configFile });
   const sfIds = sf.seed(salesforceSeed(32));
   dyn.seed(dynamicsSeed(26, dyn.currencies));
   const referrals = await seedReferrals(app);
@@ -70,6 +87,9 @@ export async function startSandbox(options: SandboxOptions): Promise<App> {
   // First pass, then the expiry sweep, then a Salesforce user closes an expired referral as won.
   for (const name of app.engine.connectorNames()) await app.engine.runOnce({ connector: name });
   await runExpirySweep(app.store, app.clock, app.logger);
+  // New referrals, the one about to expire (its warning) and the expired one reach the mailbox.
+  await app.notifier?.tick();
+  app.logger.info('sandbox: notification mails in the simulator mailbox', { event: 'sandbox.mailbox', mails: mail.mailbox().length, list: `${mail.url}/__admin/mailbox` });
   const expired = referrals[referrals.length - 1] as OpportunityId;
   const link = await app.store.getLinkByOpportunity('salesforce-sandbox', expired);
   if (link) {
@@ -127,5 +147,18 @@ reconciliation: { terminalConflicts: flag, illegalCrmMoves: accept-then-apply }
 logging: { level: info, format: auto }
 http: { port: ${Number(p.port)}, host: 127.0.0.1, adminToken: '\${COSELL_SANDBOX_ADMIN_TOKEN}' }
 expiry: { schedule: '*/30 * * * * *' }
+`;
+}
+
+/** Notifications to the Graph mail simulator; the recipients are sandbox placeholders. */
+function notificationsYaml(mail: MailSim): string {
+  return `notifications:
+  enabled: true
+  mail: { kind: graph, tenantId: ${mail.tenantId}, clientId: ${mail.clientId}, clientSecret: '\${COSELL_SANDBOX_MAIL_SECRET}', authority: ${mail.authority}, graphUrl: ${mail.url}, sender: ${mail.sender} }
+  recipients:
+    inbound: [cosell-team@partner.example]
+    ops: [ops@partner.example]
+    senders: { microsoft: [seller@microsoft.example], partner-42: [alliances@treyresearch.example] }
+  expiryWarningDays: 3
 `;
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Opportunity, OpportunityId } from '../core/model';
 import { fromJson, fromJsonOrNull, iso } from './rows';
-import type { Db } from './schema';
+import type { Db, NotificationsTable } from './schema';
 
 export interface NotificationKey {
   kind: string;
@@ -70,17 +70,29 @@ export interface NotificationLog {
   markSent(claim: NotificationClaim, now: Date): Promise<boolean>;
   /** Releases the claim with the reason, so a later tick may try again. */
   markFailed(claim: NotificationClaim, error: string, now: Date): Promise<void>;
+  /** The send may or may not have gone out: never sent again (at most once), kept for review. */
+  markInDoubt(claim: NotificationClaim, reason: string, now: Date): Promise<void>;
   /**
    * Claims older than `olderThanMs` belong to a worker that stopped mid-send: whether the mail left
    * is unknown, so they become `in-doubt` and are never sent again (at most once). Returns their keys.
    */
   settleStaleClaims(now: Date, olderThanMs: number): Promise<NotificationKey[]>;
   list(filter?: { status?: NotificationStatus; kind?: string }): Promise<NotificationRecord[]>;
-  eventsSince(afterSeq: number, limit: number): Promise<FeedEvent[]>;
-  conflictsSince(afterId: number, kinds: readonly string[], limit: number): Promise<ConflictFact[]>;
+  /** The records of these subjects (one read instead of a claim attempt per settled notification). */
+  recordsFor(subjects: readonly string[]): Promise<NotificationRecord[]>;
+  /**
+   * Events after `afterSeq` of the given kinds and not older than `since`, oldest first; `through`
+   * is how far the feed was read (the last event returned when the page is full, else the feed's end).
+   */
+  eventsSince(afterSeq: number, limit: number, filter: { kinds: readonly string[]; since: Date }): Promise<{ events: FeedEvent[]; through: number }>;
+  /**
+   * Conflicts of the given kinds created since `since`. Read by time, not by id: PostgreSQL ids can
+   * commit out of order, and a watermark on them could step over one.
+   */
+  conflictsSince(since: Date, kinds: readonly string[], limit: number): Promise<ConflictFact[]>;
   failureStreaks(connectors: readonly string[]): Promise<FailureStreak[]>;
-  /** Ids of unresolved dead letters, oldest first, at most `limit`. */
-  openDeadLetterIds(limit: number): Promise<number[]>;
+  /** Ids of unresolved dead letters, oldest first, at most `limit`, and how many there are. */
+  openDeadLetters(limit: number): Promise<{ ids: number[]; total: number }>;
 }
 
 const keyOf = (row: { kind: string; subject: string; recipient: string }): NotificationKey => ({
@@ -88,6 +100,18 @@ const keyOf = (row: { kind: string; subject: string; recipient: string }): Notif
   subject: row.subject,
   recipient: row.recipient,
 });
+
+function toRecord(r: NotificationsTable): NotificationRecord {
+  return {
+    ...keyOf(r),
+    status: r.status as NotificationStatus,
+    attempts: Number(r.attempts),
+    claimedAt: r.claimed_at,
+    sentAt: r.sent_at,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+  };
+}
 
 /**
  * `serialize` queues each call behind the store's open transactions (SQLite shares one connection:
@@ -138,6 +162,13 @@ function notificationQueries(db: Db): NotificationLog {
         .where('claim_token', '=', claim.token)
         .execute();
     },
+    async markInDoubt(claim, reason, now) {
+      await whereKey(claim.key)
+        .set({ status: 'in-doubt', claim_token: null, claimed_at: iso(now), last_error: reason.slice(0, 1000) })
+        .where('status', '=', 'claimed')
+        .where('claim_token', '=', claim.token)
+        .execute();
+    },
     async settleStaleClaims(now, olderThanMs) {
       const cutoff = iso(new Date(now.getTime() - olderThanMs));
       const stale = await db
@@ -162,25 +193,33 @@ function notificationQueries(db: Db): NotificationLog {
       if (filter.status !== undefined) query = query.where('status', '=', filter.status);
       if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
       const rows = await query.orderBy('created_at').orderBy('kind').orderBy('subject').orderBy('recipient').execute();
-      return rows.map((r) => ({
-        ...keyOf(r),
-        status: r.status as NotificationStatus,
-        attempts: Number(r.attempts),
-        claimedAt: r.claimed_at,
-        sentAt: r.sent_at,
-        lastError: r.last_error,
-        createdAt: r.created_at,
-      }));
+      return rows.map(toRecord);
     },
-    async eventsSince(afterSeq, limit) {
+    async recordsFor(subjects) {
+      const unique = [...new Set(subjects)];
+      const records: NotificationRecord[] = [];
+      for (let i = 0; i < unique.length; i += 500) {
+        const rows = await db.selectFrom('notifications').selectAll().where('subject', 'in', unique.slice(i, i + 500)).execute();
+        records.push(...rows.map(toRecord));
+      }
+      return records;
+    },
+    async eventsSince(afterSeq, limit, filter) {
+      // Writers commit events in seq order (apply-command.ts), so the end read first is safe to pass.
+      const end = await db.selectFrom('opportunity_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+      const last = Number(end?.seq ?? 0);
+      if (filter.kinds.length === 0 || last <= afterSeq) return { events: [], through: Math.max(afterSeq, last) };
       const rows = await db
         .selectFrom('opportunity_events')
         .select(['seq', 'opportunity_id', 'kind', 'at', 'before', 'after'])
         .where('seq', '>', afterSeq)
+        .where('seq', '<=', last)
+        .where('kind', 'in', [...filter.kinds])
+        .where('at', '>=', iso(filter.since))
         .orderBy('seq')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({
+      const events = rows.map((r) => ({
         seq: Number(r.seq),
         opportunityId: r.opportunity_id as OpportunityId,
         kind: r.kind,
@@ -188,13 +227,14 @@ function notificationQueries(db: Db): NotificationLog {
         before: fromJsonOrNull<Opportunity>(r.before),
         after: fromJson<Opportunity>(r.after),
       }));
+      return { events, through: events.length === limit ? (events.at(-1)?.seq ?? last) : last };
     },
-    async conflictsSince(afterId, kinds, limit) {
+    async conflictsSince(since, kinds, limit) {
       if (kinds.length === 0) return [];
       const rows = await db
         .selectFrom('conflicts')
         .select(['id', 'opportunity_id', 'connector', 'kind', 'field', 'created_at'])
-        .where('id', '>', afterId)
+        .where('created_at', '>=', iso(since))
         .where('kind', 'in', [...kinds])
         .orderBy('id')
         .limit(limit)
@@ -220,9 +260,14 @@ function notificationQueries(db: Db): NotificationLog {
       }
       return streaks;
     },
-    async openDeadLetterIds(limit) {
+    async openDeadLetters(limit) {
       const rows = await db.selectFrom('dead_letters').select('id').where('resolved_at', 'is', null).orderBy('id').limit(limit).execute();
-      return rows.map((r) => Number(r.id));
+      const count = await db
+        .selectFrom('dead_letters')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('resolved_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return { ids: rows.map((r) => Number(r.id)), total: Number(count.n) };
     },
   };
 }

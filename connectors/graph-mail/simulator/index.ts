@@ -20,7 +20,10 @@ export interface GraphMailSimulatorOptions {
 }
 
 export interface Fault {
-  status: number;
+  /** The answer; with `delayMs` alone the request is answered normally, late. */
+  status?: number;
+  /** Wait this long before answering (a slow or hung service). */
+  delayMs?: number;
   retryAfterSeconds?: number;
   /** How many sendMail calls answer with this fault; default 1. */
   count?: number;
@@ -66,11 +69,13 @@ export async function startGraphMailSimulator(options: GraphMailSimulatorOptions
   let calls = 0;
   let origin = '';
 
-  const sendMail = (req: IncomingMessage, res: ServerResponse, user: string, raw: string): void => {
+  const sendMail = async (req: IncomingMessage, res: ServerResponse, user: string, raw: string): Promise<void> => {
     calls += 1;
     const fault = faults[0];
-    if (fault) {
-      if ((fault.count = (fault.count ?? 1) - 1) <= 0) faults.shift();
+    if (fault && (fault.count = (fault.count ?? 1) - 1) <= 0) faults.shift();
+    if (fault?.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (res.destroyed) return;
+    if (fault?.status !== undefined) {
       const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
       const code = fault.status === 429 ? 'ApplicationThrottled' : fault.status === 503 ? 'ServiceUnavailable' : 'generalException';
       return send(res, fault.status, graphError(code, `Injected ${fault.status}.`), headers);
@@ -110,7 +115,7 @@ export async function startGraphMailSimulator(options: GraphMailSimulatorOptions
         return send(res, r.status, r.body, r.headers);
       }
       if (req.method === 'POST' && parts.length === 4 && parts[0] === 'v1.0' && parts[1] === 'users' && parts[3]?.toLowerCase() === 'sendmail') {
-        return sendMail(req, res, decodeURIComponent(parts[2] ?? ''), raw);
+        return await sendMail(req, res, decodeURIComponent(parts[2] ?? ''), raw);
       }
       if (route === 'GET /__admin/mailbox') return send(res, 200, { value: sent });
       if (route === 'DELETE /__admin/mailbox') {

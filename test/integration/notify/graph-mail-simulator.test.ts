@@ -1,4 +1,5 @@
 /** The Graph mail connector against its simulator over real HTTP: tokens, sends, faults, refusals. */
+import fixtures from '../../fixtures/graph-mail/user-sendmail.json';
 import { createGraphMailSender } from '../../../connectors/graph-mail';
 import { startGraphMailSimulator, type GraphMailSimulator } from '../../../connectors/graph-mail/simulator';
 import { ConnectorError } from '../../../src/errors';
@@ -44,6 +45,17 @@ describe('graph-mail connector against the simulator', () => {
     expect(sim.requests()).toBe(1);
   });
 
+  it('gives up on a hung request at the timeout, as a send of unknown outcome, without retrying', async () => {
+    sim.failNext({ delayMs: 3000 });
+    const slow = createGraphMailSender(
+      { tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret, authority: sim.authority, graphUrl: sim.url, sender: sim.sender, timeoutMs: 1000 },
+      { logger },
+    );
+    const error = await slow.send(message('sales@partner.example')).catch((e: unknown) => e);
+    expect(isMailDeliveryUnknown(error)).toBe(true);
+    expect(sim.requests()).toBe(1);
+  });
+
   it('gives up on a 503 storm after the policy attempts, with a retryable error', async () => {
     sim.failNext({ status: 503, retryAfterSeconds: 0, count: 10 });
     const error = await sender().send(message('sales@partner.example')).catch((e: unknown) => e);
@@ -70,5 +82,39 @@ describe('graph-mail connector against the simulator', () => {
     const res = await fetch(`${sim.url}/__admin/mailbox`);
     const listed = (await res.json()) as { value: Array<{ subject: string; to: string[] }> };
     expect(listed.value.map((m) => [m.subject, m.to])).toEqual([['cosell-sync: 25 dead letters waiting', ['ops@partner.example']]]);
+  });
+
+  describe('answers Microsoft\'s documented sendMail examples as documented', () => {
+    const token = async (): Promise<string> => {
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+      const res = await fetch(`${sim.authority}/oauth2/v2.0/token`, { method: 'POST', body: form });
+      return ((await res.json()) as { access_token: string }).access_token;
+    };
+    it.each(fixtures.examples.map((e) => [e.name, e] as const))('%s', async (_name, example) => {
+      const res = await fetch(`${sim.url}/v1.0/users/${encodeURIComponent(sim.sender)}/sendMail`, {
+        method: 'POST',
+        headers: { ...example.request.headers, Authorization: `Bearer ${await token()}` },
+        body: JSON.stringify(example.request.body),
+      });
+      expect(res.status).toBe(example.response.status);
+      expect(await res.text()).toBe('');
+      const documented = example.request.body.message;
+      const [mail] = sim.mailbox();
+      expect(mail).toMatchObject({
+        subject: documented.subject,
+        contentType: documented.body.contentType,
+        body: documented.body.content,
+        to: documented.toRecipients.map((r) => r.emailAddress.address),
+        saveToSentItems: (example.request.body as { saveToSentItems?: string }).saveToSentItems !== 'false',
+      });
+    });
+
+    it('answers an unauthenticated request with Graph\'s error shape', async () => {
+      const example = fixtures.examples[0]!;
+      const res = await fetch(`${sim.url}/v1.0/users/${encodeURIComponent(sim.sender)}/sendMail`, { method: 'POST', body: JSON.stringify(example.request.body) });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code: 'InvalidAuthenticationToken', message: expect.any(String) } });
+      expect(sim.mailbox()).toHaveLength(0);
+    });
   });
 });
