@@ -92,7 +92,7 @@ export class Metrics {
     this.conflictsTotal.inc({ connector, kind });
   }
 
-  recordSkip(connector: string, reason: 'overlap' | 'lease' | 'stopping'): void {
+  recordSkip(connector: string, reason: 'overlap' | 'lease' | 'stopping' | 'paused'): void {
     this.skipped.inc({ connector, reason });
   }
 

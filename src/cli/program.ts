@@ -8,6 +8,7 @@ import type { CliContext, GlobalOptions } from './context';
 import { registerDaemonCommands } from './commands/daemon';
 import { registerOpportunityCommands } from './commands/opportunities';
 import { registerOpsCommands } from './commands/ops';
+import { registerRunControlCommands } from './commands/run-control';
 import { EXIT_OK, EXIT_USAGE, Session } from './session';
 
 export type Handler = (session: Session, args: string[], options: Record<string, unknown>) => Promise<void>;
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext, state: { code: number }): Command 
   registerDaemonCommands(program, registrar);
   registerOpportunityCommands(program, registrar);
   registerOpsCommands(program, registrar);
+  registerRunControlCommands(program, registrar);
   return program;
 }
 

@@ -46,6 +46,7 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
     metrics,
     schedule: options.schedule ?? nodeCronSchedule,
     reportRuns: app.engineReportsRuns !== true,
+    isPaused: async (connector) => (await app.store.getRunControl(connector))?.paused === true,
     sweep: () => app.store.withLease('expiry-sweep', () => runExpirySweep(app.store, app.clock, logger)),
   });
   const server: FastifyInstance | null =

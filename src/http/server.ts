@@ -8,6 +8,8 @@ import type { Metrics } from '../metrics';
 import { bearerMatches } from './auth';
 import { registerOpportunityRoutes } from './opportunity-routes';
 import { registerOpsRoutes, type RunSync } from './ops-routes';
+import { registerRunControlRoutes } from './run-control-routes';
+import { OperatorActions } from '../services/operator-actions';
 
 export interface Readiness {
   /** The configuration is loaded and the scheduler started. */
@@ -89,12 +91,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   registerHealthRoutes(server, options, readiness);
+  const actions = new OperatorActions({ store: app.store, engine: app.engine, clock: app.clock, logger: app.logger, startRun: (connector) => runSync(connector, false) });
 
   void server.register(
     async (api) => {
       api.addHook('onRequest', adminAuth(app.config.http.adminToken));
       registerOpportunityRoutes(api, app);
       registerOpsRoutes(api, app, runSync);
+      registerRunControlRoutes(api, actions, app.logger);
     },
     { prefix: '/api' },
   );

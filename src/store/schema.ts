@@ -113,6 +113,23 @@ export interface SyncRunsTable {
   error: string | null;
 }
 
+export interface RunControlTable {
+  connector: string;
+  paused: number;
+  changed_by: string;
+  changed_at: string;
+  reason: string | null;
+}
+
+export interface OperatorActionsTable {
+  id: Generated<number>;
+  connector: string;
+  action: string;
+  actor: string;
+  at: string;
+  details: string | null;
+}
+
 export interface Database {
   opportunities: OpportunitiesTable;
   opportunity_events: OpportunityEventsTable;
@@ -122,6 +139,8 @@ export interface Database {
   outbox: OutboxTable;
   dead_letters: DeadLettersTable;
   sync_runs: SyncRunsTable;
+  run_control: RunControlTable;
+  operator_actions: OperatorActionsTable;
 }
 
 /** The root Kysely instance or a transaction: repositories take either. */

@@ -12,6 +12,7 @@ import type { ConnectorInstance, ReconciliationPolicy } from './ports';
 import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
 import { resolveConflict, retryDeadLetter } from './review';
+import { resyncRecord } from './resync-record';
 import type { RunOptions, RunSummary, SyncEngine } from './types';
 
 export interface SyncEngineDeps {
@@ -55,6 +56,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     },
     retryDeadLetter: (id) => retryDeadLetter({ ...deps, context: (name) => context(instance(name), false) }, id),
     resolveConflict: (id, keep) => resolveConflict({ ...deps, context: (name) => context(instance(name), false) }, id, keep),
+    resyncRecord: (params) => resyncRecord({ store: deps.store, context: (name, dryRun) => context(instance(name), dryRun) }, params),
   };
 }
 
