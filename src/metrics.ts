@@ -103,6 +103,13 @@ export class Metrics {
     if (usage.used !== null && usage.limit !== null) this.quotaRemaining.set({ connector }, Math.max(0, usage.limit - usage.used));
   }
 
+  /** The quota last reported for one instance (used and limit), as set by `setApiUsage`. */
+  async quotaOf(connector: string): Promise<QuotaReport> {
+    const pick = async (gauge: Gauge<'connector'>): Promise<number | null> =>
+      (await gauge.get()).values.find((v) => v.labels.connector === connector)?.value ?? null;
+    return { used: await pick(this.quotaUsed), limit: await pick(this.quotaLimit) };
+  }
+
   setLag(connector: string, seconds: number): void {
     this.lag.set({ connector }, Math.max(0, seconds));
   }

@@ -56,6 +56,7 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
           app,
           metrics,
           readiness: () => ({ ...state }),
+          busy: () => scheduler.busy(),
           runSync: (connector, dryRun) => (dryRun ? app.engine.runOnce({ connector, dryRun }) : scheduler.runInstance(connector)),
         });
   let stopped: Promise<void> | null = null;

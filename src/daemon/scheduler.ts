@@ -136,7 +136,6 @@ export class Scheduler {
       this.deps.logger.error('run skipped: run control unreadable', { event: 'sync.skip', connector, reason: 'run-control', err: error });
       return null;
     }
-    if (this.stopping) return null;
     if (!paused) return this.execute(connector);
     this.deps.logger.info('run skipped: the instance is paused', { event: 'sync.skip', connector, reason: 'paused' });
     this.deps.metrics.recordSkip(connector, 'paused');

@@ -10,6 +10,7 @@ import { registerOpportunityRoutes } from './opportunity-routes';
 import { registerOpsRoutes, type RunSync } from './ops-routes';
 import { registerRunControlRoutes } from './run-control-routes';
 import { OperatorActions } from '../services/operator-actions';
+import { registerConsole } from './console/register';
 
 export interface Readiness {
   /** The configuration is loaded and the scheduler started. */
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   readiness?: () => Readiness;
   /** How `POST /api/sync/:connector` runs (the daemon routes it through its scheduler). */
   runSync?: RunSync;
+  /** Instances with a run going now, for the console's overview (the daemon's scheduler knows). */
+  busy?: () => string[];
   /** How long /readyz waits for the store, in ms. */
   storeTimeoutMs?: number;
 }
@@ -92,6 +95,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   registerHealthRoutes(server, options, readiness);
   const actions = new OperatorActions({ store: app.store, engine: app.engine, clock: app.clock, logger: app.logger, startRun: (connector) => runSync(connector, false) });
+  registerConsole(server, { app, metrics: options.metrics, actions, busy: options.busy ?? (() => []) });
 
   void server.register(
     async (api) => {
