@@ -63,6 +63,8 @@ async function overviewRows(deps: ConsoleDeps) {
 
 function conflictMatches(c: Conflict, kind: string | undefined): boolean {
   if (kind === undefined || kind === '') return true;
+  // `terminal` covers both terminal kinds: a change against a terminal deal, and two different outcomes.
+  if (kind === 'terminal') return c.kind === 'terminal' || c.kind === 'terminal-outcome';
   return kind === 'stage' ? c.field === 'stage' : c.kind === kind;
 }
 
