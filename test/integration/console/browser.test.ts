@@ -180,7 +180,10 @@ describe('the console in a browser', () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
     const small = await phone.newPage();
     await logIn(small, 'Bo');
-    const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await small.evaluate(() => {
+      const view = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+      return view.document.documentElement.scrollWidth - view.innerWidth;
+    });
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('11-overview-phone', small);
     const rows = await small.evaluate(async () => (await fetch('/console/overview/rows')).text());
