@@ -92,7 +92,7 @@ export class Metrics {
     this.conflictsTotal.inc({ connector, kind });
   }
 
-  recordSkip(connector: string, reason: 'overlap' | 'lease' | 'stopping'): void {
+  recordSkip(connector: string, reason: 'overlap' | 'lease' | 'stopping' | 'paused'): void {
     this.skipped.inc({ connector, reason });
   }
 
@@ -101,6 +101,13 @@ export class Metrics {
     if (usage.used !== null) this.quotaUsed.set({ connector }, usage.used);
     if (usage.limit !== null) this.quotaLimit.set({ connector }, usage.limit);
     if (usage.used !== null && usage.limit !== null) this.quotaRemaining.set({ connector }, Math.max(0, usage.limit - usage.used));
+  }
+
+  /** The quota last reported for one instance (used and limit), as set by `setApiUsage`. */
+  async quotaOf(connector: string): Promise<QuotaReport> {
+    const pick = async (gauge: Gauge<'connector'>): Promise<number | null> =>
+      (await gauge.get()).values.find((v) => v.labels.connector === connector)?.value ?? null;
+    return { used: await pick(this.quotaUsed), limit: await pick(this.quotaLimit) };
   }
 
   setLag(connector: string, seconds: number): void {

@@ -10,6 +10,7 @@ import { registerExpiryCommand } from './commands/expiry';
 import { registerOpportunityCommands } from './commands/opportunities';
 import { registerOpsCommands } from './commands/ops';
 import { registerRegistrationCommand } from './commands/registration';
+import { registerRunControlCommands } from './commands/run-control';
 import { EXIT_OK, EXIT_USAGE, Session } from './session';
 import { UsageError } from './usage-error';
 
@@ -55,6 +56,7 @@ export function buildProgram(ctx: CliContext, state: { code: number }): Command 
   registerRegistrationCommand(program, registrar);
   registerOpsCommands(program, registrar);
   registerExpiryCommand(program, registrar);
+  registerRunControlCommands(program, registrar);
   return program;
 }
 

@@ -55,6 +55,7 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
     metrics,
     schedule: options.schedule ?? nodeCronSchedule,
     reportRuns: app.engineReportsRuns !== true,
+    isPaused: async (connector) => (await app.store.getRunControl(connector))?.paused === true,
     sweep: () => app.store.withLease('expiry-sweep', () => runExpirySweep(app.store, app.clock, logger)),
   });
   const server: FastifyInstance | null =
@@ -65,6 +66,7 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
           metrics,
           liveness,
           readiness: () => ({ ...state }),
+          busy: () => scheduler.busy(),
           runSync: (connector, dryRun) => (dryRun ? app.engine.runOnce({ connector, dryRun }) : scheduler.runInstance(connector)),
         });
   let stopped: Promise<void> | null = null;

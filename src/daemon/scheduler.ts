@@ -23,6 +23,8 @@ export interface SchedulerDeps {
   schedule: ScheduleFn;
   /** The R13 expiry sweep (store + clock bound by the caller). */
   sweep: () => Promise<{ expired: readonly unknown[] } | null>;
+  /** Whether an operator paused the instance (run control); a paused instance starts no run. */
+  isPaused?: (connector: string) => Promise<boolean>;
   /** Log the `sync.run` line and record metrics of finished runs (off when the engine does it). Default true. */
   reportRuns?: boolean;
   /** Told when work is due, moves and ends (for /healthz). */
@@ -74,7 +76,7 @@ export class Scheduler {
   /** One run of one instance, unless one is going or we are stopping (then null). Never throws. */
   runInstance(connector: string): Promise<RunSummary | null> {
     if (this.skipped(connector)) return Promise.resolve(null);
-    return this.track(connector, this.execute(connector)).finally(() => this.deps.afterRun?.());
+    return this.track(connector, this.executeUnlessPaused(connector)).finally(() => this.deps.afterRun?.());
   }
 
   /** One expiry sweep, unless one is going. Never throws. */
@@ -129,6 +131,27 @@ export class Scheduler {
       this.running.delete(name);
       this.deps.liveness?.done(name);
     }
+  }
+
+  /** Read at every start, so a pause set by any worker, the CLI or the console holds here too. */
+  private executeUnlessPaused(connector: string): Promise<RunSummary | null> {
+    const isPaused = this.deps.isPaused;
+    return isPaused === undefined ? this.execute(connector) : this.checkThenExecute(connector, isPaused);
+  }
+
+  private async checkThenExecute(connector: string, isPaused: (connector: string) => Promise<boolean>): Promise<RunSummary | null> {
+    let paused: boolean;
+    try {
+      paused = await isPaused(connector);
+    } catch (error) {
+      // Without the run control we cannot know an operator did not pause it: start nothing.
+      this.deps.logger.error('run skipped: run control unreadable', { event: 'sync.skip', connector, reason: 'run-control', err: error });
+      return null;
+    }
+    if (!paused) return this.execute(connector);
+    this.deps.logger.info('run skipped: the instance is paused', { event: 'sync.skip', connector, reason: 'paused' });
+    this.deps.metrics.recordSkip(connector, 'paused');
+    return null;
   }
 
   private async execute(connector: string): Promise<RunSummary> {

@@ -77,6 +77,9 @@ export function registerOpsRoutes(server: FastifyInstance, app: App, runSync: Ru
     const { dryRun } = parseInput(syncBody, request.body ?? {}, 'sync request');
     if (!app.engine.connectorNames().includes(connector)) throw new NotFoundError('connector instance', connector);
     const summary = await runSync(connector, dryRun || queryValue(request.query['dryRun']) === 'true');
+    if (summary === null && (await store.getRunControl(connector))?.paused === true) {
+      return { status: 409, body: { error: 'paused', message: `${connector} is paused: resume it to run it` } };
+    }
     if (summary === null) return { status: 409, body: { error: 'busy', message: `a run of ${connector} is already going` } };
     return { status: summary.error === null ? 200 : 502, body: summary };
   }));

@@ -12,6 +12,9 @@ import { registerOpportunityRoutes } from './opportunity-routes';
 import { registerOpsRoutes, type RunSync } from './ops-routes';
 import { registerRegistrationRoutes } from './registration-routes';
 import { registerPartnerCenterWebhook, type PartnerCenterWebhookOptions } from './partner-center-webhook';
+import { registerRunControlRoutes } from './run-control-routes';
+import { OperatorActions } from '../services/operator-actions';
+import { registerConsole } from './console/register';
 
 export interface Readiness {
   /** The configuration is loaded and the scheduler started. */
@@ -26,6 +29,8 @@ export interface HttpServerOptions {
   readiness?: () => Readiness;
   /** How `POST /api/sync/:connector` runs (the daemon routes it through its scheduler). */
   runSync?: RunSync;
+  /** Instances with a run going now, for the console's overview (the daemon's scheduler knows). */
+  busy?: () => string[];
   /** How long /readyz waits for the store, in ms. */
   storeTimeoutMs?: number;
   /** The scheduler's progress; /healthz fails when it stalled. */
@@ -99,6 +104,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   registerHealthRoutes(server, options, readiness);
   if (options.partnerCenterWebhook) registerPartnerCenterWebhook(server, options.partnerCenterWebhook);
+  const actions = new OperatorActions({ store: app.store, engine: app.engine, clock: app.clock, logger: app.logger, startRun: (connector) => runSync(connector, false) });
+  registerConsole(server, { app, metrics: options.metrics, actions, busy: options.busy ?? (() => []) });
 
   void server.register(
     async (api) => {
@@ -106,6 +113,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       registerOpportunityRoutes(api, app);
       registerRegistrationRoutes(api, app);
       registerOpsRoutes(api, app, runSync);
+      registerRunControlRoutes(api, actions, app.logger);
     },
     { prefix: '/api' },
   );

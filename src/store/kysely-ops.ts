@@ -12,6 +12,7 @@ import * as opportunities from './opportunity-repo';
 import * as outbox from './outbox-repo';
 import { listOpportunities } from './paging';
 import * as runs from './run-repo';
+import * as runControl from './run-control-repo';
 import type { Db, Dialect } from './schema';
 import type {
   Conflict,
@@ -20,6 +21,9 @@ import type {
   DeadLetter,
   Link,
   NewConflict,
+  NewOperatorAction,
+  OperatorAction,
+  RunControl,
   NewDeadLetter,
   OpportunityEvent,
   OpportunityFilter,
@@ -61,6 +65,15 @@ export class KyselyOps implements StoreOps {
   getCursor = (connector: string): Promise<CursorState | null> => links.getCursor(this.db, connector);
   setCursor = (connector: string, cursor: string | null, now: Date): Promise<void> =>
     this.runInTx((db) => links.setCursor(db, connector, cursor, now));
+
+  getRunControl = (connector: string): Promise<RunControl | null> => runControl.getRunControl(this.db, connector);
+  listRunControl = (): Promise<RunControl[]> => runControl.listRunControl(this.db);
+  setRunControl = (params: { connector: string; paused: boolean; actor: string; reason: string | null }, now: Date): Promise<RunControl> =>
+    this.runInTx((db) => runControl.setRunControl(db, params, now));
+  addOperatorAction = (entry: NewOperatorAction, now: Date): Promise<OperatorAction> =>
+    this.runInTx((db) => runControl.addOperatorAction(db, entry, now));
+  listOperatorActions = (filter: { connector?: string; limit?: number }): Promise<OperatorAction[]> =>
+    runControl.listOperatorActions(this.db, filter);
 
   addConflict = (conflict: NewConflict, now: Date): Promise<Conflict> => this.runInTx((db) => conflicts.addConflict(db, conflict, now));
   getConflict = (id: number): Promise<Conflict | null> => conflicts.getConflict(this.db, id);

@@ -126,6 +126,23 @@ export interface NotificationsTable {
   created_at: string;
 }
 
+export interface RunControlTable {
+  connector: string;
+  paused: number;
+  changed_by: string;
+  changed_at: string;
+  reason: string | null;
+}
+
+export interface OperatorActionsTable {
+  id: Generated<number>;
+  connector: string;
+  action: string;
+  actor: string;
+  at: string;
+  details: string | null;
+}
+
 export interface Database {
   opportunities: OpportunitiesTable;
   opportunity_events: OpportunityEventsTable;
@@ -136,6 +153,8 @@ export interface Database {
   dead_letters: DeadLettersTable;
   sync_runs: SyncRunsTable;
   notifications: NotificationsTable;
+  run_control: RunControlTable;
+  operator_actions: OperatorActionsTable;
 }
 
 /** The root Kysely instance or a transaction: repositories take either. */

@@ -155,6 +155,28 @@ export interface SyncRun {
   error: string | null;
 }
 
+/** Whether a connector instance may start runs; no row means it may. */
+export interface RunControl {
+  connector: string;
+  paused: boolean;
+  /** Who paused or resumed it last. */
+  changedBy: string;
+  changedAt: string;
+  reason: string | null;
+}
+
+/** One operator action (pause, resume, full resync, record resync) with who did it. */
+export interface OperatorAction {
+  id: number;
+  connector: string;
+  action: string;
+  actor: string;
+  at: string;
+  details: Record<string, unknown> | null;
+}
+
+export type NewOperatorAction = Omit<OperatorAction, 'id' | 'at'>;
+
 export interface StoreOps {
   // opportunities
   getOpportunity(id: OpportunityId): Promise<StoredOpportunity | null>;
@@ -189,6 +211,14 @@ export interface StoreOps {
   // cursors
   getCursor(connector: string): Promise<CursorState | null>;
   setCursor(connector: string, cursor: string | null, now: Date): Promise<void>;
+
+  // run control and the operator action log
+  getRunControl(connector: string): Promise<RunControl | null>;
+  listRunControl(): Promise<RunControl[]>;
+  setRunControl(params: { connector: string; paused: boolean; actor: string; reason: string | null }, now: Date): Promise<RunControl>;
+  addOperatorAction(entry: NewOperatorAction, now: Date): Promise<OperatorAction>;
+  /** Newest first. */
+  listOperatorActions(filter: { connector?: string; limit?: number }): Promise<OperatorAction[]>;
 
   // conflicts
   addConflict(conflict: NewConflict, now: Date): Promise<Conflict>;

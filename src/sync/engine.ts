@@ -14,6 +14,7 @@ import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
 import { resolveConflict, retryDeadLetter } from './review';
 import { instanceLeaseName } from './review-lease';
+import { resyncRecord } from './resync-record';
 import type { RunOptions, RunSummary, SyncEngine } from './types';
 
 export interface SyncEngineDeps {
@@ -59,6 +60,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     },
     retryDeadLetter: (id) => retryDeadLetter({ ...deps, context: (name) => context(instance(name), false) }, id),
     resolveConflict: (id, keep) => resolveConflict({ ...deps, context: (name) => context(instance(name), false) }, id, keep),
+    resyncRecord: (params) => resyncRecord({ store: deps.store, context: (name, dryRun) => context(instance(name), dryRun) }, params),
   };
 }
 

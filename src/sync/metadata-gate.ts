@@ -128,6 +128,14 @@ export function gateEngine(deps: GatedEngineDeps): GatedEngine {
     },
     retryDeadLetter: (id) => deps.engine.retryDeadLetter(id),
     resolveConflict: (id, keep) => deps.engine.resolveConflict(id, keep),
+    async resyncRecord(params) {
+      // A record is read and written with the instance's mapping only once its CRM's fields checked out.
+      const gate = await ensure(params.connector);
+      if (gate !== undefined && gate.state !== 'ready') {
+        return { ok: false, dryRun: params.dryRun, message: `${params.connector} is not ready: ${gate.reason ?? 'CRM metadata not checked yet'}`, planned: [] };
+      }
+      return deps.engine.resyncRecord(params);
+    },
     gates: () =>
       [...gates.entries()].map(([connector, g]) => ({
         connector, state: g.state, reason: g.reason, attempts: g.attempts,

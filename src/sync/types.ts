@@ -37,6 +37,14 @@ export interface RunOptions {
   onProgress?: () => void;
 }
 
+/** The outcome of resyncing one CRM record; `planned` lists the writes a dry run would make. */
+export interface RecordResync {
+  ok: boolean;
+  dryRun: boolean;
+  message: string;
+  planned: PlannedWrite[];
+}
+
 export interface SyncEngine {
   /** Names of the configured connector instances. */
   connectorNames(): string[];
@@ -46,4 +54,6 @@ export interface SyncEngine {
   retryDeadLetter(id: number): Promise<{ ok: boolean; message: string }>;
   /** Settles a pending conflict and queues the writes it implies. */
   resolveConflict(id: number, keep: 'crm' | 'cosell'): Promise<{ ok: boolean; message: string }>;
+  /** Re-reads one CRM record and syncs it (or, on a dry run, only says what that would write). */
+  resyncRecord(params: { connector: string; externalId: string; dryRun: boolean }): Promise<RecordResync>;
 }

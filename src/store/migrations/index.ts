@@ -3,12 +3,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../schema';
 import { initialMigration } from './001-initial';
 import { notificationsMigration } from './006-notifications';
+import { runControlMigration } from './007-run-control';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async (): Promise<Record<string, Migration>> => ({
       '001-initial': initialMigration(dialect),
       '006-notifications': notificationsMigration,
+      '007-run-control': runControlMigration(dialect),
     }),
   };
 }

@@ -13,7 +13,7 @@ import { startDaemon } from '../../../src/daemon/daemon';
 import { silentLogger } from '../../../src/log';
 import { createStore } from '../../../src/store';
 import type { StateStore } from '../../../src/store/types';
-import type { RunOptions, RunSummary, SyncEngine } from '../../../src/sync/types';
+import type { RecordResync, RunOptions, RunSummary, SyncEngine } from '../../../src/sync/types';
 
 export const NOW = '2026-03-02T09:00:00.000Z';
 
@@ -21,6 +21,7 @@ export class FakeEngine implements SyncEngine {
   readonly runs: RunOptions[] = [];
   readonly resolved: { id: number; keep: 'crm' | 'cosell' }[] = [];
   readonly retried: number[] = [];
+  readonly resynced: { connector: string; externalId: string; dryRun: boolean }[] = [];
   /** When set, runs wait for it (overlap and shutdown tests). */
   gate: Promise<void> | null = null;
   failWith: string | null = null;
@@ -50,6 +51,14 @@ export class FakeEngine implements SyncEngine {
         : [],
       error: this.failWith,
     };
+  }
+
+  async resyncRecord(params: { connector: string; externalId: string; dryRun: boolean }): Promise<RecordResync> {
+    this.resynced.push(params);
+    const planned: RecordResync['planned'] = params.dryRun
+      ? [{ connector: params.connector, target: 'cosell', action: 'update', opportunityId: 'opp-1', externalId: params.externalId, changes: { dealName: 'Renamed' }, reason: 'the CRM changed dealName' }]
+      : [];
+    return { ok: true, dryRun: params.dryRun, message: `record ${params.externalId} ${params.dryRun ? 'previewed' : 'resynced'}`, planned };
   }
 
   async retryDeadLetter(id: number): Promise<{ ok: boolean; message: string }> {

@@ -21,6 +21,7 @@ class GatedEngine implements SyncEngine {
   }
   retryDeadLetter = async () => ({ ok: true, message: '' });
   resolveConflict = async () => ({ ok: true, message: '' });
+  resyncRecord = async () => ({ ok: true, dryRun: false, message: '', planned: [] });
 }
 
 const connectors = [
