@@ -98,7 +98,8 @@ export function buildCodec(kind: ConnectorKind, field: CosellField, spec: FieldM
     case 'lookup':
       return lookupCodec(kind, spec, select, fail);
     case 'money': {
-      const scale = spec.scale ?? crm.scales.get(spec.amount.toLowerCase()) ?? null;
+      // The CRM's own metadata wins; the mapping's scale stands in where it is not known.
+      const scale = crm.scales.get(spec.amount.toLowerCase()) ?? spec.scale ?? null;
       const rates = crm.rates ?? (spec.rates === undefined || spec.fixedCurrency === undefined ? null : { base: spec.fixedCurrency, rates: spec.rates });
       return moneyCodec(kind, spec, { select, fail, policy: { fixedCurrency: spec.fixedCurrency, scale, rates } });
     }

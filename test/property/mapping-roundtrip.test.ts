@@ -40,7 +40,11 @@ function arbitraryFor(kind: 'salesforce' | 'dynamics', field: CosellField, spec:
     case 'money':
       return nullable(
         fc.record({
-          amount: fc.double({ min: -1e12, max: 1e12, noNaN: true, noDefaultInfinity: true }),
+          // The CRM keeps `scale` decimal places: amounts it can hold exactly.
+          amount:
+            spec.scale === undefined
+              ? fc.double({ min: -1e12, max: 1e12, noNaN: true, noDefaultInfinity: true })
+              : fc.integer({ min: -1e12, max: 1e12 }).map((cents) => cents / 10 ** (spec.scale ?? 0)),
           currency: fc.constantFrom(...(spec.currencies ?? [spec.fixedCurrency ?? 'USD'])),
         }),
       );
