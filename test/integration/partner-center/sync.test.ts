@@ -178,6 +178,32 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('Partner Center sync on %s', (k
     expect(conflict).toMatchObject({ kind: 'terminal-outcome', rule: 'S2', crmValue: 'Closed/Lost', cosellValue: 'won' });
   });
 
+  it('a push that fails is dead-lettered and tried again from the outbox until it goes through', async () => {
+    h = await startPcHarness(kind);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    const id = opportunityIdOfReferral(sent.id);
+    await run(id, { kind: 'accept', dealName: 'Retried', changes: {} });
+    // The GET succeeds, the PATCH meets a 503 (a write is not repeated blindly).
+    const realGet = h.api.get;
+    let gets = 0;
+    h.api.get = async (rid, signal) => {
+      gets++;
+      const r = await realGet(rid, signal);
+      if (gets === 1) h.sim.injectFault({ kind: 'server_error', times: 1 });
+      return r;
+    };
+    expect((await h.sync.push()).outcomes).toEqual({ failed: 1 });
+    const [letter] = await h.store.listDeadLetters({ connector: 'partner-center', unresolvedOnly: true });
+    expect(letter).toMatchObject({ direction: 'push', opportunityId: id, code: 'transient' });
+    expect(await h.store.countOutbox('partner-center')).toBe(1);
+    h.clock.advance(61_000);
+    expect((await h.sync.push()).outcomes).toEqual({ patched: 1 });
+    expect(h.sim.state.get(sent.id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
+    expect(await h.store.countOutbox('partner-center')).toBe(0);
+    expect(await h.store.listDeadLetters({ connector: 'partner-center', unresolvedOnly: true })).toEqual([]);
+  });
+
   it('pages through more than 100 changed referrals and keeps the watermark', async () => {
     h = await startPcHarness(kind);
     for (let i = 0; i < 120; i++) h.sim.receive(anIncomingBody({ name: `lead ${i}` }));
