@@ -97,7 +97,10 @@ export async function pushOpportunity(deps: OutboundDeps, opp: Opportunity, vers
   for (let attempt = 0; ; attempt++) {
     const current = await deps.api.get(link.externalId);
     if (current === null) throw new Error(`referral ${link.externalId} linked to ${opp.id} no longer exists in Partner Center`);
-    const fresh = attempt === 0 ? opp : ((await deps.store.getOpportunity(opp.id))?.opportunity ?? opp);
+    // Partner Center moved since we last read it: take its side first (it decides for Microsoft).
+    const moved = attempt === 0 && current.eTag !== link.crmVersion;
+    if (moved) await applyReferral(deps, current);
+    const fresh = attempt === 0 && !moved ? opp : ((await deps.store.getOpportunity(opp.id))?.opportunity ?? opp);
     const ops = operationsFor(current, fresh);
     if (ops.length === 0) {
       await saveLink(deps, current, fresh, version);

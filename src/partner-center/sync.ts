@@ -5,7 +5,7 @@
  * ETags make the overlap free. Push: every opportunity changed by someone other than Partner
  * Center since the last pass, in event order.
  */
-import type { Clock } from '../core';
+import type { Clock, OpportunityId } from '../core';
 import { coerceError } from '../errors';
 import type { Logger } from '../log';
 import type { ReferralApi } from '../ports/referral';
@@ -17,6 +17,8 @@ import { pushOpportunity, type OutboundOutcome } from './outbound';
 
 export const WATERMARK_CURSOR = `${PARTNER_CENTER_CONNECTOR}:watermark`;
 export const EVENTS_CURSOR = `${PARTNER_CENTER_CONNECTOR}:events`;
+/** A failed push is tried again at the next pass after this long. */
+const RETRY_LATER_MS = 60_000;
 
 export interface PartnerCenterSyncOptions {
   api: ReferralApi;
@@ -69,25 +71,41 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
     return referral === null ? 'missing' : applyReferral(deps, referral);
   }
 
+  /** One opportunity; a failure is dead-lettered and queued for another attempt, never dropped. */
+  async function pushOne(id: OpportunityId, report: PushReport): Promise<boolean> {
+    const stored = await options.store.getOpportunity(id);
+    if (stored === null) return true;
+    try {
+      bump(report.outcomes, await pushOpportunity(deps, stored.opportunity, stored.version));
+      await options.store.resolveDeadLettersFor({ connector: PARTNER_CENTER_CONNECTOR, opportunityId: id }, options.clock.now());
+      return true;
+    } catch (error) {
+      const err = coerceError(error);
+      bump(report.outcomes, 'failed');
+      logger.warn('partner center push failed', { opportunityId: id, err });
+      const code = (error as { code?: unknown }).code;
+      await options.store.addDeadLetter(
+        { connector: PARTNER_CENTER_CONNECTOR, direction: 'push', externalId: null, opportunityId: id, reason: err.message, code: typeof code === 'string' ? code : null, payload: null },
+        options.clock.now(),
+      );
+      return false;
+    }
+  }
+
   async function push(): Promise<PushReport> {
     const report: PushReport = { outcomes: {} };
+    // Earlier failures first.
+    for (const entry of await options.store.dueOutbox(PARTNER_CENTER_CONNECTOR, options.clock.now(), 200)) {
+      if (await pushOne(entry.opportunityId, report)) await options.store.completeOutbox([entry.id]);
+      else await options.store.retryOutboxLater(entry.id, new Date(options.clock.now().getTime() + RETRY_LATER_MS));
+    }
     let after = Number((await options.store.getCursor(EVENTS_CURSOR))?.cursor ?? 0);
     for (;;) {
       const events = await options.store.eventsSince(after, 200);
       if (events.length === 0) break;
       const ids = [...new Set(events.filter((e) => !(e.source.kind === 'connector' && e.source.name === PARTNER_CENTER_CONNECTOR)).map((e) => e.opportunityId))];
-      for (const stored of await options.store.getOpportunities(ids)) {
-        try {
-          bump(report.outcomes, await pushOpportunity(deps, stored.opportunity, stored.version));
-        } catch (error) {
-          const err = coerceError(error);
-          bump(report.outcomes, 'failed');
-          logger.warn('partner center push failed', { opportunityId: stored.opportunity.id, err });
-          await options.store.addDeadLetter(
-            { connector: PARTNER_CENTER_CONNECTOR, direction: 'push', externalId: null, opportunityId: stored.opportunity.id, reason: err.message, code: (error as { code?: string }).code ?? null, payload: null },
-            options.clock.now(),
-          );
-        }
+      for (const id of ids) {
+        if (!(await pushOne(id, report))) await options.store.enqueueOutbox({ connector: PARTNER_CENTER_CONNECTOR, opportunityId: id, reason: 'push failed' }, options.clock.now());
       }
       after = events[events.length - 1]?.seq ?? after;
       await options.store.setCursor(EVENTS_CURSOR, String(after), options.clock.now());

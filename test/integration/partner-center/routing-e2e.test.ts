@@ -51,5 +51,5 @@ describe('inbound routing across two CRM orgs', () => {
     expect((await pc.push()).outcomes).toMatchObject({ patched: 1 });
     expect(sim.state.get(us.id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
     expect(sim.state.get(fr.id)).toMatchObject({ status: 'New', substatus: 'Pending' });
-  });
+  }, 120_000);
 });

@@ -136,6 +136,74 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('Partner Center sync on %s', (k
     expect(h.sim.state.get(sent.id)).toMatchObject({ status: 'Active', substatus: 'Accepted', trackingInfo: { microsoftMsxId: 'MSX-1' } });
   });
 
+  it('a 412 caused by a Microsoft-side close: re-read, the clash kept as a conflict, nothing patched', async () => {
+    let raced = false;
+    const racing = (api: ReferralApi): ReferralApi => ({
+      ...api,
+      patch: async (params) => {
+        if (!raced) {
+          raced = true;
+          h.sim.microsoftUpdate(params.id, { status: 'Closed', substatus: 'Expired' });
+        }
+        return api.patch(params);
+      },
+    });
+    h = await startPcHarness(kind, racing);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    const id = opportunityIdOfReferral(sent.id);
+    await run(id, { kind: 'accept', dealName: 'Too late', changes: {} });
+    expect((await h.sync.push()).outcomes).toEqual({ terminal: 1 });
+    expect(h.sim.state.get(sent.id)).toMatchObject({ status: 'Closed', substatus: 'Expired' });
+    const [conflict] = await h.store.listConflicts({ connector: 'partner-center' });
+    expect(conflict).toMatchObject({ kind: 'illegal-transition', crmValue: 'Closed/Expired', cosellValue: 'accepted' });
+  });
+
+  it('a referral closed on Microsoft’s side is never patched, even when the deal changed here', async () => {
+    h = await startPcHarness(kind);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    const id = opportunityIdOfReferral(sent.id);
+    await run(id, { kind: 'accept', dealName: 'Accepted', changes: {} });
+    await h.sync.push();
+    await run(id, { kind: 'edit', changes: { notes: 'new notes here' } });
+    await run(id, { kind: 'win', dealRegistration: null });
+    h.sim.microsoftUpdate(sent.id, { status: 'Closed', substatus: 'Lost' });
+    const etag = h.sim.state.get(sent.id)?.eTag;
+    expect((await h.sync.push()).outcomes).toEqual({ terminal: 1 });
+    expect(h.sim.state.get(sent.id)?.eTag).toBe(etag);
+    // Partner Center's side was read first: two different terminal outcomes, kept for review (S2).
+    expect((await h.sync.pull()).outcomes).toEqual({ unchanged: 1 });
+    const [conflict] = await h.store.listConflicts({ connector: 'partner-center' });
+    expect(conflict).toMatchObject({ kind: 'terminal-outcome', rule: 'S2', crmValue: 'Closed/Lost', cosellValue: 'won' });
+  });
+
+  it('a push that fails is dead-lettered and tried again from the outbox until it goes through', async () => {
+    h = await startPcHarness(kind);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    const id = opportunityIdOfReferral(sent.id);
+    await run(id, { kind: 'accept', dealName: 'Retried', changes: {} });
+    // The GET succeeds, the PATCH meets a 503 (a write is not repeated blindly).
+    const realGet = h.api.get;
+    let gets = 0;
+    h.api.get = async (rid, signal) => {
+      gets++;
+      const r = await realGet(rid, signal);
+      if (gets === 1) h.sim.injectFault({ kind: 'server_error', times: 1 });
+      return r;
+    };
+    expect((await h.sync.push()).outcomes).toEqual({ failed: 1 });
+    const [letter] = await h.store.listDeadLetters({ connector: 'partner-center', unresolvedOnly: true });
+    expect(letter).toMatchObject({ direction: 'push', opportunityId: id, code: 'transient' });
+    expect(await h.store.countOutbox('partner-center')).toBe(1);
+    h.clock.advance(61_000);
+    expect((await h.sync.push()).outcomes).toEqual({ patched: 1 });
+    expect(h.sim.state.get(sent.id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
+    expect(await h.store.countOutbox('partner-center')).toBe(0);
+    expect(await h.store.listDeadLetters({ connector: 'partner-center', unresolvedOnly: true })).toEqual([]);
+  });
+
   it('pages through more than 100 changed referrals and keeps the watermark', async () => {
     h = await startPcHarness(kind);
     for (let i = 0; i < 120; i++) h.sim.receive(anIncomingBody({ name: `lead ${i}` }));
@@ -144,7 +212,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('Partner Center sync on %s', (k
     const last = [...h.sim.state.referrals.values()].map((r) => String(r.updatedDateTime)).sort().at(-1);
     expect(report.watermark).toBe(last);
     expect((await h.store.getCursor('partner-center:watermark'))?.cursor).toBe(last);
-  });
+  }, 120_000);
 
   it('dead-letters a referral that cannot be received, naming the field', async () => {
     h = await startPcHarness(kind);
