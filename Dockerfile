@@ -28,6 +28,9 @@ ENV COSELL_SYNC_HTTP_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The console's templates and assets are read from the source tree at run time.
+COPY src/http/console/views ./src/http/console/views
+COPY src/http/console/assets ./src/http/console/assets
 COPY package.json ./
 COPY config ./config
 RUN mkdir -p /app/data && chown -R node:node /app/data

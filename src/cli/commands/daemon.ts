@@ -22,10 +22,24 @@ function plannedTable(s: RunSummary): string {
   );
 }
 
+/** Where a new user of the sandbox settles its conflicts: the console, and the token to log in with. */
+export function sandboxBanner(httpAddress: string, env: NodeJS.ProcessEnv): string {
+  const token = env['COSELL_SANDBOX_ADMIN_TOKEN'] === undefined ? 'log in with the sandbox admin token: sandbox-admin-token' : 'log in with the token in COSELL_SANDBOX_ADMIN_TOKEN';
+  return `sandbox console: ${httpAddress}/console/ (${token})\n`;
+}
+
 async function daemon(s: Session, sandbox: boolean): Promise<void> {
+  // Only `sandbox` runs the simulators: `start` without a configuration is a usage error (openApp).
+  const isSandbox = sandbox;
   const app = await s.openApp(sandbox, true);
   const handle = s.ctx.startDaemon(app, { installSignalHandlers: true });
   s.detachApp();
+  if (isSandbox) {
+    void handle.ready.then(
+      ({ httpAddress }) => void (httpAddress === null ? undefined : s.ctx.stdout.write(sandboxBanner(httpAddress, s.ctx.env))),
+      () => undefined,
+    );
+  }
   await handle.done;
 }
 

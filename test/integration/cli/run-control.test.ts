@@ -1,4 +1,5 @@
 /** `cosell-sync run-control ...` against a real SQLite store and a fake engine. */
+import { startDaemon } from '../../../src/daemon/daemon';
 import { createHarness, runCli, type Harness } from './harness';
 
 let h: Harness;
@@ -41,5 +42,29 @@ describe('run-control', () => {
     const unknown = await runCli(h, ['run-control', 'pause', 'nope']);
     expect(unknown).toMatchObject({ code: 1, stderr: 'error: connector instance nope not found\n' });
     expect((await runCli(h, ['run-control', 'pause'])).code).toBe(2);
+  });
+});
+
+describe('sandbox', () => {
+  const runSandbox = (env: NodeJS.ProcessEnv, args: string[] = ['sandbox']) =>
+    runCli(h, args, {
+      env,
+      startDaemon: (app, options) => {
+        const handle = startDaemon(app, { ...options, http: { port: 0, host: '127.0.0.1' }, installSignalHandlers: false, schedule: () => ({ stop: () => undefined }) });
+        void handle.ready.then(() => handle.stop('test'));
+        return handle;
+      },
+    });
+
+  it('prints the console address and how to log in', async () => {
+    const res = await runSandbox({});
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^sandbox console: http:\/\/127\.0\.0\.1:\d+\/console\/ \(log in with the sandbox admin token: sandbox-admin-token\)\n$/);
+  });
+
+  it('names the variable, not the value, of a token set by the user; a configured daemon prints nothing', async () => {
+    expect((await runSandbox({ COSELL_SANDBOX_ADMIN_TOKEN: 'my-own-secret' })).stdout).not.toContain('my-own-secret');
+    expect((await runSandbox({ COSELL_SANDBOX_ADMIN_TOKEN: 'my-own-secret' })).stdout).toContain('COSELL_SANDBOX_ADMIN_TOKEN');
+    expect((await runSandbox({ COSELL_SYNC_CONFIG: '/etc/cosell-sync.yaml' }, ['start'])).stdout).toBe('');
   });
 });
