@@ -131,7 +131,8 @@ function notificationQueries(db: Db): NotificationLog {
   const whereKey = (key: NotificationKey) =>
     db.updateTable('notifications').where('kind', '=', key.kind).where('subject', '=', key.subject).where('recipient', '=', key.recipient);
   return {
-    async claim(key, now, maxAttempts = Number.MAX_SAFE_INTEGER) {
+    // Without a bound, the largest 32-bit integer: PostgreSQL compares it with an integer column.
+    async claim(key, now, maxAttempts = 2_147_483_647) {
       const token = randomUUID();
       const at = iso(now);
       const inserted = await db

@@ -177,6 +177,26 @@ export function notifySuite(name: string, factory: StoreDatabaseFactory): void {
       expect(sim.mailbox()).toHaveLength(5);
     });
 
+    it('claims exclusively: taken once, again only after a failure, never after a send or past the attempts', async () => {
+      const log = ctx.store.notificationLog();
+      const other = (await ctx.open()).notificationLog();
+      const key = { kind: 'new-inbound', subject: 'opp:opp-c', recipient: 'a@b.example' };
+      const claim = await log.claim(key, T0, 2);
+      expect(claim).not.toBeNull();
+      expect(await other.claim(key, T0, 2)).toBeNull();
+      await log.markFailed(claim!, 'refused', T0);
+      const second = await other.claim(key, T0, 2);
+      expect(second).not.toBeNull();
+      expect(await log.markSent(claim!, T0)).toBe(false);
+      await other.markFailed(second!, 'refused again', T0);
+      expect(await log.claim(key, T0, 2)).toBeNull();
+      expect(await log.list()).toEqual([expect.objectContaining({ status: 'failed', attempts: 2, lastError: 'refused again' })]);
+      const sentKey = { ...key, subject: 'opp:opp-s' };
+      const sentClaim = await log.claim(sentKey, T0);
+      expect(await log.markSent(sentClaim!, T0)).toBe(true);
+      expect(await other.claim(sentKey, T0)).toBeNull();
+    });
+
     it('sends nothing unless enabled and given recipients', async () => {
       await receiveInbound(ctx.store, 'opp-n', T0);
       expect((await notifier(ctx.store, settings({ enabled: false })).tick()).planned).toBe(0);
