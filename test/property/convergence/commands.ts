@@ -184,6 +184,17 @@ export class CloseDifferently implements Cmd {
   toString = (): string => `closeDifferently(deal ${this.deal}, sf ${this.sfWins ? 'won' : 'lost'}, dyn ${this.sfWins ? 'lost' : 'won'})`;
 }
 
+/** A CRM user and a co-sell user change the same field of one deal before the next sync: a two-sided edit the owner settles. */
+export class EditBothSides implements Cmd {
+  constructor(readonly side: CrmSide, readonly deal: number, readonly field: EditField, readonly crmValue: string | number | null, readonly cosellValue: string | number | null) {}
+  check = (): boolean => true;
+  async run(m: Model, w: World): Promise<void> {
+    await new CoreAction(this.deal, 'edit', this.field, this.cosellValue, '').run(m, w);
+    await new CrmEdit(this.side, this.deal, this.field, this.crmValue).run(m, w);
+  }
+  toString = (): string => `editBothSides(${this.side}, deal ${this.deal}, ${this.field}: crm ${JSON.stringify(this.crmValue)}, co-sell ${JSON.stringify(this.cosellValue)})`;
+}
+
 /** An admin settles one pending conflict (`conflicts resolve --keep crm|cosell`); a refusal by the core is fine. */
 export class ResolveConflict implements Cmd {
   constructor(readonly pick: number, readonly keep: 'crm' | 'cosell') {}
@@ -224,6 +235,7 @@ export function commandArbitraries(deals: number): Array<fc.Arbitrary<Cmd>> {
     side.map((s) => new SyncRun(s)),
     side.map((s) => new SyncRun(s)),
     fc.tuple(deal, fc.boolean()).map(([d, w]) => new CloseDifferently(d, w)),
+    fc.tuple(side, deal, editField).chain(([s, d, f]) => fc.tuple(valueFor[f], valueFor[f]).map(([a, b]) => new EditBothSides(s, d, f, a, b))),
     fc.tuple(fc.nat({ max: 7 }), fc.constantFrom<'crm' | 'cosell'>('crm', 'cosell')).map(([p, k]) => new ResolveConflict(p, k)),
   ];
 }
