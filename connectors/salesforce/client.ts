@@ -5,11 +5,12 @@
  * never a loop), typed errors, retry of retryable failures, and API usage counting.
  */
 import jsforce, { type Connection } from 'jsforce';
-import { ConnectorError } from '../../src/errors';
+import { ConnectorError, type ConnectorErrorCode } from '../../src/errors';
 import type { Logger } from '../../src/log';
 import { withRetry, type RetryPolicy } from '../../src/retry';
 import { requestToken, type SalesforceAuth } from './auth';
 import { parseSalesforceError } from './parse-error';
+import { parseRetryAfter } from './retry-after';
 
 export interface ClientOptions {
   loginUrl: string;
@@ -27,11 +28,28 @@ type HttpRequestFn = (req: unknown, options?: Record<string, unknown>) => unknow
  * its own backoff (500 ms, x2, 5 times). Retrying belongs to the connector's policy, once, counted
  * and logged, so that inner loop is switched off through the per-request `retry` option.
  */
-function disableTransportRetry(conn: Connection): void {
+function disableTransportRetry(conn: Connection, onResponse: (res: TransportResponse) => void): void {
   const transport = (conn as unknown as { _transport?: { httpRequest?: HttpRequestFn } })._transport;
   const original = transport?.httpRequest?.bind(transport);
   if (!transport || !original) return;
-  transport.httpRequest = (req, options = {}) => original(req, { ...options, retry: { maxRetries: 0 } });
+  transport.httpRequest = (req, options = {}) => {
+    const pending = original(req, { ...options, retry: { maxRetries: 0 } });
+    // Seen before jsforce turns the answer into an error without its headers (Retry-After).
+    if (pending instanceof Promise) pending.then((res: unknown) => onResponse((res ?? {}) as TransportResponse), () => undefined);
+    return pending;
+  };
+}
+
+interface TransportResponse {
+  statusCode?: number;
+  headers?: Record<string, unknown>;
+}
+
+/** The server's Retry-After on a retryable error: the wait comes from it, not from the backoff. */
+function withRetryAfter(ce: ConnectorError, retryAfterMs: number | undefined): ConnectorError {
+  if (retryAfterMs === undefined || !ce.retryable || ce.retryAfterMs !== undefined) return ce;
+  const { code, message, crmCode, fields, httpStatus } = ce;
+  return new ConnectorError({ code: code as ConnectorErrorCode, retryable: true, retryAfterMs, message, crmCode, fields, httpStatus, cause: ce.cause });
 }
 
 export class SalesforceClient {
@@ -40,12 +58,17 @@ export class SalesforceClient {
   tokenRequests = 0;
   private generation = 0;
   private refreshing: Promise<void> | null = null;
+  /** Retry-After of the last 429/503 answer, put on the error of that call. */
+  private retryAfterMs: number | undefined;
 
   constructor(private readonly options: ClientOptions) {
     // No oauth2 client info and no refreshFn: jsforce's own 401 handling would retry without
     // bound; refresh is done here instead.
     this.conn = new jsforce.Connection({ loginUrl: options.loginUrl, version: options.apiVersion });
-    disableTransportRetry(this.conn);
+    disableTransportRetry(this.conn, (res) => {
+      const ms = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(res.headers?.['retry-after'], (this.options.now ?? Date.now)()) : undefined;
+      this.retryAfterMs = ms;
+    });
   }
 
   get retryPolicy(): RetryPolicy {
@@ -86,9 +109,10 @@ export class SalesforceClient {
     for (let attempt = 0; ; attempt += 1) {
       try {
         this.calls += 1;
+        this.retryAfterMs = undefined;
         return await fn(this.conn);
       } catch (err) {
-        const ce = parseSalesforceError(err);
+        const ce = withRetryAfter(parseSalesforceError(err), this.retryAfterMs);
         if (ce.crmCode !== 'INVALID_SESSION_ID' && ce.httpStatus !== 401) throw ce;
         if (attempt > 0) throw new ConnectorError({ code: 'auth', retryable: false, message: 'session rejected even after a fresh token', crmCode: ce.crmCode, cause: err });
         await this.refresh(seen);
