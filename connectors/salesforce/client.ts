@@ -5,12 +5,13 @@
  * never a loop), typed errors, retry of retryable failures, and API usage counting.
  */
 import jsforce, { type Connection } from 'jsforce';
-import { ConnectorError } from '../../src/errors';
+import { ConnectorError, type ConnectorErrorCode } from '../../src/errors';
 import type { Logger } from '../../src/log';
 import { withRetry, type RetryPolicy } from '../../src/retry';
 import { requestToken, type SalesforceAuth } from './auth';
 import { parseSalesforceError } from './parse-error';
 import { TimeoutError } from '../shared/http';
+import { parseRetryAfter } from './retry-after';
 
 export interface ClientOptions {
   loginUrl: string;
@@ -35,11 +36,16 @@ type HttpRequestFn = (req: unknown, options?: Record<string, unknown>) => unknow
  * transport is therefore wrapped; test/unit/salesforce/jsforce-transport.test.ts fails if a jsforce
  * release moves it, and so does this function, rather than silently losing the bound.
  */
-export function boundTransport(conn: Connection, timeoutMs: number): void {
+export function boundTransport(conn: Connection, timeoutMs: number, onResponse?: (res: TransportResponse) => void): void {
   const transport = (conn as unknown as { _transport?: { httpRequest?: HttpRequestFn } })._transport;
   const original = transport?.httpRequest?.bind(transport);
   if (!transport || !original) throw new Error('jsforce Connection has no _transport.httpRequest: request timeouts cannot be applied with this jsforce version');
-  transport.httpRequest = (req, options = {}) => original(req, { ...options, retry: { maxRetries: 0 }, timeout: timeoutMs });
+  transport.httpRequest = (req, options = {}) => {
+    const pending = original(req, { ...options, retry: { maxRetries: 0 }, timeout: timeoutMs });
+    // Seen before jsforce turns the answer into an error without its headers (Retry-After).
+    if (onResponse && pending instanceof Promise) pending.then((res: unknown) => onResponse((res ?? {}) as TransportResponse), () => undefined);
+    return pending;
+  };
 }
 
 /** jsforce aborts a request past its `timeout` and reports node-fetch's AbortError. */
@@ -55,18 +61,35 @@ function boundedBy<T>(timeoutMs: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+interface TransportResponse {
+  statusCode?: number;
+  headers?: Record<string, unknown>;
+}
+
+/** The server's Retry-After on a retryable error: the wait comes from it, not from the backoff. */
+function withRetryAfter(ce: ConnectorError, retryAfterMs: number | undefined): ConnectorError {
+  if (retryAfterMs === undefined || !ce.retryable || ce.retryAfterMs !== undefined) return ce;
+  const { code, message, crmCode, fields, httpStatus } = ce;
+  return new ConnectorError({ code: code as ConnectorErrorCode, retryable: true, retryAfterMs, message, crmCode, fields, httpStatus, cause: ce.cause });
+}
+
 export class SalesforceClient {
   readonly conn: Connection;
   calls = 0;
   tokenRequests = 0;
   private generation = 0;
   private refreshing: Promise<void> | null = null;
+  /** Retry-After of the last 429/503 answer, put on the error of that call. */
+  private retryAfterMs: number | undefined;
 
   constructor(private readonly options: ClientOptions) {
     // No oauth2 client info and no refreshFn: jsforce's own 401 handling would retry without
     // bound; refresh is done here instead.
     this.conn = new jsforce.Connection({ loginUrl: options.loginUrl, version: options.apiVersion });
-    boundTransport(this.conn, options.timeoutMs);
+    boundTransport(this.conn, options.timeoutMs, (res) => {
+      const ms = res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(res.headers?.['retry-after'], (this.options.now ?? Date.now)()) : undefined;
+      this.retryAfterMs = ms;
+    });
   }
 
   get retryPolicy(): RetryPolicy {
@@ -108,6 +131,7 @@ export class SalesforceClient {
     for (let attempt = 0; ; attempt += 1) {
       try {
         this.calls += 1;
+        this.retryAfterMs = undefined;
         return await fn(this.conn);
       } catch (err) {
         if (timedOut(err)) {
@@ -115,7 +139,7 @@ export class SalesforceClient {
           // with the same values: replaying one whose answer never came has the effect of one.
           throw new TimeoutError({ code: 'transient', retryable: true, message: `salesforce: no answer within ${this.options.timeoutMs} ms`, cause: err });
         }
-        const ce = parseSalesforceError(err);
+        const ce = withRetryAfter(parseSalesforceError(err), this.retryAfterMs);
         if (ce.crmCode !== 'INVALID_SESSION_ID' && ce.httpStatus !== 401) throw ce;
         if (attempt > 0) throw new ConnectorError({ code: 'auth', retryable: false, message: 'session rejected even after a fresh token', crmCode: ce.crmCode, cause: err });
         await this.refresh(seen);

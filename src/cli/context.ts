@@ -37,6 +37,23 @@ export interface CliContext {
   startDaemon(app: App, options: DaemonOptions): DaemonHandle;
   /** `checkCrm`: also check mapped fields against each CRM's own metadata (connects to the CRMs). */
   validateConfig(path: string, env: NodeJS.ProcessEnv, options?: { checkCrm?: boolean }): Promise<ConfigValidation>;
+  /** `cosell-sync simulators` (absent where no simulators can run). */
+  startSimulators?(options: StartSimulatorsOptions): Promise<RunningSimulators>;
+  /** Resolves on SIGTERM/SIGINT (what long-running commands wait for); default the process signals. */
+  untilStopped?(): Promise<string>;
+}
+
+export interface StartSimulatorsOptions {
+  salesforcePort: number;
+  dynamicsPort: number;
+  empty: boolean;
+}
+
+/** What `cosell-sync simulators` prints: where each simulator listens and the credentials it accepts. */
+export interface RunningSimulators {
+  salesforce: { url: string; loginUrl: string; clientId: string; clientSecret: string; records: number };
+  dynamics: { url: string; tenantId: string; authority: string; clientId: string; clientSecret: string; records: number };
+  close(): Promise<void>;
 }
 
 /** Global options every command sees. */

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliContext, GlobalOptions } from './context';
 import { registerDaemonCommands } from './commands/daemon';
 import { registerExpiryCommand } from './commands/expiry';
+import { registerSimulatorsCommand } from './commands/simulators';
 import { registerOpportunityCommands } from './commands/opportunities';
 import { registerOpsCommands } from './commands/ops';
 import { registerRegistrationCommand } from './commands/registration';
@@ -57,6 +58,7 @@ export function buildProgram(ctx: CliContext, state: { code: number }): Command 
   registerOpsCommands(program, registrar);
   registerExpiryCommand(program, registrar);
   registerRunControlCommands(program, registrar);
+  registerSimulatorsCommand(program, registrar);
   return program;
 }
 

@@ -85,9 +85,13 @@ export function startDaemon(app: App, options: DaemonOptions = {}): DaemonHandle
     signals?.uninstall();
     if (server !== null) await server.close();
     if (unfinished.length > 0) {
-      // Runs stop at their next batch boundary; closing the store under one would lose what its last batch wrote.
+      // Runs stop at their next batch boundary: one more bound for a slow batch to settle before the
+      // store closes; a run hung past that (a CRM that never answers) cannot hold the stop forever.
       logger.warn('waiting for running syncs to reach a batch boundary before closing the store', { event: 'daemon.stop', unfinished });
-      await scheduler.settled();
+      const bound = options.shutdownTimeoutMs ?? app.config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([scheduler.settled(), new Promise<void>((resolve) => (timer = setTimeout(resolve, bound)))]);
+      clearTimeout(timer);
     }
     await app.close();
     logger.info('daemon stopped', { event: 'daemon.stopped', reason, unfinished });

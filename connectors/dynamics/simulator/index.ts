@@ -16,6 +16,8 @@ export type { SimClient } from './token';
 export type { Fault, FaultKind, SimStats } from './context';
 
 export interface DynamicsSimulatorOptions {
+  /** Loopback port; default any free one. */
+  port?: number;
   tenantId?: string;
   /** Registered confidential clients; default one with a client secret (see `clientId`/`clientSecret`). */
   clients?: SimClient[];
@@ -89,7 +91,7 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
   const server = createServer(
     requestListener({ ctx, tokens, tenantId, origin: () => origin, admin: (m, p, b) => handleAdmin(sim, m, p, b), window: requestWindow() }),
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
   ctx.apiBase = `${origin}/api/data/v9.2`;
