@@ -37,6 +37,12 @@ export interface SalesforceSimulatorOptions {
    * receives writes (settleMs 0) cannot see edits made within one second of each other.
    */
   wholeSecondStamps?: boolean;
+  /**
+   * Lookup fields (CampaignId, AccountId) must name an existing record of their object, as in a
+   * real org (MALFORMED_ID, INVALID_CROSS_REFERENCE_KEY). Off by default: the shipped mapping
+   * writes co-sell campaign ids to CampaignId, which the simulated org does not hold.
+   */
+  checkLookups?: boolean;
   /** Opportunities created at start (validation applies). */
   seed?: Array<Record<string, unknown>>;
   /** Without it any client id/secret and any well-formed JWT is accepted. */
@@ -56,6 +62,7 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
   const store = new SimStore();
   store.ignoreReplicationSeconds = options.ignoreReplicationSeconds ?? false;
   store.wholeSecondStamps = options.wholeSecondStamps ?? false;
+  store.checkLookups = options.checkLookups ?? false;
   const faults = new FaultInjector();
   const orgId = makeId('00D', 1);
   const userId = makeId('005', 1);

@@ -30,6 +30,8 @@ export class SimStore {
   /** Deleted records older than this are no longer reported (getDeleted's earliestDateAvailable). */
   deletedLogStart: number;
   deletedRetentionMs = 15 * DAY;
+  /** See SalesforceSimulatorOptions.checkLookups. */
+  checkLookups = false;
   /** See SalesforceSimulatorOptions.wholeSecondStamps. */
   wholeSecondStamps = false;
   /** See SalesforceSimulatorOptions.ignoreReplicationSeconds. */
@@ -102,8 +104,12 @@ export class SimStore {
     return checkRequired(obj, merged) ?? this.checkReferences(obj, changed) ?? this.checkUnique(obj, merged) ?? runRules(this.rules, obj, merged);
   }
 
-  /** A lookup must hold an id of its target object (MALFORMED_ID) that exists (INVALID_CROSS_REFERENCE_KEY). */
+  /**
+   * With `checkLookups`: a lookup must hold an id of its target object (MALFORMED_ID) that exists
+   * (INVALID_CROSS_REFERENCE_KEY), as a real org requires.
+   */
   private checkReferences(obj: SfObject, changed: Record<string, unknown>): SfRecordError | null {
+    if (!this.checkLookups) return null;
     for (const f of obj.fields) {
       const value = changed[f.name];
       const target = f.type === 'reference' && f.referenceTo ? findObject(f.referenceTo) : undefined;

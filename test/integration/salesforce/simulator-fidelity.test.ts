@@ -59,8 +59,8 @@ describe('Salesforce simulator fidelity', () => {
     expect(updated.ids).toEqual([]);
   });
 
-  it('refuses a CampaignId that is not a campaign id, or names no campaign', async () => {
-    await start();
+  it('refuses a CampaignId that is not a campaign id, or names no campaign, when asked to check lookups', async () => {
+    await start({ checkLookups: true });
     const [campaign] = sim.seed([{ Name: 'Spring launch' }], 'Campaign');
     const create = (CampaignId: string): Promise<{ status: number; body: unknown }> =>
       api('/sobjects/Opportunity/', { method: 'POST', body: JSON.stringify({ Name: 'Deal', StageName: 'Prospecting', CloseDate: '2026-12-31', CampaignId }) });
