@@ -33,7 +33,17 @@ const CONVERTED_SCALE = 2;
 export function roundToScale(amount: number, scale: number | null): number {
   if (scale === null || !Number.isFinite(amount)) return amount;
   const sign = amount < 0 ? -1 : 1;
-  const shifted = Math.round(Number(`${Math.abs(amount)}e${scale}`));
+  const text = String(Math.abs(amount));
+  // Decimal shifting through the text keeps 1.005 -> 1.01; a number written with an exponent
+  // (1e21, 1e-7) has no such text form, and a value past the float range stays as it is.
+  // Past 2^52 a double has no fractional digits left to round.
+  if (Math.abs(amount) >= 2 ** 52) return amount;
+  if (text.includes('e')) {
+    const factor = 10 ** scale;
+    const rounded = Math.round(Math.abs(amount) * factor) / factor;
+    return Number.isFinite(rounded) ? sign * rounded : amount;
+  }
+  const shifted = Math.round(Number(`${text}e${scale}`));
   return sign * Number(`${shifted}e-${scale}`);
 }
 

@@ -167,5 +167,14 @@ function formattedValue(ctx: SimContext, attr: AttributeDef, value: unknown): st
 
 /** Rounds half away from zero at `precision` decimals, as Dataverse stores money and decimals. */
 function roundTo(value: number, precision: number): number {
-  return Number(`${Math.round(Number(`${Math.abs(value)}e${precision}`))}e-${precision}`) * (value < 0 ? -1 : 1);
+  const sign = value < 0 ? -1 : 1;
+  const text = String(Math.abs(value));
+  // Past 2^52 a double has no fractional digits left to round.
+  if (Math.abs(value) >= 2 ** 52) return value;
+  if (text.includes('e')) {
+    // No plain decimal text to shift (1e21, 1e-7): round arithmetically; past the float range, unchanged.
+    const rounded = Math.round(Math.abs(value) * 10 ** precision) / 10 ** precision;
+    return Number.isFinite(rounded) ? sign * rounded : value;
+  }
+  return sign * Number(`${Math.round(Number(`${text}e${precision}`))}e-${precision}`);
 }

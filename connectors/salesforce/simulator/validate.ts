@@ -54,7 +54,15 @@ function checkValue(f: SfField, v: unknown): SfRecordError | null {
 /** An org keeps a number field at its scale, rounding half up on save (e.g. currency(16,2): 1234.565 -> 1234.57). */
 function roundHalfUp(v: number, scale: number): number {
   const sign = v < 0 ? -1 : 1;
-  return sign * Number(`${Math.round(Number(`${Math.abs(v)}e${scale}`))}e-${scale}`);
+  const text = String(Math.abs(v));
+  // Past 2^52 a double has no fractional digits left to round.
+  if (Math.abs(v) >= 2 ** 52) return v;
+  if (text.includes('e')) {
+    // No plain decimal text to shift (1e21, 1e-7): round arithmetically; past the float range, unchanged.
+    const rounded = Math.round(Math.abs(v) * 10 ** scale) / 10 ** scale;
+    return Number.isFinite(rounded) ? sign * rounded : v;
+  }
+  return sign * Number(`${Math.round(Number(`${text}e${scale}`))}e-${scale}`);
 }
 
 /** Maps incoming JSON to canonical field names; reports the first problem as Salesforce does. */

@@ -60,3 +60,12 @@ describe('moneyForCrm and equivalentForCrm', () => {
     expect(equivalentForCrm(policy, cosell, crm)).toBe(expected);
   });
 });
+
+describe('roundToScale on numbers written with an exponent', () => {
+  it('keeps a value past the float range, rounds tiny and huge values arithmetically', () => {
+    expect(roundToScale(1e308, 2)).toBe(1e308);
+    expect(roundToScale(1e-7, 2)).toBe(0);
+    expect(roundToScale(-1e21, 2)).toBe(-1e21);
+    expect(roundToScale(1.005, 2)).toBe(1.01);
+  });
+});
