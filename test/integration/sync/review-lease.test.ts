@@ -1,3 +1,4 @@
+import type { CrmConnector } from '../../../src/ports/connector';
 /**
  * Review actions under the instance's lease, against a running sync (Salesforce simulator over
  * real HTTP; real SQLite and real PostgreSQL stores): `conflicts resolve` waits for the run and
@@ -11,7 +12,6 @@ import { silentLogger } from '../../../src/log';
 import { createStore } from '../../../src/store';
 import type { StateStore } from '../../../src/store/types';
 import { createSyncEngine } from '../../../src/sync/engine';
-import { instanceLeaseName } from '../../../src/sync/review-lease';
 import type { SyncEngine } from '../../../src/sync/types';
 import { sfOpportunity, startSyncHarness, type SyncHarness } from './harness';
 
@@ -47,15 +47,6 @@ const stores: Record<'sqlite' | 'postgres', (h: SyncHarness) => Promise<StoreUnd
   },
 };
 
-/** Resolves once a run holds the instance's lease (a probe that gets it gives it back at once). */
-async function leaseTaken(store: StateStore, connector: string): Promise<void> {
-  for (let i = 0; i < 500; i += 1) {
-    if ((await store.withLease(instanceLeaseName(connector), async () => true)) === null) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('the run never took the lease');
-}
-
 describe.each(['sqlite', 'postgres'] as const)('review actions under the lease (%s store)', (kind) => {
   let h: SyncHarness;
   let under: StoreUnderTest;
@@ -86,12 +77,22 @@ describe.each(['sqlite', 'postgres'] as const)('review actions under the lease (
   /** A run that holds the lease while its first CRM call is slow. */
   async function runningSync(engine: SyncEngine): Promise<{ run: Promise<unknown>; order: string[] }> {
     const order: string[] = [];
-    h.sf.injectFault('latency', 1, { latencyMs: 1500 });
+    h.sf.injectFault('latency', 3, { latencyMs: 2000 });
+    // The run reads the CRM only under the instance's lease: its first read says it holds it.
+    const connector = h.instances.find((i) => i.name === 'sf')!.connector as { readChanges: CrmConnector['readChanges'] };
+    const original = connector.readChanges.bind(connector);
+    const reading = new Promise<void>((resolve) => {
+      connector.readChanges = (params) => {
+        connector.readChanges = original;
+        resolve();
+        return original(params);
+      };
+    });
     const run = engine.runOnce({ connector: 'sf' }).then((s) => {
       order.push('run');
       return s;
     });
-    await leaseTaken(under.store, 'sf');
+    await reading;
     return { run, order };
   }
 
