@@ -243,7 +243,9 @@ export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellC
     // A CRM value the core refused, or one a received referral holds until its accept (R12), is recorded beside it.
     const heldBack = conflicts.some((r) => r.kind === 'refused' && r.field === c.field && r.connector === c.connector && r.opportunityId === c.opportunityId && r.createdAt === c.createdAt && sameValue(r.crmValue, c.crmValue));
     if (c.outcome === 'took-crm' && !applied && !heldBack) out.push(`${where}: recorded took-crm but the CRM value ${show(c.crmValue)} was not applied then`);
-    if (c.outcome !== 'took-crm' && applied) out.push(`${where}: recorded ${c.outcome} but the CRM value ${show(c.crmValue)} was applied to co-sell`);
+    // An admin who settled a held field with `--keep crm` applied the CRM value then, rightly.
+    const keptCrmByAdmin = c.outcome === 'pending' && (c.resolution ?? '').startsWith('kept-crm');
+    if (c.outcome !== 'took-crm' && applied && !keptCrmByAdmin) out.push(`${where}: recorded ${c.outcome} but the CRM value ${show(c.crmValue)} was applied to co-sell`);
     if (owner === 'latest') {
       const changed = events.filter((e) => e.at <= c.createdAt && !(e.at === c.createdAt && e.source.kind === 'connector'));
       let cosellChangedAt: string | null = null;
