@@ -247,7 +247,8 @@ export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellC
     const keptCrmByAdmin = c.outcome === 'pending' && (c.resolution ?? '').startsWith('kept-crm');
     if (c.outcome !== 'took-crm' && applied && !keptCrmByAdmin) out.push(`${where}: recorded ${c.outcome} but the CRM value ${show(c.crmValue)} was applied to co-sell`);
     if (owner === 'latest') {
-      const changed = events.filter((e) => e.at <= c.createdAt && !(e.at === c.createdAt && e.source.kind === 'connector'));
+      // The co-sell field's last change before this merge (another connector's change in the same instant counts).
+      const changed = events.filter((e) => e.at <= c.createdAt && !(e.at === c.createdAt && e.source.kind === 'connector' && e.source.name === c.connector));
       let cosellChangedAt: string | null = null;
       for (const e of changed) {
         const before = e.before === null ? null : cosellValues(e.before, [c.field as CosellField])[c.field];
