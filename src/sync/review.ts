@@ -12,7 +12,7 @@ import { editChangesFrom } from './cosell-values';
 import { runCommand } from './merge/apply-plan';
 import { applyRecord } from './pull';
 import { pushOutbox } from './push';
-import { decideStage } from './merge/stage';
+import { decideStage, equivalentInCrm } from './merge/stage';
 import type { Stage } from '../core/model';
 import { DEFAULT_REVIEW_LEASE_WAIT_MS, underInstanceLease } from './review-lease';
 
@@ -89,8 +89,14 @@ async function settleConflict(deps: ReviewDeps, ctx: RunContext, params: { confl
         await runCommand(tx, ctx, state, { kind: 'edit', changes });
       }
     }
-    // Keeping co-sell's stage writes it even where the CRM shows an alike one (declined vs lost).
-    base[conflict.field] = keep === 'cosell' && conflict.field === 'stage' ? null : conflict.crmValue;
+    // The CRM's value stays the base: read back before our write lands (a stale guarded write is
+    // re-read), it is then no CRM change and no new conflict, and the push writes co-sell's stage
+    // because it differs from it. Where both stages look alike in the CRM (declined vs lost), no
+    // base makes the push write co-sell's stage anyway.
+    const alikeInCrm =
+      keep === 'cosell' && conflict.field === 'stage' && typeof conflict.crmValue === 'string' &&
+      equivalentInCrm((stage) => ctx.instance.mapping.toCrm({ stage }, null), conflict.crmValue as Stage, state.stored.opportunity.stage);
+    base[conflict.field] = alikeInCrm ? null : conflict.crmValue;
     delete held[conflict.field];
     await tx.saveLink({ ...link, base, held, opportunityVersion: state.stored.version, syncedAt: clock.now().toISOString() });
     for (const other of await tx.listConflicts({ opportunityId: conflict.opportunityId, connector: conflict.connector, status: 'pending' })) {

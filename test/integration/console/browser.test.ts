@@ -112,6 +112,9 @@ describe('the console in a browser', () => {
     await shot('05-conflict-resolved');
     expect((await app.store.getConflict(id))?.status).toBe('resolved');
     expect((await app.store.listOperatorActions({ connector: SF }))[0]).toMatchObject({ action: 'conflict-resolve', actor: 'console:Ana' });
+    // Keeping co-sell's outcome writes it to Salesforce at once: the expired referral is closed lost there.
+    expect(sf.get(conflict?.externalId ?? '')?.['StageName']).toBe('Closed Lost');
+    expect(await app.store.listConflicts({ connector: SF, status: 'pending', opportunityId: conflict!.opportunityId })).toEqual([]);
   });
 
   it('settles a field conflict by keeping the co-sell value, and the CRM record changes in the simulator', async () => {
