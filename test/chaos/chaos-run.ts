@@ -240,13 +240,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (exitedEarly()) throw new Error(`the daemon exited ${JSON.stringify(await d.exited)} before ${what}\n${d.text.slice(-20).join('\n')}`);
     };
 
-    // One store session terminated once a quarter of the records are linked (or after 20 s).
-    await until('the store session was terminated', n, 20_000);
-    const sessions = await pgQuery(
+    // One store session terminated once the first pulled page is committed (a quarter of the links
+    // at most; or 120 s after the daemon first opened a session: a loaded machine starts slowly).
+    const storeSessions = (): Promise<Array<Record<string, unknown>>> => pgQuery(
       `SELECT pid, application_name FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'cosell-sync%'
        ORDER BY (application_name LIKE '%lease%') DESC, (state = 'active') DESC LIMIT 1`, [database],
     );
-    const victim = sessions[0];
+    const opening = Date.now();
+    while (!exitedEarly() && Date.now() - opening < quietLimitMs && (await storeSessions()).length === 0) await sleep(250);
+    await until('the store session was terminated', 1, 120_000);
+    const victim = (await storeSessions())[0];
     let terminated: string | null = null;
     if (victim) {
       await pgQuery('SELECT pg_terminate_backend($1)', [victim.pid]);
@@ -255,8 +258,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       log(`terminated store session "${terminated}" at ${((Date.now() - started) / 1000).toFixed(1)} s, ${await linkCount()} links`);
     } else log('no store session of the daemon to terminate');
 
-    // The Dynamics outage once half the links are made (or 20 s later).
-    await until('the outage', 2 * n, 20_000);
+    // The Dynamics outage once the pushes have begun (more links than records pulled; or 120 s later).
+    await until('the outage', 2 * n + 1, 120_000);
     state.outageUntil = Date.now() + outageMs;
     log(`Dynamics outage for ${outageMs / 1000} s from ${((Date.now() - started) / 1000).toFixed(1)} s, ${await linkCount()} links`);
     await sleep(outageMs + 2_000);
