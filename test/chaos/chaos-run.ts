@@ -283,7 +283,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     log(quiet ? `quiet after ${((quietAt - chaosEnd) / 1000).toFixed(1)} s` : 'no quiet before the limit');
 
     d.child.kill('SIGTERM');
-    const daemonExit = await Promise.race([d.exited, sleep(30_000).then(() => null)]);
+    let stopTimer: NodeJS.Timeout | undefined;
+    const daemonExit = await Promise.race([d.exited, new Promise<null>((resolve) => (stopTimer = setTimeout(() => resolve(null), 30_000)))]);
+    clearTimeout(stopTimer);
     if (daemonExit === null) await d.kill();
     for (const t of timers) clearInterval(t);
     timers.length = 0;
