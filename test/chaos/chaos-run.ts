@@ -40,8 +40,8 @@ export interface ChaosResult {
   /** application_name of the store session terminated on the server. */
   terminated: string | null;
   edits: { sf: number; dyn: number };
-  /** Runs recorded per connector (`failed` of them ended with an error). */
-  passes: Record<string, { runs: number; failed: number }>;
+  /** Runs recorded per connector, and how many ended in each status (`running`: never reported its end, e.g. its lease was lost). */
+  passes: Record<string, { runs: number; byStatus: Record<string, number> }>;
   /** From the end of the edits and the outage until quiet; and from the daemon's start. */
   secondsToQuiet: number;
   secondsTotal: number;
@@ -299,9 +299,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // A kept edit is also in the other CRM: verifyWorld compares both CRMs with the store.
     const passes: ChaosResult['passes'] = {};
     for (const r of runs) {
-      const p = (passes[r.connector] ??= { runs: 0, failed: 0 });
+      const p = (passes[r.connector] ??= { runs: 0, byStatus: {} });
       p.runs += 1;
-      if (r.status !== 'ok' && r.finished_at !== null) p.failed += 1;
+      p.byStatus[r.status] = (p.byStatus[r.status] ?? 0) + 1;
     }
     return {
       seed, records: n, faults: Object.fromEntries([...state.counts.entries()].sort()), terminated, edits, passes,
