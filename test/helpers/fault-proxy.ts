@@ -6,11 +6,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ProxyFault = { kind: 'respond'; status: number; headers?: Record<string, string>; body?: unknown } | { kind: 'reset' };
+export type ProxyFault =
+  | { kind: 'respond'; status: number; headers?: Record<string, string>; body?: unknown }
+  | { kind: 'reset' }
+  /** Forwarded to the simulator (which commits it); its answer is thrown away and the connection reset. */
+  | { kind: 'drop' }
+  /** Forwarded after a pause. */
+  | { kind: 'slow'; ms: number };
 
 export interface FaultProxy {
   url: string;
-  /** Faults injected, by kind (`429`, `503`, `reset`). */
+  /** Faults injected, by kind (`429`, `503`, `reset`, `drop`, `slow`). */
   injected: Map<string, number>;
   close(): Promise<void>;
 }
@@ -35,21 +41,30 @@ export async function startFaultProxy(target: string, decide: (req: { method: st
         res.end(JSON.stringify(fault.body ?? [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'injected' }]));
         return;
       }
+      if (fault?.kind === 'drop' || fault?.kind === 'slow') count(fault.kind);
       const headers = { ...req.headers, host: new URL(target).host };
-      const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers }, (up) => {
-        const body: Buffer[] = [];
-        up.on('data', (c: Buffer) => body.push(c));
-        up.on('end', () => {
-          const text = Buffer.concat(body).toString('utf8').split(target).join(self);
-          const out = { ...up.headers };
-          delete out['content-length'];
-          delete out['transfer-encoding'];
-          res.writeHead(up.statusCode ?? 502, out);
-          res.end(text);
+      const forward = (): void => {
+        const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers }, (up) => {
+          const body: Buffer[] = [];
+          up.on('data', (c: Buffer) => body.push(c));
+          up.on('end', () => {
+            if (fault?.kind === 'drop') {
+              req.socket.destroy();
+              return;
+            }
+            const text = Buffer.concat(body).toString('utf8').split(target).join(self);
+            const out = { ...up.headers };
+            delete out['content-length'];
+            delete out['transfer-encoding'];
+            res.writeHead(up.statusCode ?? 502, out);
+            res.end(text);
+          });
         });
-      });
-      upstream.on('error', () => req.socket.destroy());
-      upstream.end(Buffer.concat(chunks));
+        upstream.on('error', () => req.socket.destroy());
+        upstream.end(Buffer.concat(chunks));
+      };
+      if (fault?.kind === 'slow') setTimeout(forward, fault.ms);
+      else forward();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,7 +5,7 @@
  * to nothing.
  */
 import type { Opportunity } from '../../src/core/model';
-import { createStore } from '../../src/store';
+import { createStore, type StoreConfig } from '../../src/store';
 import type { StateStore, StoredOpportunity } from '../../src/store/types';
 import { DYN, SF, type World } from './sim-world';
 
@@ -79,9 +79,12 @@ function compareDyn(o: Opportunity, r: Record<string, unknown>, isoOf: Map<strin
   for (const [field, crm, cosell] of diffs) if (crm !== cosell) out.push(`${o.id} dynamics ${field}: ${JSON.stringify(crm)} != ${JSON.stringify(cosell)}`);
 }
 
-/** Opens the store (the daemon must not be running: SQLite, one writer) and checks everything. */
-export async function verifyWorld(world: World): Promise<WorldReport> {
-  const store = await createStore({ kind: 'sqlite', path: world.storePath });
+/**
+ * Opens the store (the daemon must not be running: SQLite, one writer) and checks everything.
+ * `storeConfig` names another store than the world's SQLite file (a PostgreSQL database).
+ */
+export async function verifyWorld(world: World, storeConfig: StoreConfig = { kind: 'sqlite', path: world.storePath }): Promise<WorldReport> {
+  const store = await createStore(storeConfig);
   try {
     const opps = await allOpportunities(store);
     const sfLinks = await store.listLinks({ connector: SF });
