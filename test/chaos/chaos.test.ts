@@ -5,7 +5,7 @@
  * one store session terminated), records edited on both sides. Nothing may be lost or duplicated.
  * COSELL_CHAOS_RECORDS changes the size, COSELL_CHAOS_SEED replays a run's fault pattern.
  */
-import { chaosFailures, runChaos } from '../chaos/chaos-run';
+import { chaosFailures, runChaos } from './chaos-run';
 
 const records = Number(process.env.COSELL_CHAOS_RECORDS ?? 1000);
 const seed = process.env.COSELL_CHAOS_SEED === undefined ? undefined : Number(process.env.COSELL_CHAOS_SEED);
