@@ -49,6 +49,8 @@ export interface ChaosResult {
   lost: { sf: number; dyn: number; missingInSf: number; missingInDyn: number; editsLost: number };
   duplicated: { sfByCosellId: number; dynByCosellId: number; links: number; straySf: number; strayDyn: number; extraSfRecords: number; extraDynRecords: number };
   report: WorldReport;
+  /** Open dead letters by connector, direction and code, with one reason of each (a run that ends quiet with some left says why). */
+  deadLetters: Array<{ connector: string; direction: string; code: string; count: number; reason: string }>;
   daemonExit: DaemonExit | null;
   /** Last lines of the daemon's output, when something went wrong. */
   tail: string[];
@@ -296,6 +298,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const now = edit.side === 'sf' ? sf.get(id)?.Name : dyn.get(id)?.name;
       if (now !== edit.name) editsLost += 1;
     }
+    const deadLetters = (
+      await pgQuery(
+        'SELECT connector, direction, code, count(*) AS n, min(reason) AS reason FROM dead_letters WHERE resolved_at IS NULL GROUP BY connector, direction, code ORDER BY connector, direction, code',
+        [],
+        url,
+      )
+    ).map((r) => ({ connector: String(r['connector']), direction: String(r['direction']), code: String(r['code']), count: Number(r['n']), reason: String(r['reason']).slice(0, 300) }));
     // A kept edit is also in the other CRM: verifyWorld compares both CRMs with the store.
     const passes: ChaosResult['passes'] = {};
     for (const r of runs) {
@@ -313,6 +322,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         extraSfRecords: Math.max(0, report.sfRecords - 2 * n), extraDynRecords: Math.max(0, report.dynRecords - 2 * n),
       },
       report: { ...report, mismatches: report.mismatches.slice(0, 20) },
+      deadLetters,
       daemonExit, tail: d.text.slice(-30),
     };
   } finally {

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   print('lost', result.lost);
   print('duplicated', result.duplicated);
   print('dead letters', String(result.report.deadLetters));
+  if (result.deadLetters.length > 0) print('dead letters by code', result.deadLetters);
   print('pending conflicts', String(result.report.pendingConflicts));
   print('outbox left', String(result.report.outbox));
   print('daemon exit', result.daemonExit);
