@@ -81,7 +81,9 @@ describe('one CRM down does not stop the others', () => {
       try {
         const rows = await instanceStatus(store, new Date());
         expect(rows.find((r) => r.connector === DYN)?.lastError).toMatch(/waiting for the CRM's field metadata/);
-        expect(rows.find((r) => r.connector === SF)?.lastRun?.status).toBe('ok');
+        // Salesforce runs on its schedule meanwhile: its last run may be one still going, never a failed one.
+        expect(['ok', 'running']).toContain(rows.find((r) => r.connector === SF)?.lastRun?.status);
+        expect(rows.find((r) => r.connector === SF)?.lastError ?? null).toBeNull();
       } finally {
         await store.close();
       }
