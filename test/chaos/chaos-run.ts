@@ -20,6 +20,7 @@ import { startFaultProxy, type ProxyFault } from '../helpers/fault-proxy';
 import { pgQuery, TEST_PG_URL } from '../helpers/postgres-schema';
 import { crashDynRow, crashSfRecord, DYN, ROOT, SF, type World } from '../helpers/sim-world';
 import { verifyWorld, type WorldReport } from '../helpers/verify-world';
+import { random } from '../crash/crash-run';
 
 export interface ChaosOptions {
   /** Records seeded in each CRM. */
@@ -54,18 +55,6 @@ export interface ChaosResult {
   daemonExit: DaemonExit | null;
   /** Last lines of the daemon's output, when something went wrong. */
   tail: string[];
-}
-
-/** mulberry32: a small seeded generator, so a run's fault pattern can be replayed with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
