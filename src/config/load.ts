@@ -60,7 +60,9 @@ export function analyzeConfig(file: string, options: AnalyzeOptions = {}): Confi
   const entries = parseConnectors(valueAt(resolved.data, ['connectors']), source, file);
   issues.push(...entries.issues);
   if (top.ok) issues.push(...checkCron(top.data.expiry.schedule, source, ['expiry', 'schedule']));
-  if (top.ok && top.data.partnerCenter) issues.push(...checkCron(top.data.partnerCenter.schedule, source, ['partnerCenter', 'schedule']));
+  // Checked on the raw value too, so that a bad schedule is reported with the block's other errors.
+  const pcSchedule = valueAt(resolved.data, ['partnerCenter', 'schedule']);
+  if (typeof pcSchedule === 'string') issues.push(...checkCron(pcSchedule, source, ['partnerCenter', 'schedule']));
   if (top.ok && top.data.partnerCenter?.enabled === true) {
     // Partner Center runs as the instance of this name: its runs, lease and dead letters go by it.
     for (const entry of entries.entries.filter((e) => e.connector.name === PARTNER_CENTER_INSTANCE)) {
