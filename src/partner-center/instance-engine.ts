@@ -72,8 +72,13 @@ export function createPartnerCenterEngine(deps: PartnerCenterEngineDeps): SyncEn
         options.onProgress?.();
       } catch (e) {
         const err = coerceError(e);
-        error = err.message;
-        log.error('sync run failed', { event: 'sync.failed', err });
+        if (options.signal?.aborted === true && !lease.aborted) {
+          // Stopped while a read was in flight: every page before it is applied and its watermark stored.
+          log.info('stopped during a Partner Center call', { event: 'sync.aborted' });
+        } else {
+          error = err.message;
+          log.error('sync run failed', { event: 'sync.failed', err });
+        }
       }
       const done = summary({ runId, started, dryRun: false, counters: countOf(pulled, pushed), apiCalls: deps.api.apiUsage().calls - callsBefore, error });
       const { durationMs: _d, dryRun: _r, planned: _p, ...run } = done;

@@ -61,6 +61,8 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
         if (at !== null && (report.watermark === null || at > report.watermark)) report.watermark = at;
       }
       if (report.watermark !== null) await options.store.setCursor(WATERMARK_CURSOR, report.watermark, options.clock.now());
+      // A stop ends the read at this page boundary: the watermark covers what was applied.
+      if (signal?.aborted === true) break;
     }
     return report;
   }
