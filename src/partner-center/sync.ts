@@ -61,6 +61,8 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
         if (at !== null && (report.watermark === null || at > report.watermark)) report.watermark = at;
       }
       if (report.watermark !== null) await options.store.setCursor(WATERMARK_CURSOR, report.watermark, options.clock.now());
+      // A stop ends the read at this page boundary: the watermark covers what was applied.
+      if (signal?.aborted === true) break;
     }
     return report;
   }
@@ -92,7 +94,8 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
     }
   }
 
-  async function push(): Promise<PushReport> {
+  /** A stop (`signal`) ends the pass at the next batch of events: what was pushed stays recorded. */
+  async function push(signal?: AbortSignal): Promise<PushReport> {
     const report: PushReport = { outcomes: {} };
     // Earlier failures first.
     for (const entry of await options.store.dueOutbox(PARTNER_CENTER_CONNECTOR, options.clock.now(), 200)) {
@@ -100,7 +103,7 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
       else await options.store.retryOutboxLater(entry.id, new Date(options.clock.now().getTime() + RETRY_LATER_MS));
     }
     let after = Number((await options.store.getCursor(EVENTS_CURSOR))?.cursor ?? 0);
-    for (;;) {
+    while (signal?.aborted !== true) {
       const events = await options.store.eventsSince(after, 200);
       if (events.length === 0) break;
       const ids = [...new Set(events.filter((e) => !(e.source.kind === 'connector' && e.source.name === PARTNER_CENTER_CONNECTOR)).map((e) => e.opportunityId))];
