@@ -100,7 +100,13 @@ export function createOutbound(ctx: OperationContext, json: unknown): Promise<St
 
 /** A referral received from Microsoft or a partner. */
 export function receiveInbound(ctx: OperationContext, json: unknown): Promise<StoredOpportunity> {
-  const { id, ...input } = parseInput(inboundSchema, json, 'inbound referral');
+  const { id, receivedAt, ...input } = parseInput(inboundSchema, json, 'inbound referral');
   const oppId = asOpportunityId(id ?? randomUUID());
-  return ctx.store.applyCommand({ id: oppId, command: { kind: 'receiveInbound', id: oppId, input }, source: ctx.source, now: ctx.clock.now() });
+  const now = ctx.clock.now();
+  // R13: an imported referral keeps the time it was received on the sender's side.
+  const received = receivedAt === undefined ? now : new Date(receivedAt);
+  if (received.getTime() > now.getTime()) {
+    throw new InputError('inbound referral', [{ path: 'receivedAt', message: `${receivedAt ?? ''} is in the future` }]);
+  }
+  return ctx.store.applyCommand({ id: oppId, command: { kind: 'receiveInbound', id: oppId, input }, source: ctx.source, now: received });
 }
