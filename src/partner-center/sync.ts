@@ -10,7 +10,9 @@ import { coerceError } from '../errors';
 import type { Logger } from '../log';
 import type { ReferralApi } from '../ports/referral';
 import type { StateStore } from '../store/types';
+import { isRuleViolation } from '../core';
 import type { FromReferralContext } from './from-referral';
+import type { PartnerCheck } from './partner-check';
 import { referralFilter } from './filter';
 import { applyReferral, PARTNER_CENTER_CONNECTOR, type InboundOutcome } from './inbound';
 import { pushOpportunity, type OutboundOutcome } from './outbound';
@@ -28,6 +30,8 @@ export interface PartnerCenterSyncOptions {
   context: FromReferralContext;
   /** Re-read this much before the watermark (ms). */
   overlapMs?: number;
+  /** R8 partner lookup (cached); without it invitations are sent unchecked. */
+  partners?: PartnerCheck;
 }
 
 export interface PullReport {
@@ -46,7 +50,14 @@ const bump = <K extends string>(counts: Partial<Record<K, number>>, key: K): voi
 
 export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
   const logger = options.logger.child({ module: 'partner-center-sync' });
-  const deps = { api: options.api, store: options.store, logger, now: () => options.clock.now(), context: options.context };
+  const deps = {
+    api: options.api,
+    store: options.store,
+    logger,
+    now: () => options.clock.now(),
+    context: options.context,
+    ...(options.partners ? { partners: options.partners } : {}),
+  };
 
   async function pull(signal?: AbortSignal): Promise<PullReport> {
     const saved = (await options.store.getCursor(WATERMARK_CURSOR))?.cursor ?? null;
@@ -87,7 +98,15 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
       logger.warn('partner center push failed', { opportunityId: id, err });
       const code = (error as { code?: unknown }).code;
       await options.store.addDeadLetter(
-        { connector: PARTNER_CENTER_CONNECTOR, direction: 'push', externalId: null, opportunityId: id, reason: err.message, code: typeof code === 'string' ? code : null, payload: null },
+        {
+          connector: PARTNER_CENTER_CONNECTOR,
+          direction: 'push',
+          externalId: null,
+          opportunityId: id,
+          reason: err.message,
+          code: typeof code === 'string' ? code : isRuleViolation(error) ? error.rule : null,
+          payload: null,
+        },
         options.clock.now(),
       );
       return false;

@@ -165,6 +165,16 @@ export interface RunControl {
   reason: string | null;
 }
 
+/** Partner Center's answer about a partner id (R8), cached until `expiresAt`. */
+export interface PartnerLookup {
+  partnerId: string;
+  known: boolean;
+  /** The partner's name when Partner Center gave one. */
+  name: string | null;
+  checkedAt: string;
+  expiresAt: string;
+}
+
 /** One operator action (pause, resume, full resync, record resync) with who did it. */
 export interface OperatorAction {
   id: number;
@@ -219,6 +229,10 @@ export interface StoreOps {
   addOperatorAction(entry: NewOperatorAction, now: Date): Promise<OperatorAction>;
   /** Newest first. */
   listOperatorActions(filter: { connector?: string; limit?: number }): Promise<OperatorAction[]>;
+
+  // Partner Center's answers about invited partners (R8)
+  getPartnerLookup(partnerId: string): Promise<PartnerLookup | null>;
+  savePartnerLookup(entry: PartnerLookup): Promise<void>;
 
   // conflicts
   addConflict(conflict: NewConflict, now: Date): Promise<Conflict>;

@@ -29,6 +29,10 @@ export interface PartnerCenterSimulator {
   /** `http://127.0.0.1:PORT`; the API base is `${origin}/v1.0/engagements`. */
   readonly origin: string;
   readonly apiBase: string;
+  /** Base of the partner lookup (`${origin}/v1`, the Partner Center API's `/v1`). */
+  readonly partnerApiBase: string;
+  /** Makes a partner id known to Partner Center (R8 lookups find it). */
+  addPartner(partnerId: string, name: string): void;
   readonly state: ReferralState;
   /** A token the simulator accepts. */
   readonly token: string;
@@ -104,6 +108,8 @@ export async function startPartnerCenterSimulator(
   return {
     origin,
     apiBase: `${origin}/v1.0/engagements`,
+    partnerApiBase: `${origin}/v1`,
+    addPartner: (partnerId, name) => void state.partners.set(partnerId, { name }),
     state,
     token: token ?? '',
     entra,
