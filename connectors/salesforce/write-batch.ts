@@ -33,8 +33,9 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 const stampMs = (s: string): number => Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+/** The call carrying these rows failed as a whole (no per-row answer): each row is tried again later. */
 const failAll = <T>(items: Indexed<T>[], error: ConnectorError, results: WriteResult[], idOf: (op: T) => string | null): void => {
-  for (const { index, op } of items) results[index] = { ok: false, id: idOf(op), stale: false, error };
+  for (const { index, op } of items) results[index] = { ok: false, id: idOf(op), stale: false, error, callFailed: true };
 };
 
 async function writeCreates(ctx: WriteContext, items: Indexed<CreateOp>[], results: WriteResult[]): Promise<void> {

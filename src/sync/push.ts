@@ -7,6 +7,7 @@ import { acceptsInbound } from './inbound-routing';
 import type { CosellField } from '../core/fields';
 import type { Opportunity, Stage } from '../core/model';
 import type { WriteOperation, WriteResult } from '../ports/connector';
+import type { ConnectorError } from '../errors';
 import type { Link, OutboxEntry, StateStore } from '../store/types';
 import { plan, stopRequested, type RunContext, type Tx } from './context';
 import { crmFacingValues } from './cosell-values';
@@ -189,16 +190,29 @@ function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> 
   return base;
 }
 
+/**
+ * Settles each result: a success saves its link, a stale write is re-read, a failure the CRM may
+ * not repeat (retryable) or a call that failed as a whole waits in the outbox for a later try; only
+ * the CRM's own refusal of that record becomes a dead letter. A call that failed as a whole for a
+ * reason retrying will not cure by itself (a session refused even after a fresh token) then fails
+ * the run, once every result is settled, so that the connector's trouble shows as its run's error.
+ */
 async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[], results: WriteResult[], staleRounds: Map<number, number>): Promise<void> {
   const stale: PlannedPush[] = [];
   const failedStatus: WriteOperation[] = [];
+  let callError: ConnectorError | null = null;
+  let callFailures = 0;
   await store.transaction(async (tx) => {
     for (const [i, push] of pushes.entries()) {
       const result = results[i];
       if (!result) continue;
       if (result.ok) await succeeded(tx, ctx, push, result.id, result.version);
       else if (result.stale) stale.push(push);
-      else if (result.error.retryable) {
+      else if (result.error.retryable || result.callFailed === true) {
+        if (result.callFailed === true) {
+          callFailures += 1;
+          if (!result.error.retryable) callError ??= result.error;
+        }
         const wait = result.error.retryAfterMs ?? Math.min(60_000, 1000 * 2 ** push.entry.attempts);
         await tx.retryOutboxLater(push.entry.id, new Date(ctx.clock.now().getTime() + wait));
       } else {
@@ -207,8 +221,13 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
       }
     }
   });
+  if (callFailures > 0) {
+    const first = results.find((r): r is Extract<WriteResult, { ok: false }> => !r.ok && r.callFailed === true);
+    ctx.logger.warn('push call failed, its writes wait in the outbox', { event: 'sync.push_call_failed', writes: callFailures, code: first?.error.code, reason: first?.error.message });
+  }
   if (failedStatus.length > 0) await ctx.instance.connector.writeBatch(failedStatus);
   if (stale.length > 0) await rereadStale(store, ctx, stale, staleRounds);
+  if (callError !== null) throw callError;
 }
 
 async function succeeded(tx: Tx, ctx: RunContext, push: PlannedPush, id: string, version: string | null): Promise<void> {
