@@ -60,9 +60,9 @@ export interface SalesforceSimulator extends SimAdmin {
 
 export async function startSalesforceSimulator(options: SalesforceSimulatorOptions = {}): Promise<SalesforceSimulator> {
   const store = new SimStore();
-  store.ignoreReplicationSeconds = options.ignoreReplicationSeconds ?? false;
-  store.wholeSecondStamps = options.wholeSecondStamps ?? false;
-  store.checkLookups = options.checkLookups ?? false;
+  store.ignoreReplicationSeconds = options.ignoreReplicationSeconds ?? true;
+  store.wholeSecondStamps = options.wholeSecondStamps ?? true;
+  store.checkLookups = options.checkLookups ?? true;
   const faults = new FaultInjector();
   const orgId = makeId('00D', 1);
   const userId = makeId('005', 1);
