@@ -143,6 +143,19 @@ export interface OperatorActionsTable {
   details: string | null;
 }
 
+export interface GrantsTable {
+  name: string;
+  grant_id: string;
+  account: string | null;
+  /** Sealed (encrypted) token cache; never plain text. */
+  cache: string;
+  signed_in_at: string;
+  updated_at: string;
+  status: string;
+  reason: string | null;
+  status_at: string | null;
+}
+
 export interface Database {
   opportunities: OpportunitiesTable;
   opportunity_events: OpportunityEventsTable;
@@ -155,6 +168,7 @@ export interface Database {
   notifications: NotificationsTable;
   run_control: RunControlTable;
   operator_actions: OperatorActionsTable;
+  grants: GrantsTable;
 }
 
 /** The root Kysely instance or a transaction: repositories take either. */
