@@ -63,6 +63,11 @@ export interface App {
   connectorStatus(): ConnectorHealth[];
   /** Sends the notifications (R18) and ops alerts after each run; absent or inactive when not configured. */
   notifier?: Notifier;
+  /**
+   * Delegated grants the app needs (Partner Center's sign-in; see src/partner-center/grant-monitor.ts):
+   * `/readyz` is not ready while one is missing or expired.
+   */
+  grants?: { health(): Promise<ConnectorHealth[]> };
   /** Releases everything the app holds (connectors, simulators, the store). */
   close(): Promise<void>;
 }

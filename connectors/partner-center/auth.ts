@@ -29,7 +29,7 @@ import {
 } from '@azure/msal-node';
 import { ConfigError, ConnectorError, GrantExpiredError } from '../../src/errors';
 import type { Logger } from '../../src/log';
-import type { GrantStore } from '../../src/ports/grant';
+import { signInCommand, type GrantStore } from '../../src/ports/grant';
 import type { PartnerTokenSource } from '../../src/ports/referral';
 import { msalAuthority } from '../shared/msal-authority';
 import { DEFAULT_KEY_ENV, readTokenKey, seal, TokenCacheKeyError, unseal } from './token-seal';
@@ -92,7 +92,7 @@ export interface LoginResult {
 /** Error codes after which only a new sign-in helps. */
 const SIGN_IN_AGAIN = new Set(['invalid_grant', 'interaction_required', 'consent_required', 'login_required', 'bad_token', 'no_tokens_found', 'refresh_token_expired', 'no_account_in_silent_request', 'no_account_found']);
 
-export const loginHint = (configPath: string | undefined): string => `cosell-sync login partner-center --config ${configPath ?? '<file>'}`;
+export const loginHint = (configPath: string | undefined): string => signInCommand(PARTNER_CENTER_GRANT, configPath);
 
 function errorCode(error: unknown): string | undefined {
   const value = (error as { errorCode?: unknown } | null)?.errorCode;

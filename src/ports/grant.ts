@@ -34,3 +34,8 @@ export interface GrantStore {
   setGrantStatus(params: { name: string; grantId: string; status: GrantStatus; reason: string | null }, now: Date): Promise<boolean>;
   listGrants(): Promise<StoredGrant[]>;
 }
+
+/** The command that signs a grant in again, as error messages and status show it. */
+export function signInCommand(grant: string, configPath: string | undefined): string {
+  return `cosell-sync login ${grant} --config ${configPath ?? '<file>'}`;
+}
