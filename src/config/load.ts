@@ -71,7 +71,7 @@ export function analyzeConfig(file: string, options: AnalyzeOptions = {}): Confi
   const { connectors, mappings } = bound;
 
   if (issues.length > 0 || !top.ok || store.store === null) return { loaded: null, mappingFiles, issues: sortIssues(dedupe(issues)) };
-  const { http, notifications, reconciliation, logging, expiry } = top.data;
+  const { http, notifications, reconciliation, logging, expiry, partnerCenter } = top.data;
   const config: DaemonConfig = {
     configFile: absolute,
     store: store.store,
@@ -81,6 +81,7 @@ export function analyzeConfig(file: string, options: AnalyzeOptions = {}): Confi
     http: { port: http.port, host: http.host, adminToken: http.adminToken ?? null, ...(http.stalledAfterMs === undefined ? {} : { stalledAfterMs: http.stalledAfterMs }) },
     expiry,
     notifications: notifications ?? NO_NOTIFICATIONS,
+    ...(partnerCenter === undefined ? {} : { partnerCenter }),
   };
   return { loaded: { config, mappings }, mappingFiles, issues: [] };
 }
