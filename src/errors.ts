@@ -65,10 +65,13 @@ export class GrantExpiredError extends ConnectorError {
   readonly grant: string;
   /** The sign-in that expired; null when none is stored. */
   readonly grantId: string | null;
-  constructor(params: { grant: string; grantId: string | null; message: string; cause?: unknown }) {
+  /** What happened, short (`expired or was revoked (invalid_grant: AADSTS50173: ...)`); the message adds how to sign in again. */
+  readonly reason: string;
+  constructor(params: { grant: string; grantId: string | null; message: string; reason?: string; cause?: unknown }) {
     super({ code: 'grant_expired', message: params.message, retryable: false, cause: params.cause });
     this.grant = params.grant;
     this.grantId = params.grantId;
+    this.reason = params.reason ?? params.message;
   }
 }
 

@@ -249,14 +249,14 @@ export function createDelegatedTokenSource(options: PartnerCenterAuthOptions, de
 
   const expired = async (grantId: string | null, reason: string, cause?: unknown): Promise<GrantExpiredError> => {
     if (grantId !== null) await deps.store.setGrantStatus({ name: PARTNER_CENTER_GRANT, grantId, status: 'expired', reason }, now());
-    return new GrantExpiredError({ grant: PARTNER_CENTER_GRANT, grantId, message: `Partner Center sign-in ${reason}: run \`${hint}\``, cause });
+    return new GrantExpiredError({ grant: PARTNER_CENTER_GRANT, grantId, reason, message: `Partner Center sign-in ${reason}: run \`${hint}\``, cause });
   };
 
   const attempt = async (forceRefresh: boolean): Promise<string> => {
     const row = await deps.store.getGrant(PARTNER_CENTER_GRANT);
     if (row === null) throw await expired(null, 'is missing (nobody signed in yet)');
     if (row.status === 'expired') {
-      throw new GrantExpiredError({ grant: PARTNER_CENTER_GRANT, grantId: row.grantId, message: `Partner Center sign-in ${row.reason ?? 'expired'}: run \`${hint}\`` });
+      throw new GrantExpiredError({ grant: PARTNER_CENTER_GRANT, grantId: row.grantId, reason: row.reason ?? 'expired', message: `Partner Center sign-in ${row.reason ?? 'expired'}: run \`${hint}\`` });
     }
     if (current?.grantId !== row.grantId) {
       const plugin = new StoreCachePlugin('silent', row.grantId, deps.store, key, keyEnv, now);

@@ -45,7 +45,7 @@ export function grantHealth(name: string, row: StoredGrant | null, loginCommand:
   if (row === null) return { ...base, ready: false, reason: `no sign-in stored: run \`${loginCommand}\`` };
   if (row.status === 'expired') {
     const reason = row.reason ?? 'expired';
-    return { ...base, ready: false, reason: `sign-in ${reason.replace(/: run `.*`$/, '')} (since ${row.statusAt ?? 'unknown'}): run \`${loginCommand}\`` };
+    return { ...base, ready: false, reason: `sign-in ${reason} (since ${row.statusAt ?? 'unknown'}): run \`${loginCommand}\`` };
   }
   return { ...base, ready: true, reason: null };
 }
@@ -63,7 +63,7 @@ export class GrantMonitor {
     if (error.grantId !== null) {
       const row = await this.deps.store.getGrant(error.grant);
       if (row?.grantId === error.grantId && row.status !== 'expired') {
-        await this.deps.store.setGrantStatus({ name: error.grant, grantId: error.grantId, status: 'expired', reason: error.message }, this.deps.clock.now());
+        await this.deps.store.setGrantStatus({ name: error.grant, grantId: error.grantId, status: 'expired', reason: error.reason }, this.deps.clock.now());
       }
     }
     if (!this.alerted.has(key)) {
