@@ -22,7 +22,6 @@ import { randomUUID } from 'node:crypto';
 import {
   InteractionRequiredAuthError,
   PublicClientApplication,
-  type AccountInfo,
   type AuthenticationResult,
   type ICachePlugin,
   type TokenCacheContext,
