@@ -127,6 +127,23 @@ describe.each(['sqlite', 'postgres'] as const)('Partner Center delegated auth (%
     expect(sim.entra.accepts(await tokens.token(false))).toBe(true);
   });
 
+  it('the store writes a cache or a status only for the grant id it holds', async () => {
+    const now = new Date('2026-03-02T09:00:00Z');
+    expect(await store.saveGrantCache({ name: 'pc', grantId: 'g1', account: 'a', cache: 'v1.one', signedIn: false }, now)).toBe(false);
+    expect(await store.getGrant('pc')).toBeNull();
+    expect(await store.saveGrantCache({ name: 'pc', grantId: 'g1', account: 'a', cache: 'v1.one', signedIn: true }, now)).toBe(true);
+    expect(await store.setGrantStatus({ name: 'pc', grantId: 'g1', status: 'expired', reason: 'revoked' }, now)).toBe(true);
+    expect(await store.saveGrantCache({ name: 'pc', grantId: 'g2', account: 'b', cache: 'v1.two', signedIn: true }, new Date('2026-03-02T10:00:00Z'))).toBe(true);
+    // A worker still holding g1 neither overwrites g2's cache nor marks it.
+    expect(await store.saveGrantCache({ name: 'pc', grantId: 'g1', account: 'a', cache: 'v1.stale', signedIn: false }, now)).toBe(false);
+    expect(await store.setGrantStatus({ name: 'pc', grantId: 'g1', status: 'expired', reason: 'old' }, now)).toBe(false);
+    expect(await store.getGrant('pc')).toEqual({
+      name: 'pc', grantId: 'g2', account: 'b', cache: 'v1.two', signedInAt: '2026-03-02T10:00:00.000Z', updatedAt: '2026-03-02T10:00:00.000Z', status: 'active', reason: null, statusAt: '2026-03-02T10:00:00.000Z',
+    });
+    expect(await store.saveGrantCache({ name: 'pc', grantId: 'g2', account: 'b', cache: 'v1.three', signedIn: false }, new Date('2026-03-02T11:00:00Z'))).toBe(true);
+    expect(await store.listGrants()).toEqual([expect.objectContaining({ name: 'pc', cache: 'v1.three', updatedAt: '2026-03-02T11:00:00.000Z', signedInAt: '2026-03-02T10:00:00.000Z' })]);
+  });
+
   it('with no sign-in stored, the token source says to sign in', async () => {
     const tokens = createDelegatedTokenSource(authOptions(sim), { store, env: ENV, logger: quietLogger() });
     const error = await failureOf(tokens.token(false));
