@@ -7,6 +7,7 @@ import { createDynamicsConnector } from '../connectors/dynamics';
 import { startDynamicsSimulator } from '../connectors/dynamics/simulator';
 import { createGraphMailSender } from '../connectors/graph-mail';
 import { createPartnerCenterConnector } from '../connectors/partner-center';
+import { loginPartnerCenter, type PartnerCenterAuthOptions } from '../connectors/partner-center/auth';
 import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
@@ -40,7 +41,8 @@ import type { RunSummary } from './sync/types';
 import type { ConnectorInstance } from './sync/ports';
 import { startSandbox, type SandboxAdapters } from './sandbox/sandbox';
 import { dynamicsSeed, salesforceSeed } from './sandbox/seed-data';
-import type { RunningSimulators, StartSimulatorsOptions } from './cli/context';
+import type { PartnerCenterLogin, PartnerCenterLoginRequest, RunningSimulators, StartSimulatorsOptions } from './cli/context';
+import type { PartnerCenterAuthConfig } from './config/partner-center-auth';
 
 /** Builds the connector a configuration entry describes. */
 export function createConnector(config: ConnectorConfig, logger: Logger): CrmConnector {
@@ -238,6 +240,40 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
       for (const close of options.closers ?? []) await close();
     },
   };
+}
+
+/** The `partnerCenter.auth` section as the Partner Center auth module takes it. */
+export function partnerCenterAuthOptions(auth: PartnerCenterAuthConfig): PartnerCenterAuthOptions {
+  return {
+    tenantId: auth.tenantId,
+    clientId: auth.clientId,
+    ...(auth.authority === undefined ? {} : { authority: auth.authority }),
+    ...(auth.scopes === undefined ? {} : { scopes: auth.scopes }),
+    ...(auth.keyEnv === undefined ? {} : { keyEnv: auth.keyEnv }),
+  };
+}
+
+/** `cosell-sync login partner-center`: the configured sign-in, stored in the configured store. */
+export async function loginPartnerCenterWithConfig(request: PartnerCenterLoginRequest): Promise<PartnerCenterLogin> {
+  const { config } = loadConfig(request.configPath, request.env);
+  if (config.partnerCenter === null) {
+    throw new ConfigError(`${request.configPath}: no partnerCenter.auth section (tenantId, clientId): Partner Center is not configured`);
+  }
+  const logger = createLogger({ level: 'warn', format: config.logging.format });
+  const store = await createStore(
+    config.store.driver === 'sqlite'
+      ? { kind: 'sqlite', path: config.store.path }
+      : { kind: 'postgres', url: config.store.url, poolSize: 1, logger },
+  );
+  try {
+    const result = await loginPartnerCenter(partnerCenterAuthOptions(config.partnerCenter.auth), {
+      store, env: request.env, logger, configPath: request.configPath, onDeviceCode: request.onDeviceCode,
+      ...(request.timeoutSeconds === undefined ? {} : { timeoutSeconds: request.timeoutSeconds }),
+    });
+    return { account: result.account, name: result.name, tenantId: result.tenantId, scopes: result.scopes, expiresOn: result.expiresOn };
+  } finally {
+    await store.close();
+  }
 }
 
 /** COSELL_SYNC_HTTP_HOST overrides the configured address (the container image sets 0.0.0.0). */
