@@ -40,7 +40,7 @@ import { gateEngine, type MetadataCheck } from './sync/metadata-gate';
 import type { RunSummary } from './sync/types';
 import type { ConnectorInstance } from './sync/ports';
 import { startSandbox, type SandboxAdapters } from './sandbox/sandbox';
-import { SANDBOX_PC_CLIENT_ID } from './sandbox/partner-center';
+import { SANDBOX_PC_CLIENT_ID, seedPartnerCenter } from './sandbox/partner-center';
 import { dynamicsSeed, salesforceSeed } from './sandbox/seed-data';
 import type { RunningSimulators, StartSimulatorsOptions } from './cli/context';
 
@@ -251,20 +251,28 @@ export function httpHost(env: NodeJS.ProcessEnv, configured: string): string {
 /** Credentials the simulators accept (printed by `cosell-sync simulators`; they guard nothing real). */
 const SIMULATOR_CLIENT = { clientId: 'cosell-sync-sim-client', clientSecret: 'cosell-sync-sim-secret' };
 
-/** Both CRM simulators on the given loopback ports (0: any), seeded with the sandbox's samples unless `empty`. */
+/** The CRM and Partner Center simulators on the given loopback ports (0: any), seeded with the sandbox's samples unless `empty`. */
 export async function startSimulators(options: StartSimulatorsOptions): Promise<RunningSimulators> {
   const sf = await startSalesforceSimulator({ port: options.salesforcePort, auth: { ...SIMULATOR_CLIENT } });
   const dyn = await startDynamicsSimulator({ port: options.dynamicsPort }).catch(async (error: unknown) => {
     await sf.close();
     throw error;
   });
+  const pc = await startPartnerCenterSimulator({ ...(options.partnerCenterPort ? { port: options.partnerCenterPort } : {}) }).catch(async (error: unknown) => {
+    await sf.close();
+    await dyn.close();
+    throw error;
+  });
   const seeded = options.empty ? { salesforce: 0, dynamics: 0 } : { salesforce: sf.seed(salesforceSeed(32)).length, dynamics: dyn.seed(dynamicsSeed(26, dyn.currencies)).length };
+  const referrals = options.empty ? 0 : seedPartnerCenter(pc, new Date()).length;
   return {
     salesforce: { url: sf.url, loginUrl: sf.url, clientId: SIMULATOR_CLIENT.clientId, clientSecret: SIMULATOR_CLIENT.clientSecret, records: seeded.salesforce },
     dynamics: { url: dyn.url, tenantId: dyn.tenantId, authority: dyn.authority, clientId: dyn.clientId, clientSecret: dyn.clientSecret, records: seeded.dynamics },
+    partnerCenter: { apiBase: pc.apiBase, authority: pc.authority, tenantId: pc.entra.tenantId, certificateHost: pc.origin, referrals },
     close: async () => {
       await sf.close();
       await dyn.close();
+      await pc.close();
     },
   };
 }
