@@ -8,6 +8,7 @@ import { startDynamicsSimulator } from '../connectors/dynamics/simulator';
 import { createGraphMailSender } from '../connectors/graph-mail';
 import { createPartnerCenterConnector } from '../connectors/partner-center';
 import { loginPartnerCenter, type PartnerCenterAuthOptions } from '../connectors/partner-center/auth';
+import { startPartnerCenterSimulator, type PartnerCenterSimulator } from '../connectors/partner-center/simulator';
 import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
@@ -40,6 +41,7 @@ import { gateEngine, type MetadataCheck } from './sync/metadata-gate';
 import type { RunSummary } from './sync/types';
 import type { ConnectorInstance } from './sync/ports';
 import { startSandbox, type SandboxAdapters } from './sandbox/sandbox';
+import { SANDBOX_PC_CLIENT_ID, seedPartnerCenter } from './sandbox/partner-center';
 import { dynamicsSeed, salesforceSeed } from './sandbox/seed-data';
 import type { PartnerCenterLogin, PartnerCenterLoginRequest, RunningSimulators, StartSimulatorsOptions } from './cli/context';
 import type { PartnerCenterAuthConfig } from './config/partner-center-auth';
@@ -285,25 +287,66 @@ export function httpHost(env: NodeJS.ProcessEnv, configured: string): string {
 /** Credentials the simulators accept (printed by `cosell-sync simulators`; they guard nothing real). */
 const SIMULATOR_CLIENT = { clientId: 'cosell-sync-sim-client', clientSecret: 'cosell-sync-sim-secret' };
 
-/** Both CRM simulators on the given loopback ports (0: any), seeded with the sandbox's samples unless `empty`. */
+/** The CRM and Partner Center simulators on the given loopback ports (0: any), seeded with the sandbox's samples unless `empty`. */
 export async function startSimulators(options: StartSimulatorsOptions): Promise<RunningSimulators> {
   const sf = await startSalesforceSimulator({ port: options.salesforcePort, auth: { ...SIMULATOR_CLIENT } });
   const dyn = await startDynamicsSimulator({ port: options.dynamicsPort }).catch(async (error: unknown) => {
     await sf.close();
     throw error;
   });
+  const pc = await startPartnerCenterSimulator({ ...(options.partnerCenterPort ? { port: options.partnerCenterPort } : {}) }).catch(async (error: unknown) => {
+    await sf.close();
+    await dyn.close();
+    throw error;
+  });
   const seeded = options.empty ? { salesforce: 0, dynamics: 0 } : { salesforce: sf.seed(salesforceSeed(32)).length, dynamics: dyn.seed(dynamicsSeed(26, dyn.currencies)).length };
+  const referrals = options.empty ? 0 : seedPartnerCenter(pc, new Date()).length;
   return {
     salesforce: { url: sf.url, loginUrl: sf.url, clientId: SIMULATOR_CLIENT.clientId, clientSecret: SIMULATOR_CLIENT.clientSecret, records: seeded.salesforce },
     dynamics: { url: dyn.url, tenantId: dyn.tenantId, authority: dyn.authority, clientId: dyn.clientId, clientSecret: dyn.clientSecret, records: seeded.dynamics },
+    partnerCenter: { apiBase: pc.apiBase, authority: pc.authority, tenantId: pc.entra.tenantId, certificateHost: pc.origin, referrals },
     close: async () => {
       await sf.close();
       await dyn.close();
+      await pc.close();
     },
   };
 }
 
-const sandboxAdapters: SandboxAdapters = { startSalesforceSimulator, startDynamicsSimulator, startGraphMailSimulator };
+const PARTNER_SCOPES = 'https://api.partner.microsoft.com/user_impersonation offline_access';
+
+async function entraPost(sim: PartnerCenterSimulator, form: Record<string, string>, endpoint: 'devicecode' | 'token'): Promise<Record<string, unknown>> {
+  const res = await fetch(`${sim.authority}/oauth2/v2.0/${endpoint}`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString(),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`sandbox sign-in: Entra ${endpoint} answered ${res.status} ${String(body['error'])}`);
+  return body;
+}
+
+/**
+ * The sandbox signs in to the simulator's Entra ID with the OAuth 2.0 device authorization grant,
+ * the person at the browser played by the simulator (it approves the user code), then keeps the
+ * access token fresh with the refresh token, as a delegated sign-in does.
+ */
+async function signInToSimulator(sim: PartnerCenterSimulator): Promise<PartnerTokenSource> {
+  const client = { client_id: SANDBOX_PC_CLIENT_ID };
+  const code = await entraPost(sim, { ...client, scope: PARTNER_SCOPES }, 'devicecode');
+  sim.entra.approve(String(code['user_code']), { username: 'sandbox.user@partner.example', name: 'Sandbox User' });
+  let tokens = await entraPost(sim, { ...client, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: String(code['device_code']) }, 'token');
+  return {
+    async token(forceRefresh) {
+      if (forceRefresh) tokens = await entraPost(sim, { ...client, grant_type: 'refresh_token', refresh_token: String(tokens['refresh_token']), scope: PARTNER_SCOPES }, 'token');
+      return String(tokens['access_token']);
+    },
+  };
+}
+
+/** The simulators (and the sign-in to Partner Center's) `npm start` runs the sandbox with. */
+export const sandboxAdapters: SandboxAdapters = {
+  startSalesforceSimulator, startDynamicsSimulator, startGraphMailSimulator,
+  partnerCenter: { start: () => startPartnerCenterSimulator(), signIn: (sim) => signInToSimulator(sim as PartnerCenterSimulator) },
+};
 
 
 /** The app the configuration describes, or the sandbox when asked for. */

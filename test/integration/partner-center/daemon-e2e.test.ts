@@ -49,7 +49,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
   it('routes an inbound referral to its CRM; the CRM accept and win reach Partner Center; it shows in status', async () => {
     const us = w.pc.receive(fromCountry('US', 'US deal'));
     const fr = w.pc.receive(fromCountry('FR', 'FR deal'));
-    await w.run(PC);
+    // Partner Center is scheduled on its own cron expression; a tick of it runs the pass.
+    expect(w.cron.jobs.filter((j) => j.name.startsWith('sync:')).map((j) => [j.name, j.expression])).toEqual([
+      ['sync:sf', '*/5 * * * *'], ['sync:dyn', '*/5 * * * *'], ['sync:partner-center', '*/7 * * * *'],
+    ]);
+    w.cron.fire(`sync:${PC}`);
+    await until('the scheduled Partner Center run', async () => ((await w.app.store.lastRuns()).some((r) => r.connector === PC && r.status === 'ok') ? true : undefined));
     await w.run(SF);
     await w.run(DYN);
     expect([await linkOf(SF, us.id), await linkOf(DYN, us.id)]).toEqual([expect.any(String), null]);

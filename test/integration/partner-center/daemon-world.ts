@@ -34,6 +34,8 @@ export interface DaemonWorld {
   /** The running daemon (replaced by `restart`). */
   app: App;
   handle: DaemonHandle;
+  /** The daemon's cron: `fire('sync:partner-center')` is a tick of Partner Center's schedule. */
+  cron: ManualCron;
   logger: MemoryLogger;
   /** `http://127.0.0.1:PORT` of the daemon. */
   address: string;
@@ -65,7 +67,7 @@ connectors:
     options: { publish: inbound, inbound: { by: country, values: [FR] }, maxRetries: 1 }
 partnerCenter:
   apiBase: ${p.pc.apiBase}
-  schedule: '*/5 * * * *'
+  schedule: '*/7 * * * *'
   overlapMs: 1000
   timeoutMs: 5000
   retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 10 }
@@ -100,12 +102,13 @@ export async function startDaemonWorld(kind: StoreKind): Promise<DaemonWorld> {
   writeFileSync(configPath, yaml({ store, sf, dyn, pc, mail }));
   const env = { E2E_SF_SECRET: 'pc-e2e-secret', E2E_DYN_SECRET: dyn.clientSecret, E2E_MAIL_SECRET: mail.clientSecret, E2E_ADMIN_TOKEN: ADMIN_TOKEN };
 
-  const boot = async (): Promise<{ app: App; handle: DaemonHandle; logger: MemoryLogger; address: string }> => {
+  const boot = async (): Promise<{ app: App; handle: DaemonHandle; cron: ManualCron; logger: MemoryLogger; address: string }> => {
     const logger = new MemoryLogger();
+    const cron = new ManualCron();
     const app = await assembleApp(loadConfig(configPath, env), { env, logger, partnerCenterTokens: { token: async () => pc.token } });
-    const handle = startDaemon(app, { schedule: new ManualCron().schedule, runOnStart: false, http: { port: 0, host: '127.0.0.1' } });
+    const handle = startDaemon(app, { schedule: cron.schedule, runOnStart: false, http: { port: 0, host: '127.0.0.1' } });
     const { httpAddress } = await handle.ready;
-    return { app, handle, logger, address: httpAddress ?? '' };
+    return { app, handle, cron, logger, address: httpAddress ?? '' };
   };
 
   const world: DaemonWorld = {

@@ -98,3 +98,14 @@ it('retrying a dead-lettered referral reads it again', async () => {
   expect(await engine.retryDeadLetter(letter!.id)).toMatchObject({ ok: true });
   expect(await h.store.listDeadLetters({ connector: 'partner-center', unresolvedOnly: true })).toEqual([]);
 });
+
+it('a referral the co-sell rules refuse is dead-lettered with its rule; the run and the other referrals go on', async () => {
+  const refused = h.sim.receive(anIncomingBody({ name: 'No phone', team: [{ firstName: 'Jo', lastName: 'Seller', email: 'jo@microsoft.test' }] }));
+  const fine = h.sim.receive(anIncomingBody({ name: 'Fine' }));
+  const summary = await engine.runOnce({ connector: 'partner-center' });
+  expect(summary).toMatchObject({ error: null, pulled: 2, applied: 1, deadLetters: 1 });
+  const letters = await h.store.listDeadLetters({ connector: 'partner-center', unresolvedOnly: true });
+  expect(letters).toEqual([expect.objectContaining({ externalId: refused.id, code: 'R4', reason: expect.stringMatching(/R4: .*phone/) })]);
+  expect((await h.store.getOpportunity(opportunityIdOfReferral(fine.id)))?.opportunity.stage).toBe('received');
+  expect(await h.store.getOpportunity(opportunityIdOfReferral(refused.id))).toBeNull();
+});
