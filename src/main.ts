@@ -163,7 +163,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   });
   return {
     config: {
-      connectors: enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
+      connectors: enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule, inbound: c.options.inbound })),
       http: { ...config.http, host: httpHost(options.env ?? process.env, config.http.host) },
       expiry: config.expiry,
       runOnStart: options.runOnStart ?? true,
