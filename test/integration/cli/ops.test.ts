@@ -69,7 +69,10 @@ describe('status', () => {
   });
 
   it('lists the open inbound referrals no instance\'s inbound rule takes (human and --json)', async () => {
-    h.settings.connectors.splice(0, 2, { name: 'sf-main', kind: 'salesforce', schedule: '*/5 * * * *', inbound: { by: 'country', values: ['US'] } }, { name: 'dyn-main', kind: 'dynamics', schedule: '*/5 * * * *', inbound: { by: 'solution', values: ['sol-x'] } });
+    const [sf, dyn] = h.settings.connectors;
+    if (!sf || !dyn) throw new Error('the harness configures two instances');
+    sf.inbound = { by: 'country', values: ['US'] };
+    dyn.inbound = { by: 'solution', values: ['sol-x'] };
     const base = anInboundInput();
     for (const [id, country] of [['ref-us', 'US'], ['ref-de', 'DE']] as const) {
       const input = { ...base, customer: { ...base.customer, location: { ...base.customer.location, country } } };
