@@ -10,6 +10,7 @@ import type { Metrics } from './metrics';
 import type { Notifier } from './notify/notifier';
 import type { StateStore } from './store/types';
 import type { SyncEngine } from './sync/types';
+import type { InboundRule } from './sync/inbound-routing';
 
 /** One scheduled connector instance. */
 export interface ScheduledConnector {
@@ -17,6 +18,8 @@ export interface ScheduledConnector {
   kind: string;
   /** Cron expression (node-cron: 5 fields, or 6 with seconds). */
   schedule: string;
+  /** Which inbound referrals it takes (default all): what `status` lists as unrouted. */
+  inbound?: InboundRule;
 }
 
 /** The part of the daemon configuration the CLI, HTTP server and scheduler read. */

@@ -217,7 +217,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun }) : null;
   const engine = pc ? combineEngines(store, [gated, pc.engine]) : gated;
   const scheduled = [
-    ...enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
+    ...enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule, inbound: c.options.inbound })),
     ...(config.partnerCenter ? [{ name: PARTNER_CENTER_INSTANCE, kind: 'partner-center', schedule: config.partnerCenter.schedule }] : []),
   ];
   const mail = createMailSender(config.notifications, logger);

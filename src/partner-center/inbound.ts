@@ -10,6 +10,7 @@ import { asOpportunityId, isRuleViolation, isTerminal, type RuleViolation } from
 import type { Logger } from '../log';
 import type { Referral } from '../ports/referral';
 import type { ChangeSource, Link, StoreOps } from '../store/types';
+import { isMicrosoftOwned } from './engagement';
 import { fromReferral, type FromReferralContext } from './from-referral';
 import { stageOfStatus } from './status';
 
@@ -123,6 +124,8 @@ async function tryApply(deps: InboundDeps, id: OpportunityId, command: Command):
 
 export async function applyReferral(deps: InboundDeps, referral: Referral): Promise<InboundOutcome> {
   const link = await deps.store.getLink(PARTNER_CENTER_CONNECTOR, referral.id);
+  // Microsoft's own referral in one of our engagements (R9's answer) is read by the engagement check, not received.
+  if (link === null && isMicrosoftOwned(referral)) return 'ignored';
   if (link === null) {
     if (referral.direction === 'Outgoing') {
       deps.logger.debug('partner center outgoing referral without a link ignored', { externalId: referral.id });

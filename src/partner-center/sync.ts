@@ -8,13 +8,14 @@
 import type { Clock, OpportunityId } from '../core';
 import { coerceError } from '../errors';
 import type { Logger } from '../log';
-import type { ReferralApi } from '../ports/referral';
+import type { Referral, ReferralApi } from '../ports/referral';
 import type { StateStore } from '../store/types';
-import { isRuleViolation } from '../core';
+import { isRuleViolation, isTerminal } from '../core';
 import type { FromReferralContext } from './from-referral';
 import type { PartnerCheck } from './partner-check';
 import { referralFilter } from './filter';
-import { applyReferral, PARTNER_CENTER_CONNECTOR, type InboundOutcome } from './inbound';
+import { microsoftAnswer, type MicrosoftAnswer } from './engagement';
+import { applyReferral, PARTNER_CENTER_CONNECTOR, PARTNER_CENTER_SOURCE, type InboundOutcome } from './inbound';
 import { pushOpportunity, type OutboundOutcome } from './outbound';
 
 export const WATERMARK_CURSOR = `${PARTNER_CENTER_CONNECTOR}:watermark`;
@@ -135,7 +136,31 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
     return report;
   }
 
-  return { pull, pullOne, push };
+  /**
+   * R9: for each deal of ours waiting on Microsoft sellers, reads Microsoft's referral in its
+   * engagement and records their answer (engaged, declined, lapsed) on the invitation.
+   */
+  async function engagements(): Promise<Partial<Record<MicrosoftAnswer, number>>> {
+    const counts: Partial<Record<MicrosoftAnswer, number>> = {};
+    for (const link of await options.store.listLinks({ connector: PARTNER_CENTER_CONNECTOR })) {
+      const stored = await options.store.getOpportunity(link.opportunityId);
+      const opp = stored?.opportunity;
+      const invitation = opp?.invitations.find((i) => i.invitee.kind === 'microsoft');
+      if (!opp || opp.direction !== 'outbound' || isTerminal(opp.stage) || invitation?.status !== 'pending') continue;
+      const ours = await options.api.get(link.externalId);
+      if (!ours?.engagementId) continue;
+      const related: Referral[] = [];
+      for await (const page of options.api.list({ filter: referralFilter([{ field: 'engagementId', op: 'eq', value: ours.engagementId }]) })) related.push(...page.referrals);
+      const answer = microsoftAnswer(invitation, related.filter((r) => r.id !== ours.id), options.clock.now());
+      if (answer === null) continue;
+      await options.store.applyCommand({ id: opp.id, command: { kind: 'microsoftResponse', status: answer }, source: PARTNER_CENTER_SOURCE, now: options.clock.now() });
+      logger.info('microsoft sellers answered a co-sell invitation', { opportunityId: opp.id, externalId: ours.id, event: 'r9.answer', answer });
+      bump(counts, answer);
+    }
+    return counts;
+  }
+
+  return { pull, pullOne, push, engagements };
 }
 
 export type PartnerCenterSync = ReturnType<typeof createPartnerCenterSync>;

@@ -16,6 +16,7 @@ import { applyRecord } from './pull';
 import { isValueRefused, type ValueRefusedError } from '../mapping/refusal';
 import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } from './status';
 import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
+import { requeueOnRuleChange } from './unrouted';
 import { sameValue } from './values';
 
 const FEED_PAGE = 1000;
@@ -24,6 +25,9 @@ const MAX_STALE_ROUNDS = 2;
 /** Moves the change feed (event log) into this connector's outbox, with the feed position, in one transaction. */
 export async function drainFeed(store: StateStore, ctx: RunContext): Promise<void> {
   const key = `push:${ctx.instance.name}`;
+  // A changed inbound rule routes the referrals it now takes at this pass (they made no new event).
+  const requeued = await requeueOnRuleChange(store, ctx.instance, ctx.clock.now());
+  if (requeued > 0) ctx.logger.info('inbound rule changed; referrals it now takes queued', { connector: ctx.instance.name, event: 'routing.requeued', count: requeued });
   for (;;) {
     const at = Number((await store.getCursor(key))?.cursor ?? '0');
     const events = await store.eventsSince(at, FEED_PAGE);

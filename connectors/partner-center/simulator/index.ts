@@ -47,6 +47,12 @@ export interface PartnerCenterSimulator {
   receive(body: ReferralBody): Referral;
   /** A change made on Microsoft's side (status, MSX id …): new ETag and updatedDateTime. */
   microsoftUpdate(id: string, changes: Partial<ReferralBody>): Referral;
+  /**
+   * Microsoft sellers answer our invitation: Microsoft's own referral in the same engagement
+   * (organizationId `msft`) is created or moved to `status`/`substatus` (New/Pending, Active/Accepted,
+   * Closed/Declined, Closed/Expired …). Returns it.
+   */
+  microsoftAnswer(ourReferralId: string, status: string, substatus: string): Referral;
   injectFault(fault: Fault): void;
   /** Where the simulator serves the certificate its webhook signatures verify against. */
   readonly certificateUrl: string;
@@ -138,6 +144,25 @@ export async function startPartnerCenterSimulator(
       const current = state.get(id);
       if (!current) throw new Error(`no referral ${id}`);
       return state.save({ ...current, ...changes, id }, origin);
+    },
+    microsoftAnswer(ourReferralId, status, substatus) {
+      const ours = state.get(ourReferralId);
+      if (!ours) throw new Error(`no referral ${ourReferralId}`);
+      const existing = [...state.referrals.values()].find((r) => r.engagementId === ours.engagementId && r.organizationId === 'msft');
+      const at = state.stamp();
+      const base: Referral = existing ?? {
+        id: randomUUID(),
+        engagementId: ours.engagementId ?? null,
+        organizationId: 'msft',
+        organizationName: 'Microsoft',
+        name: ours.name ?? null,
+        type: 'Shared',
+        qualification: ours.qualification ?? null,
+        direction: 'Incoming',
+        customerProfile: ours.customerProfile ?? null,
+        createdDateTime: at,
+      };
+      return state.save({ ...base, status, substatus }, origin);
     },
     injectFault: (fault) => state.faults.push(fault),
     certificateUrl: `${origin}${CERT_PATH}`,
