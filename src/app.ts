@@ -4,6 +4,7 @@
  * and a fake engine. Nothing here knows which CRMs are behind the engine.
  */
 import type { Clock } from './core/clock';
+import type { PartnerCenterWebhookOptions } from './http/partner-center-webhook';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { Notifier } from './notify/notifier';
@@ -63,6 +64,8 @@ export interface App {
   connectorStatus(): ConnectorHealth[];
   /** Sends the notifications (R18) and ops alerts after each run; absent or inactive when not configured. */
   notifier?: Notifier;
+  /** `POST /webhooks/partner-center`, when Partner Center webhooks are configured. */
+  partnerCenterWebhook?: PartnerCenterWebhookOptions;
   /** Releases everything the app holds (connectors, simulators, the store). */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createDynamicsConnector } from '../connectors/dynamics';
 import { startDynamicsSimulator } from '../connectors/dynamics/simulator';
 import { createGraphMailSender } from '../connectors/graph-mail';
+import { createPartnerCenterConnector } from '../connectors/partner-center';
 import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
@@ -14,6 +15,16 @@ import { analyzeConfig, loadConfig, type LoadedConfig } from './config/load';
 import { formatIssue } from './config/issues';
 import { readCrmFacts } from './mapping/crm-facts';
 import type { ConnectorConfig } from './config/types';
+import { PARTNER_CENTER_INSTANCE, type PartnerCenterConfig } from './config/partner-center';
+import type { PartnerCenterWebhookOptions } from './http/partner-center-webhook';
+import { createPartnerCenterEngine } from './partner-center/instance-engine';
+import { createPartnerCenterSync } from './partner-center/sync';
+import { partnerTokenSource } from './partner-center/tokens';
+import { createWebhookVerifier } from './partner-center/webhook-verify';
+import type { PartnerTokenSource, ReferralApi } from './ports/referral';
+import type { StateStore } from './store/types';
+import { combineEngines } from './sync/combined-engine';
+import type { SyncEngine } from './sync/types';
 import { systemClock, type Clock } from './core/clock';
 import { ConfigError } from './errors';
 import { createLogger, type Logger } from './log';
@@ -117,6 +128,44 @@ function metadataCheck(configFile: string, env: NodeJS.ProcessEnv, instances: Co
   };
 }
 
+/** Partner Center as the daemon runs it: its engine, its connector, and the webhook route when enabled. */
+interface PartnerCenterParts {
+  engine: SyncEngine;
+  api: ReferralApi;
+  webhook: PartnerCenterWebhookOptions | null;
+}
+
+/** The signing certificate a webhook names, fetched within the configured time; never more than 64 KiB. */
+async function fetchCertificate(url: string, timeoutMs: number): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  if (!res.ok) throw new Error(`certificate fetch answered ${res.status}`);
+  const body = await res.text();
+  if (body.length > 64 * 1024) throw new Error('certificate larger than 64 KiB');
+  return body;
+}
+
+function assemblePartnerCenter(
+  config: PartnerCenterConfig,
+  deps: { store: StateStore; clock: Clock; logger: Logger; tokens: PartnerTokenSource; onRun: (summary: RunSummary) => void },
+): PartnerCenterParts {
+  const api = createPartnerCenterConnector(
+    { name: PARTNER_CENTER_INSTANCE, apiBase: config.apiBase, timeoutMs: config.timeoutMs, retry: { ...DEFAULT_RETRY_POLICY, ...config.retry } },
+    { logger: deps.logger, tokens: deps.tokens },
+  );
+  const context = { ownPublisher: config.publisher ?? null, defaultCurrency: config.defaultCurrency };
+  const sync = createPartnerCenterSync({ api, store: deps.store, clock: deps.clock, logger: deps.logger, context, overlapMs: config.overlapMs });
+  const engine = createPartnerCenterEngine({ sync, api, store: deps.store, clock: deps.clock, logger: deps.logger, onRun: deps.onRun });
+  const { webhook } = config;
+  const verify = createWebhookVerifier({
+    allowedCertificateOrigins: webhook.certificateHosts.map((h) => new URL(h).origin),
+    expectedOrganization: webhook.organization,
+    fetchCertificate: (url) => fetchCertificate(url, webhook.certificateTimeoutMs),
+    now: () => deps.clock.now(),
+  });
+  const logger = deps.logger.child({ connector: PARTNER_CENTER_INSTANCE, module: 'partner-center-webhook' });
+  return { engine, api, webhook: webhook.enabled ? { verify, onReferral: (id) => sync.pullOne(id), logger } : null };
+}
+
 export interface AssembleOptions {
   /** Check mapped fields against each CRM's metadata before starting (default true). */
   checkCrmFields?: boolean;
@@ -126,6 +175,8 @@ export interface AssembleOptions {
   /** Released with the app (the sandbox's simulators). */
   closers?: Array<() => Promise<void>>;
   runOnStart?: boolean;
+  /** The Partner Center token source (the sandbox's sign-in); default the configured delegated sign-in. */
+  partnerCenterTokens?: PartnerTokenSource;
 }
 
 /** Wires a loaded configuration into a running app (no schedules yet: the daemon starts those). */
@@ -146,6 +197,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     return { name: c.name, connector: createConnector(c, logger), mapping, publish: c.options.publish, inbound: c.options.inbound, pushBatchSize: c.options.batchSize };
   });
   const health = new Map<string, ConnectorHealth>(enabled.map((c) => [c.name, { name: c.name, kind: c.kind, ready: true, reason: null }]));
+  if (config.partnerCenter) health.set(PARTNER_CENTER_INSTANCE, { name: PARTNER_CENTER_INSTANCE, kind: 'partner-center', ready: true, reason: null });
   const onRun = (summary: RunSummary): void => {
     metrics.recordRun(summary);
     const instance = instances.find((i) => i.name === summary.connector);
@@ -156,22 +208,31 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   const inner = createSyncEngine({ store, instances, clock, logger, policy, onRun, reviewLeaseWaitMs: config.reconciliation.reviewLeaseWaitMs });
   // Each instance checks its CRM's fields before its first run, alone: one CRM down never holds back the others.
   const check: MetadataCheck = options.checkCrmFields === false ? async () => [] : metadataCheck(config.configFile, options.env ?? process.env, instances, mappings);
-  const engine = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
+  const gated = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
+  const tokens = config.partnerCenter ? partnerTokenSource(config.partnerCenter.auth, options.partnerCenterTokens ? { given: options.partnerCenterTokens } : {}) : null;
+  const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun }) : null;
+  const engine = pc ? combineEngines(store, [gated, pc.engine]) : gated;
+  const scheduled = [
+    ...enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
+    ...(config.partnerCenter ? [{ name: PARTNER_CENTER_INSTANCE, kind: 'partner-center', schedule: config.partnerCenter.schedule }] : []),
+  ];
   const mail = createMailSender(config.notifications, logger);
   const notifier = new Notifier({
-    store, mail, settings: config.notifications, clock, logger: logger.child({ module: 'notify' }), connectors: enabled.map((c) => c.name),
+    store, mail, settings: config.notifications, clock, logger: logger.child({ module: 'notify' }), connectors: scheduled.map((c) => c.name),
   });
   return {
     config: {
-      connectors: enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
+      connectors: scheduled,
       http: { ...config.http, host: httpHost(options.env ?? process.env, config.http.host) },
       expiry: config.expiry,
       runOnStart: options.runOnStart ?? true,
     },
     store, engine, logger, clock, metrics, notifier,
+    ...(pc?.webhook ? { partnerCenterWebhook: pc.webhook } : {}),
     connectorStatus: () => [...health.values()],
     async close() {
       for (const instance of instances) await instance.connector.close();
+      await pc?.api.close();
       await mail?.close();
       await store.close();
       for (const close of options.closers ?? []) await close();

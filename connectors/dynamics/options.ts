@@ -7,7 +7,7 @@ interface AuthBase {
   clientId: string;
   /**
    * Entra ID authority; default `https://login.microsoftonline.com/<tenantId>`. A loopback
-   * `http://127.0.0.1:<port>/<tenant>` authority (the simulator) is accepted: see auth.ts.
+   * `http://127.0.0.1:<port>/<tenant>` authority (the simulator) is accepted: see connectors/shared/msal-authority.ts.
    */
   authority?: string;
 }

@@ -143,6 +143,14 @@ export interface OperatorActionsTable {
   details: string | null;
 }
 
+export interface PartnerLookupsTable {
+  partner_id: string;
+  known: number;
+  name: string | null;
+  checked_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   opportunities: OpportunitiesTable;
   opportunity_events: OpportunityEventsTable;
@@ -155,6 +163,7 @@ export interface Database {
   notifications: NotificationsTable;
   run_control: RunControlTable;
   operator_actions: OperatorActionsTable;
+  partner_lookups: PartnerLookupsTable;
 }
 
 /** The root Kysely instance or a transaction: repositories take either. */

@@ -29,7 +29,7 @@ export async function drainFeed(store: StateStore, ctx: RunContext): Promise<voi
     const events = await store.eventsSince(at, FEED_PAGE);
     const last = events[events.length - 1];
     if (!last) return;
-    await store.transaction(async (tx) => {
+    await store.pageTransaction({ connector: ctx.instance.name }, async (tx) => {
       for (const id of new Set(events.map((e) => e.opportunityId))) {
         await tx.enqueueOutbox({ connector: ctx.instance.name, opportunityId: id, reason: 'change' }, ctx.clock.now());
       }
@@ -78,17 +78,20 @@ export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boo
     const pushes: PlannedPush[] = [];
     const nothing: number[] = [];
     const refused: RefusedPush[] = [];
-    for (const entry of due) {
-      if (dryRun) seen.add(entry.id);
-      try {
-        const push = await planPush(store, ctx, entry);
-        if (push) pushes.push(push);
-        else nothing.push(entry.id);
-      } catch (error) {
-        if (!isValueRefused(error)) throw error;
-        refused.push({ entry, error, externalId: (await store.getLinkByOpportunity(ctx.instance.name, entry.opportunityId))?.externalId ?? null });
+    // The batch's opportunities, links and pending conflicts read in a few statements; planning writes nothing.
+    await store.pageTransaction({ connector: ctx.instance.name, opportunityIds: due.map((e) => e.opportunityId) }, async (tx) => {
+      for (const entry of due) {
+        if (dryRun) seen.add(entry.id);
+        try {
+          const push = await planPush(tx, ctx, entry);
+          if (push) pushes.push(push);
+          else nothing.push(entry.id);
+        } catch (error) {
+          if (!isValueRefused(error)) throw error;
+          refused.push({ entry, error, externalId: (await tx.getLinkByOpportunity(ctx.instance.name, entry.opportunityId))?.externalId ?? null });
+        }
       }
-    }
+    });
     if (dryRun) {
       for (const p of pushes) plan(ctx, { target: 'crm', action: p.op.kind, opportunityId: p.opp.id, externalId: p.link?.externalId ?? null, changes: p.op.fields, reason: `co-sell ${p.entry.reason}` });
       for (const r of refused) plan(ctx, { target: 'crm', action: 'dead-letter', opportunityId: r.entry.opportunityId, externalId: r.externalId, changes: {}, reason: r.error.message });
@@ -108,7 +111,7 @@ function shouldPublish(ctx: RunContext, opp: Opportunity): boolean {
   return publish === 'all' || (publish === 'inbound' && opp.direction === 'inbound');
 }
 
-async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {
+async function planPush(store: Tx, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {
   const { mapping, name } = ctx.instance;
   const stored = await store.getOpportunity(entry.opportunityId);
   if (!stored) return null;
@@ -171,7 +174,7 @@ function stageDiffers(ctx: RunContext, opp: Opportunity, link: Link): boolean {
   return !equivalentInCrm((stage) => ctx.instance.mapping.toCrm({ stage }, null), base as Stage, current);
 }
 
-async function wasDeleted(store: StateStore, connector: string, opp: Opportunity): Promise<boolean> {
+async function wasDeleted(store: Tx, connector: string, opp: Opportunity): Promise<boolean> {
   const conflicts = await store.listConflicts({ opportunityId: opp.id, connector, status: 'pending' });
   return conflicts.some((c) => c.kind === 'deleted');
 }
@@ -202,7 +205,8 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
   const failedStatus: WriteOperation[] = [];
   let callError: ConnectorError | null = null;
   let callFailures = 0;
-  await store.transaction(async (tx) => {
+  const keys = { connector: ctx.instance.name, opportunityIds: pushes.map((p) => p.opp.id), externalIds: pushes.flatMap((p) => (p.link ? [p.link.externalId] : [])) };
+  await store.pageTransaction(keys, async (tx) => {
     for (const [i, push] of pushes.entries()) {
       const result = results[i];
       if (!result) continue;

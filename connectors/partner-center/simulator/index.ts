@@ -9,6 +9,9 @@ import type { Referral, ReferralBody } from '../../../src/ports/referral';
 import { route, send } from './server';
 import { ReferralState, type Fault } from './state';
 import { createTestCertificate } from './certificate';
+import { EntraSimulator, type EntraOptions } from './entra';
+
+export type { EntraOptions, EntraUser } from './entra';
 
 const CERT_PATH = '/webhooks/certificate.pem';
 
@@ -26,9 +29,20 @@ export interface PartnerCenterSimulator {
   /** `http://127.0.0.1:PORT`; the API base is `${origin}/v1.0/engagements`. */
   readonly origin: string;
   readonly apiBase: string;
+  /** Base of the partner lookup (`${origin}/v1`, the Partner Center API's `/v1`). */
+  readonly partnerApiBase: string;
+  /** Makes a partner id known to Partner Center (R8 lookups find it). */
+  addPartner(partnerId: string, name: string): void;
   readonly state: ReferralState;
   /** A token the simulator accepts. */
   readonly token: string;
+  /**
+   * Entra ID for delegated sign-in (device code, refresh tokens) at `${origin}/{tenant}/oauth2/v2.0/`;
+   * the access tokens it issues are accepted by the Referrals API. `authority` is what a client
+   * configures: `${origin}/${entra.tenantId}`.
+   */
+  readonly entra: EntraSimulator;
+  readonly authority: string;
   /** Microsoft sends us a referral (New/Pending, Incoming). */
   receive(body: ReferralBody): Referral;
   /** A change made on Microsoft's side (status, MSX id …): new ETag and updatedDateTime. */
@@ -51,17 +65,34 @@ const readBody = (req: IncomingMessage): Promise<string> =>
     req.on('error', reject);
   });
 
-export async function startPartnerCenterSimulator(options: { port?: number; now?: () => number } = {}): Promise<PartnerCenterSimulator> {
+export async function startPartnerCenterSimulator(
+  options: { port?: number; now?: () => number; entra?: EntraOptions } = {},
+): Promise<PartnerCenterSimulator> {
   const state = new ReferralState(options.now);
   const tokens = new Set<string>([`sim-${randomUUID()}`]);
   let origin = '';
   let count = 0;
-  const env = { state, origin: () => origin, isValidToken: (t: string) => tokens.has(t) };
+  const entra = new EntraSimulator({ ...(options.now ? { now: options.now } : {}), ...options.entra }, () => origin);
+  const env = { state, origin: () => origin, isValidToken: (t: string) => tokens.has(t) || entra.accepts(t) };
   const certificate = createTestCertificate({ commonName: 'partner-center-simulator.test', organization: 'Microsoft Corporation' });
   const server = createServer((req, res) => {
     if (req.url === CERT_PATH) {
       res.writeHead(200, { 'Content-Type': 'application/x-pem-file' });
       res.end(certificate.pem);
+      return;
+    }
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (entra.handles(path)) {
+      readBody(req)
+        .then((text) => {
+          const reply = entra.route(req.method ?? 'GET', path, text);
+          res.writeHead(reply.status, reply.headers);
+          res.end(reply.body);
+        })
+        .catch(() => {
+          res.writeHead(500);
+          res.end();
+        });
       return;
     }
     count++;
@@ -77,8 +108,12 @@ export async function startPartnerCenterSimulator(options: { port?: number; now?
   return {
     origin,
     apiBase: `${origin}/v1.0/engagements`,
+    partnerApiBase: `${origin}/v1`,
+    addPartner: (partnerId, name) => void state.partners.set(partnerId, { name }),
     state,
     token: token ?? '',
+    entra,
+    authority: `${origin}/${entra.tenantId}`,
     receive(body) {
       const at = state.stamp();
       const referral: Referral = {

@@ -4,6 +4,7 @@ import type { Dialect } from '../schema';
 import { initialMigration } from './001-initial';
 import { notificationsMigration } from './006-notifications';
 import { runControlMigration } from './007-run-control';
+import { partnerLookupsMigration } from './009-partner-lookups';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
@@ -11,6 +12,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '001-initial': initialMigration(dialect),
       '006-notifications': notificationsMigration,
       '007-run-control': runControlMigration(dialect),
+      '009-partner-lookups': partnerLookupsMigration,
     }),
   };
 }
