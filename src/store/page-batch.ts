@@ -317,6 +317,10 @@ export class PageBatch implements StoreOps {
   lastRuns: StoreOps['lastRuns'] = () => this.ops.lastRuns();
   abandonRunningRuns: StoreOps['abandonRunningRuns'] = (connector, now) => this.ops.abandonRunningRuns(connector, now);
 
+  // Partner Center's partner lookups: nothing of the page's own rows
+  getPartnerLookup: StoreOps['getPartnerLookup'] = (partnerId) => this.ops.getPartnerLookup(partnerId);
+  savePartnerLookup: StoreOps['savePartnerLookup'] = (entry) => this.ops.savePartnerLookup(entry);
+
   /** A savepoint runs on the plain transaction; the page's reads are dropped (its writes may be rolled back). */
   savepoint = async <T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> => {
     await this.stopServing();
