@@ -50,6 +50,8 @@ export interface ChaosResult {
   lost: { sf: number; dyn: number; missingInSf: number; missingInDyn: number; editsLost: number };
   duplicated: { sfByCosellId: number; dynByCosellId: number; links: number; straySf: number; strayDyn: number; extraSfRecords: number; extraDynRecords: number };
   report: WorldReport;
+  /** Write calls that failed as a whole (their writes waited in the outbox for a later try), by connector and error code. */
+  callFailures: Record<string, number>;
   /** Open dead letters by connector, direction and code, with one reason of each (a run that ends quiet with some left says why). */
   deadLetters: Array<{ connector: string; direction: string; code: string; count: number; reason: string }>;
   daemonExit: DaemonExit | null;
@@ -299,6 +301,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         url,
       )
     ).map((r) => ({ connector: String(r['connector']), direction: String(r['direction']), code: String(r['code']), count: Number(r['n']), reason: String(r['reason']).slice(0, 300) }));
+    const callFailures: Record<string, number> = {};
+    for (const line of d.logs) {
+      if (line.event !== 'sync.push_call_failed') continue;
+      const key = `${String(line['connector'])} ${String(line['code'])}`;
+      callFailures[key] = (callFailures[key] ?? 0) + 1;
+    }
     // A kept edit is also in the other CRM: verifyWorld compares both CRMs with the store.
     const passes: ChaosResult['passes'] = {};
     for (const r of runs) {
@@ -316,6 +324,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         extraSfRecords: Math.max(0, report.sfRecords - 2 * n), extraDynRecords: Math.max(0, report.dynRecords - 2 * n),
       },
       report: { ...report, mismatches: report.mismatches.slice(0, 20) },
+      callFailures,
       deadLetters,
       daemonExit, tail: d.text.slice(-30),
     };
