@@ -94,9 +94,24 @@ async function receive(deps: InboundDeps, referral: Referral): Promise<InboundOu
   // R13: the expiry clock runs from Partner Center's received time, not from when we first saw it.
   let stored = await deps.store.applyCommand({ id, command: { kind: 'receiveInbound', id, input }, source: PARTNER_CENTER_SOURCE, now: new Date(receivedAt) });
   const next = stage === null ? null : commandTowards(stored.opportunity, stage, referral);
-  if (next) stored = await deps.store.applyCommand({ id, command: next, source: PARTNER_CENTER_SOURCE, now: deps.now() });
+  // A referral first read already moved on (say, expired by Microsoft earlier than our clock allows): a refusal is a conflict, not a failed pass.
+  const refused = next === null ? null : await tryApply(deps, id, next);
+  // No legal move leads there (Microsoft closed it as won or lost before it was accepted here): S3, kept as a conflict.
+  const illegal = stage !== null && next === null && stage !== stored.opportunity.stage;
+  if (refused !== null || illegal) {
+    await deps.store.addConflict(
+      {
+        opportunityId: id, connector: PARTNER_CENTER_CONNECTOR, externalId: referral.id, kind: refused !== null ? 'refused' : 'illegal-transition', field: 'stage', base: null,
+        crmValue: `${String(referral.status)}/${String(referral.substatus)}`, cosellValue: stored.opportunity.stage, rule: refused?.rule ?? 'S3',
+        outcome: refused !== null ? `refused by the co-sell rules: ${refused.message}` : 'kept the co-sell stage; Partner Center differs',
+      },
+      deps.now(),
+    );
+    deps.logger.warn('partner center stage not applied; conflict recorded', { externalId: referral.id, opportunityId: id });
+  }
+  stored = (await deps.store.getOpportunity(id)) ?? stored;
   await linkTo(deps, referral, { id, version: stored.version });
-  return 'received';
+  return refused === null && !illegal ? 'received' : 'conflict';
 }
 
 /** Applies a command; a refusal by the co-sell rules (e.g. R13 on a clock that disagrees) is returned, not thrown. */
