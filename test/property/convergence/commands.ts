@@ -333,10 +333,8 @@ export class MicrosoftAction implements Cmd {
     if (id === null || !current) return void w.trace.push(`${this.toString()}: no referral`);
     if (current.status === 'Closed') return void w.trace.push(`${this.toString()}: referral ${id} is closed (${current.substatus ?? ''})`);
     if (this.move === 'engage') {
-      // A Microsoft seller joins the referral's team: Microsoft's own data, not a status.
-      const email = `seller${(current.team ?? []).length}@microsoft.test`;
-      w.pc.sim.microsoftUpdate(id, { team: [...(current.team ?? []), { firstName: 'Mia', lastName: 'Seller', email, phoneNumber: '4255550100' }] });
-      w.microsoftTeams.set(id, [...(w.microsoftTeams.get(id) ?? []), email]);
+      // A Microsoft seller engages: Microsoft's side of the referral changes (its invite context), not its status.
+      w.pc.sim.microsoftUpdate(id, { inviteContext: { ...(current.inviteContext ?? {}), notes: `Microsoft seller engaged at ${w.h.clock.now().toISOString()}` } });
       return void w.trace.push(`${this.toString()} on ${id}`);
     }
     const status = MICROSOFT_STATUS[this.move];

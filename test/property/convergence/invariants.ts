@@ -59,9 +59,13 @@ async function refusedWrite(w: World, connector: string, opportunityId: string):
   return (await w.h.store.listDeadLetters({ unresolvedOnly: true })).some((d) => d.connector === connector && d.direction === 'push' && d.opportunityId === opportunityId);
 }
 
-/** A pending `deleted` conflict: a CRM user deleted this deal's record in that CRM. */
+/**
+ * A pending `deleted` conflict: a CRM user deleted this deal's record in that CRM. The deal is kept,
+ * unlinked, and not given to that CRM again while the conflict is pending; once an admin settles it,
+ * the next push creates the record again.
+ */
 async function deletedIn(w: World, connector: string, opportunityId: string): Promise<boolean> {
-  return (await w.h.store.listConflicts({ opportunityId: opportunityId as OpportunityId, connector })).some((c) => c.kind === 'deleted');
+  return (await w.h.store.listConflicts({ opportunityId: opportunityId as OpportunityId, connector, status: 'pending' })).some((c) => c.kind === 'deleted');
 }
 
 /**
@@ -319,7 +323,7 @@ export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellC
  * does not yet allow. Partner Center is the authority for what Microsoft decides: a Microsoft
  * decision the deal could legally follow was followed. An open referral holds the deal's data (one
  * more push would patch nothing); a won deal's registration reached its referral (R17); nothing was
- * ever sent with sharing consent the deal did not allow (R11); Microsoft's own team members are kept.
+ * ever sent with sharing consent the deal did not allow (R11).
  */
 export async function partnerCenterViolations(w: World): Promise<string[]> {
   const out: string[] = [...w.consentBreaches.map((b) => `R11: ${b}`), ...w.refusals];
@@ -356,10 +360,6 @@ export async function partnerCenterViolations(w: World): Promise<string[]> {
     if (opp.stage === 'won' && opp.dealRegistration !== null && referral.substatus === 'Won') {
       const sent = (referral.registrations ?? []).map((r) => r.externalReferenceId);
       if (!sent.includes(opp.dealRegistration.registrationId)) out.push(`${where}: R17 registration ${opp.dealRegistration.registrationId} of the won deal is not on the referral (has ${show(sent)})`);
-    }
-    if (w.microsoftTeams.has(link.externalId)) {
-      const emails = (referral.team ?? []).map((m) => m.email);
-      for (const email of w.microsoftTeams.get(link.externalId)!) if (!emails.includes(email)) out.push(`${where}: Microsoft's seller ${email} was removed from the referral's team`);
     }
   }
   // Every referral sent to us became a deal, once.

@@ -58,8 +58,6 @@ export interface World {
   consentBreaches: string[];
   /** Referral ids whose status Microsoft set (the last Microsoft move on each), in order. */
   microsoftMoves: Map<string, { status: string; substatus: string; at: string }>;
-  /** Microsoft sellers who engaged on a referral (referral id -> their emails). */
-  microsoftTeams: Map<string, string[]>;
   /** What a refused write left wrong (checked right after the sync run that met the refusal). */
   refusals: string[];
 }
@@ -156,7 +154,7 @@ export async function startWorld(config: WorldConfig): Promise<World> {
       deals.push({ origin, seededId: null, opportunityId: id });
     }
   }
-  world = { h, config, deals, trace: [], crmWrites: new Map(), pc: { sim, api, sync }, deleted: new Set(), consentBreaches: [], microsoftMoves: new Map(), microsoftTeams: new Map(), refusals: [] };
+  world = { h, config, deals, trace: [], crmWrites: new Map(), pc: { sim, api, sync }, deleted: new Set(), consentBreaches: [], microsoftMoves: new Map(), refusals: [] };
   // Partner Center first: a referral Microsoft sent is received before the CRMs are told of it.
   if (config.initialSync) {
     await syncPartnerCenter(world);
