@@ -68,7 +68,7 @@ export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): P
   const link = await tx.getLink(name, record.id);
   if (link) {
     await mergeLinked(tx, ctx, record, link, echoesAsBase(ctx, link.base, mapped), crmStatus);
-    await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+    await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
     await pullRegistration(tx, ctx, link.opportunityId, registration);
     return;
   }
@@ -124,7 +124,7 @@ async function relink(tx: Tx, ctx: RunContext, record: CrmRecord, key: string, m
     opportunityVersion: stored.version, syncedAt: ctx.clock.now().toISOString(),
   });
   await tx.enqueueOutbox({ connector: name, opportunityId: stored.opportunity.id, reason: 'relinked' }, ctx.clock.now());
-  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
 }
 
 interface PulledRecord {
@@ -166,7 +166,7 @@ async function createFromCrm(tx: Tx, ctx: RunContext, pulled: PulledRecord): Pro
     connector: name, externalId: record.id, opportunityId: id, base, held: {}, crmVersion: record.version,
     opportunityVersion: state.stored.version, syncedAt: ctx.clock.now().toISOString(),
   });
-  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
   await pullRegistration(tx, ctx, id, registration);
   const said = saying(ctx, ['outbound opportunity created from the CRM', 'sync.created'], ['dry run: would create an outbound opportunity from the CRM', 'sync.would_create']);
   ctx.logger.info(said.message, { event: said.event, opportunityId: id, externalId: record.id, type: state.stored.opportunity.type });

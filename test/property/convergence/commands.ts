@@ -399,7 +399,8 @@ export class ResolveConflict implements Cmd {
   check = (): boolean => true;
   async run(m: Model, w: World): Promise<void> {
     m.steps += 1;
-    const pending = await w.h.store.listConflicts({ status: 'pending' });
+    // The CRM instances' conflicts: the engine settles those (Partner Center's are Microsoft's to decide).
+    const pending = (await w.h.store.listConflicts({ status: 'pending' })).filter((c) => c.connector !== 'partner-center');
     const conflict = pending[this.pick % Math.max(1, pending.length)];
     if (!conflict) return void w.trace.push(`${this.toString()}: no pending conflict`);
     const outcome = await w.h.engine.resolveConflict(conflict.id, this.keep);
