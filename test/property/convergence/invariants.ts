@@ -61,11 +61,12 @@ async function refusedWrite(w: World, connector: string, opportunityId: string):
 
 /**
  * A pending `deleted` conflict: a CRM user deleted this deal's record in that CRM. The deal is kept,
- * unlinked, and not given to that CRM again while the conflict is pending; once an admin settles it,
- * the next push creates the record again.
+ * unlinked, and not given to that CRM again while the conflict is pending. Once an admin settles it
+ * (either way), the next push of a change to the deal creates the record again; until the deal
+ * changes, the CRM may lack it.
  */
-async function deletedIn(w: World, connector: string, opportunityId: string): Promise<boolean> {
-  return (await w.h.store.listConflicts({ opportunityId: opportunityId as OpportunityId, connector, status: 'pending' })).some((c) => c.kind === 'deleted');
+async function deletedIn(w: World, connector: string, opportunityId: string, status: 'pending' | 'any' = 'pending'): Promise<boolean> {
+  return (await w.h.store.listConflicts({ opportunityId: opportunityId as OpportunityId, connector, ...(status === 'pending' ? { status } : {}) })).some((c) => c.kind === 'deleted');
 }
 
 /**
@@ -180,9 +181,9 @@ export async function duplicates(w: World): Promise<string[]> {
     if (repeated.length > 0) out.push(`${connector}: co-sell id(s) ${show(repeated)} on more than one CRM record`);
     // CRM delete (documented): the deal is kept and unlinked from that CRM, which is never given it again.
     let unlinked = 0;
-    for (const { opportunity } of items) if (await deletedIn(w, connector, opportunity.id)) unlinked += 1;
+    for (const { opportunity } of items) if (!byOppOf(mine).has(opportunity.id) && (await deletedIn(w, connector, opportunity.id, 'any'))) unlinked += 1;
     let refused = 0;
-    for (const { opportunity } of items) if (!byOppOf(mine).has(opportunity.id) && !(await deletedIn(w, connector, opportunity.id)) && (await refusedWrite(w, connector, opportunity.id))) refused += 1;
+    for (const { opportunity } of items) if (!byOppOf(mine).has(opportunity.id) && !(await deletedIn(w, connector, opportunity.id, 'any')) && (await refusedWrite(w, connector, opportunity.id))) refused += 1;
     if (records.length !== expected - unlinked - refused) out.push(`${connector}: ${records.length} CRM records for ${expected} deals, ${unlinked} deleted in ${connector}, ${refused} refused at creation`);
     const byOpp = new Set(mine.map((l) => l.opportunityId));
     const byRecord = new Set(mine.map((l) => l.externalId));
@@ -193,7 +194,7 @@ export async function duplicates(w: World): Promise<string[]> {
         if (await deletedIn(w, connector, opportunity.id)) out.push(`${connector}: opportunity ${opportunity.id} was unlinked by a CRM delete, yet is linked again`);
         continue;
       }
-      if (await deletedIn(w, connector, opportunity.id)) continue;
+      if (await deletedIn(w, connector, opportunity.id, 'any')) continue;
       if (await refusedWrite(w, connector, opportunity.id)) continue;
       out.push(`${connector}: opportunity ${opportunity.id} (${opportunity.direction}, ${opportunity.stage}) has no record`);
     }
