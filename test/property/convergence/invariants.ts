@@ -153,8 +153,13 @@ export async function terminalChanges(w: World): Promise<string[]> {
     const events = await w.h.store.listEvents(opportunity.id);
     const first = events.findIndex((e) => isTerminal(e.after.stage));
     if (first < 0) continue;
-    const frozen = strip(events[first]!.after);
+    let frozen = strip(events[first]!.after);
     for (const later of events.slice(first + 1)) {
+      // R17: a won deal takes registration details afterwards (kept as data; it does not reopen it), and that is the only change.
+      if (later.kind === 'registerDeal' && frozen.stage === 'won' && isDeepStrictEqual({ ...strip(later.after), dealRegistration: frozen.dealRegistration }, frozen)) {
+        frozen = strip(later.after);
+        continue;
+      }
       if (!isDeepStrictEqual(strip(later.after), frozen)) {
         const changed = Object.keys(frozen).filter((k) => !isDeepStrictEqual((frozen as Record<string, unknown>)[k], (later.after as unknown as Record<string, unknown>)[k]));
         out.push(`${opportunity.id}: ${events[first]!.after.stage} at event ${events[first]!.seq}, then event ${later.seq} (${later.kind} by ${later.source.kind}:${later.source.name}) changed ${changed.join(', ')}`);
