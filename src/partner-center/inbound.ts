@@ -92,9 +92,24 @@ async function receive(deps: InboundDeps, referral: Referral): Promise<InboundOu
   if (received === null) throw new Error(`opportunity ${id} missing right after it was received`);
   let stored = received;
   const next = stage === null ? null : commandTowards(stored.opportunity, stage, referral);
-  if (next) stored = await deps.store.applyCommand({ id, command: next, source: PARTNER_CENTER_SOURCE, now: deps.now() });
+  // A referral first read already moved on (say, expired by Microsoft earlier than our clock allows): a refusal is a conflict, not a failed pass.
+  const refused = next === null ? null : await tryApply(deps, id, next);
+  // No legal move leads there (Microsoft closed it as won or lost before it was accepted here): S3, kept as a conflict.
+  const illegal = stage !== null && next === null && stage !== stored.opportunity.stage;
+  if (refused !== null || illegal) {
+    await deps.store.addConflict(
+      {
+        opportunityId: id, connector: PARTNER_CENTER_CONNECTOR, externalId: referral.id, kind: refused !== null ? 'refused' : 'illegal-transition', field: 'stage', base: null,
+        crmValue: `${String(referral.status)}/${String(referral.substatus)}`, cosellValue: stored.opportunity.stage, rule: refused?.rule ?? 'S3',
+        outcome: refused !== null ? `refused by the co-sell rules: ${refused.message}` : 'kept the co-sell stage; Partner Center differs',
+      },
+      deps.now(),
+    );
+    deps.logger.warn('partner center stage not applied; conflict recorded', { externalId: referral.id, opportunityId: id });
+  }
+  stored = (await deps.store.getOpportunity(id)) ?? stored;
   await linkTo(deps, referral, { id, version: stored.version });
-  return 'received';
+  return refused === null && !illegal ? 'received' : 'conflict';
 }
 
 async function deadLetter(deps: InboundDeps, referral: Referral, p: { problems: string[]; code: string }): Promise<InboundOutcome> {

@@ -88,16 +88,19 @@ export async function resolveDeadLetter(db: Db, id: number, now: Date): Promise<
 
 export async function resolveDeadLettersFor(
   db: Db,
-  params: { connector: string; externalId?: string; opportunityId?: OpportunityId },
+  params: { connector: string; externalId?: string; opportunityId?: OpportunityId; direction?: 'pull' | 'push' },
   now: Date,
 ): Promise<number> {
   const { externalId, opportunityId } = params;
   if (externalId === undefined && opportunityId === undefined) return 0;
-  const result = await db
+  let query = db
     .updateTable('dead_letters')
     .set({ resolved_at: iso(now), updated_at: iso(now) })
     .where('connector', '=', params.connector)
-    .where('resolved_at', 'is', null)
+    .where('resolved_at', 'is', null);
+  // A record read cleanly settles what failed to read, not a write the CRM refused (that one waits for a push or a replay).
+  if (params.direction !== undefined) query = query.where('direction', '=', params.direction);
+  const result = await query
     .where((eb) =>
       eb.or([
         ...(externalId === undefined ? [] : [eb('external_id', '=', externalId)]),

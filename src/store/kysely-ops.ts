@@ -114,7 +114,7 @@ export class KyselyOps implements StoreOps {
     deadLetters.listDeadLetters(this.db, filter);
   resolveDeadLetter = (id: number, now: Date): Promise<void> => this.runInTx((db) => deadLetters.resolveDeadLetter(db, id, now));
   resolveDeadLettersFor = (
-    params: { connector: string; externalId?: string; opportunityId?: OpportunityId },
+    params: { connector: string; externalId?: string; opportunityId?: OpportunityId; direction?: 'pull' | 'push' },
     now: Date,
   ): Promise<number> => this.runInTx((db) => deadLetters.resolveDeadLettersFor(db, params, now));
 

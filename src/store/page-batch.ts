@@ -302,7 +302,8 @@ export class PageBatch implements StoreOps {
     const noneByOpportunity = opportunityId === undefined || (dl.knownOpportunity.has(opportunityId) && !dl.opportunityIds.has(opportunityId));
     if (!this.bypass && params.connector === this.connector && noneByRecord && noneByOpportunity) return 0;
     const resolved = await this.ops.resolveDeadLettersFor(params, now);
-    if (params.connector === this.connector) {
+    // Only a resolve of every direction leaves the record with no open letter (one direction may leave the other's).
+    if (params.connector === this.connector && params.direction === undefined) {
       if (externalId !== undefined) dl.externalIds.delete(externalId);
       if (opportunityId !== undefined) dl.opportunityIds.delete(opportunityId);
       // Letters found by one key may carry the other: the sets are no longer exact.

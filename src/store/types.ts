@@ -256,7 +256,7 @@ export interface StoreOps extends GrantStore {
   listDeadLetters(filter: { connector?: string; unresolvedOnly?: boolean; limit?: number }): Promise<DeadLetter[]>;
   resolveDeadLetter(id: number, now: Date): Promise<void>;
   /** Resolve every open dead letter of this record (it synced fine after all). */
-  resolveDeadLettersFor(params: { connector: string; externalId?: string; opportunityId?: OpportunityId }, now: Date): Promise<number>;
+  resolveDeadLettersFor(params: { connector: string; externalId?: string; opportunityId?: OpportunityId; direction?: 'pull' | 'push' }, now: Date): Promise<number>;
 
   // runs
   startRun(run: { runId: string; connector: string }, now: Date): Promise<void>;

@@ -73,11 +73,11 @@ export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): P
       // Our own write read back (or a change outside the mapped fields): nothing to merge or write
       // but the version the next guarded update names.
       if (record.version !== link.crmVersion) await tx.saveLink({ ...link, crmVersion: record.version, syncedAt: ctx.clock.now().toISOString() });
-      await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+      await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
       return;
     }
     await mergeLinked(tx, ctx, record, link, echoed, crmStatus);
-    await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+    await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
     await pullRegistration(tx, ctx, link.opportunityId, registration);
     return;
   }
@@ -152,7 +152,7 @@ async function relink(tx: Tx, ctx: RunContext, record: CrmRecord, key: string, m
     opportunityVersion: stored.version, syncedAt: ctx.clock.now().toISOString(),
   });
   await tx.enqueueOutbox({ connector: name, opportunityId: stored.opportunity.id, reason: 'relinked' }, ctx.clock.now());
-  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
 }
 
 interface PulledRecord {
@@ -194,7 +194,7 @@ async function createFromCrm(tx: Tx, ctx: RunContext, pulled: PulledRecord): Pro
     connector: name, externalId: record.id, opportunityId: id, base, held: {}, crmVersion: record.version,
     opportunityVersion: state.stored.version, syncedAt: ctx.clock.now().toISOString(),
   });
-  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+  await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
   await pullRegistration(tx, ctx, id, registration);
   const said = saying(ctx, ['outbound opportunity created from the CRM', 'sync.created'], ['dry run: would create an outbound opportunity from the CRM', 'sync.would_create']);
   ctx.logger.info(said.message, { event: said.event, opportunityId: id, externalId: record.id, type: state.stored.opportunity.type });

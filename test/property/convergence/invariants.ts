@@ -4,14 +4,18 @@
  * run says what diverged, where, and what the conflict table holds for it.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isTerminal, type Opportunity, type Stage } from '../../../src/core/model';
+import { isTerminal, type Opportunity, type OpportunityId, type Stage } from '../../../src/core/model';
 import { cosellValues } from '../../../src/sync/cosell-values';
 import type { SyncMapping } from '../../../src/sync/ports';
 import { normalizeWantedStage } from '../../../src/sync/merge/stage';
 import { sameValue } from '../../../src/sync/values';
 import type { CosellField } from '../../../src/core/fields';
 import type { Conflict } from '../../../src/store/types';
-import type { World } from './world';
+import { sharingViolation } from '../../../src/partner-center/consent';
+import { commandTowards, PARTNER_CENTER_CONNECTOR } from '../../../src/partner-center/inbound';
+import { stageOfStatus } from '../../../src/partner-center/status';
+import { patchToMatch } from '../../../src/partner-center/to-referral';
+import { syncPartnerCenter, type World } from './world';
 
 const CRM_RECORD_KEY: Record<string, string> = { sf: 'CoSell_Id__c', dyn: 'cosell_cosellid' };
 
@@ -43,13 +47,36 @@ function crmFacing(opp: Opportunity, field: CosellField): unknown {
 
 const show = (v: unknown): string => JSON.stringify(v ?? null);
 
+/** A co-sell value as the CRM can hold it (an amount rounded to the field's scale): what it reads back after a push. */
+function asCrmHolds(mapping: SyncMapping, field: CosellField, value: unknown): unknown {
+  if (field !== 'estimatedValue' || value === null) return value;
+  const back = mapping.toCosell(mapping.toCrm({ [field]: value }, null)).values[field];
+  return back === undefined ? value : back;
+}
+
+/** An unresolved push dead letter of this connector for this deal (a write the CRM refused). */
+async function refusedWrite(w: World, connector: string, opportunityId: string): Promise<boolean> {
+  return (await w.h.store.listDeadLetters({ unresolvedOnly: true })).some((d) => d.connector === connector && d.direction === 'push' && d.opportunityId === opportunityId);
+}
+
+/**
+ * A pending `deleted` conflict: a CRM user deleted this deal's record in that CRM. The deal is kept,
+ * unlinked, and not given to that CRM again while the conflict is pending. Once an admin settles it
+ * (either way), the next push of a change to the deal creates the record again; until the deal
+ * changes, the CRM may lack it.
+ */
+async function deletedIn(w: World, connector: string, opportunityId: string, status: 'pending' | 'any' = 'pending'): Promise<boolean> {
+  return (await w.h.store.listConflicts({ opportunityId: opportunityId as OpportunityId, connector, ...(status === 'pending' ? { status } : {}) })).some((c) => c.kind === 'deleted');
+}
+
 /**
  * (1) + (3): every linked record agrees with the co-sell opportunity on every mapped field, except
  * where a pending conflict of that connector names that field. S4: the CRM ID is a linked record's id.
  */
 export async function disagreementsWithoutConflict(w: World): Promise<string[]> {
   const out: string[] = [];
-  const links = await w.h.store.listLinks({});
+  // The CRM links (Partner Center's are checked by partnerCenterViolations).
+  const links = (await w.h.store.listLinks({})).filter((l) => w.h.instances.some((i) => i.name === l.connector));
   // Read through the connectors, as the sync reads them (Dataverse sends the currency as a formatted-value annotation).
   const read = new Map<string, Record<string, unknown>>();
   for (const instance of w.h.instances) {
@@ -68,6 +95,8 @@ export async function disagreementsWithoutConflict(w: World): Promise<string[]> 
     const mapping = mappingOf(w, link.connector);
     const pending = await w.h.store.listConflicts({ opportunityId: opp.id, connector: link.connector, status: 'pending' });
     const underConflict = (field: string): boolean => pending.some((c) => c.field === field || (field.startsWith('customer.') && c.field === 'customer'));
+    // A write the CRM refused waits as a dead letter (with the CRM's message) until the next change or a replay: the record may lag.
+    if (await refusedWrite(w, link.connector, opp.id)) continue;
     const mapped = mapping.toCosell(record);
     for (const [field, policy] of mapping.fields) {
       if (field === 'crmId' || underConflict(field)) continue;
@@ -79,7 +108,7 @@ export async function disagreementsWithoutConflict(w: World): Promise<string[]> 
         continue;
       }
       const crm = field in mapped.values ? mapped.values[field] : null;
-      const cosell = crmFacing(opp, field);
+      const cosell = asCrmHolds(mapping, field, crmFacing(opp, field));
       if (!sameValue(crm, cosell)) out.push(`${where}: ${field} CRM ${show(crm)} vs co-sell ${show(cosell)} (stage ${opp.stage}), no pending conflict${describe(pending)}`);
     }
     if (!underConflict('stage')) {
@@ -106,9 +135,11 @@ export async function crmIdViolations(w: World): Promise<string[]> {
     const stored = await w.h.store.getOpportunity(deal.opportunityId);
     if (!stored) continue;
     const { crmId } = stored.opportunity;
-    if (deal.origin !== 'inbound' && crmId !== deal.seededId) out.push(`${deal.opportunityId}: created from ${deal.origin}/${deal.seededId} but its CRM ID is ${show(crmId)} (S4)`);
+    if ((deal.origin === 'sf' || deal.origin === 'dyn') && crmId !== deal.seededId) out.push(`${deal.opportunityId}: created from ${deal.origin}/${deal.seededId} but its CRM ID is ${show(crmId)} (S4)`);
     const linked = (await w.h.store.listLinks({ opportunityId: deal.opportunityId })).map((l) => l.externalId);
-    if (crmId !== null && !linked.includes(crmId)) out.push(`${deal.opportunityId}: CRM ID ${crmId} is none of its linked records ${show(linked)} (S4)`);
+    // A CRM ID may name a record a CRM user deleted since (the deal is kept, unlinked from it).
+    const deletedHere = [...w.deleted].some((k) => k.endsWith(`/${crmId ?? ''}`));
+    if (crmId !== null && !linked.includes(crmId) && !deletedHere) out.push(`${deal.opportunityId}: CRM ID ${crmId} is none of its linked records ${show(linked)} (S4)`);
   }
   return out;
 }
@@ -122,8 +153,13 @@ export async function terminalChanges(w: World): Promise<string[]> {
     const events = await w.h.store.listEvents(opportunity.id);
     const first = events.findIndex((e) => isTerminal(e.after.stage));
     if (first < 0) continue;
-    const frozen = strip(events[first]!.after);
+    let frozen = strip(events[first]!.after);
     for (const later of events.slice(first + 1)) {
+      // R17: a won deal takes registration details afterwards (kept as data; it does not reopen it), and that is the only change.
+      if (later.kind === 'registerDeal' && frozen.stage === 'won' && isDeepStrictEqual({ ...strip(later.after), dealRegistration: frozen.dealRegistration }, frozen)) {
+        frozen = strip(later.after);
+        continue;
+      }
       if (!isDeepStrictEqual(strip(later.after), frozen)) {
         const changed = Object.keys(frozen).filter((k) => !isDeepStrictEqual((frozen as Record<string, unknown>)[k], (later.after as unknown as Record<string, unknown>)[k]));
         out.push(`${opportunity.id}: ${events[first]!.after.stage} at event ${events[first]!.seq}, then event ${later.seq} (${later.kind} by ${later.source.kind}:${later.source.name}) changed ${changed.join(', ')}`);
@@ -137,7 +173,10 @@ export async function terminalChanges(w: World): Promise<string[]> {
 export async function duplicates(w: World): Promise<string[]> {
   const out: string[] = [];
   const { items } = await w.h.store.listOpportunities({ view: 'all', limit: 1000 });
-  if (items.length !== w.deals.length) out.push(`${items.length} co-sell opportunities for ${w.deals.length} seeded deals`);
+  // A CRM record deleted before any sync saw it never became a deal.
+  const neverSeen = w.deals.filter((d) => d.opportunityId === null && d.seededId !== null && w.deleted.has(`${d.origin}/${d.seededId}`)).length;
+  const expected = w.deals.length - neverSeen;
+  if (items.length !== expected) out.push(`${items.length} co-sell opportunities for ${expected} seeded deals (${neverSeen} deleted before any sync)`);
   const links = await w.h.store.listLinks({});
   for (const connector of ['sf', 'dyn']) {
     const mine = links.filter((l) => l.connector === connector);
@@ -145,20 +184,35 @@ export async function duplicates(w: World): Promise<string[]> {
     const keys = records.map((r) => r[CRM_RECORD_KEY[connector]!]).filter((k) => typeof k === 'string' && k !== '');
     const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
     if (repeated.length > 0) out.push(`${connector}: co-sell id(s) ${show(repeated)} on more than one CRM record`);
-    if (records.length !== w.deals.length) out.push(`${connector}: ${records.length} CRM records for ${w.deals.length} deals`);
+    // CRM delete (documented): the deal is kept and unlinked from that CRM, which is never given it again.
+    let unlinked = 0;
+    for (const { opportunity } of items) if (!byOppOf(mine).has(opportunity.id) && (await deletedIn(w, connector, opportunity.id, 'any'))) unlinked += 1;
+    let refused = 0;
+    for (const { opportunity } of items) if (!byOppOf(mine).has(opportunity.id) && !(await deletedIn(w, connector, opportunity.id, 'any')) && (await refusedWrite(w, connector, opportunity.id))) refused += 1;
+    if (records.length !== expected - unlinked - refused) out.push(`${connector}: ${records.length} CRM records for ${expected} deals, ${unlinked} deleted in ${connector}, ${refused} refused at creation`);
     const byOpp = new Set(mine.map((l) => l.opportunityId));
     const byRecord = new Set(mine.map((l) => l.externalId));
     if (byOpp.size !== mine.length) out.push(`${connector}: an opportunity is linked to more than one record`);
     if (byRecord.size !== mine.length) out.push(`${connector}: a record is linked more than once`);
-    for (const { opportunity } of items) if (!byOpp.has(opportunity.id)) out.push(`${connector}: opportunity ${opportunity.id} (${opportunity.direction}, ${opportunity.stage}) has no record`);
+    for (const { opportunity } of items) {
+      if (byOpp.has(opportunity.id)) {
+        if (await deletedIn(w, connector, opportunity.id)) out.push(`${connector}: opportunity ${opportunity.id} was unlinked by a CRM delete, yet is linked again`);
+        continue;
+      }
+      if (await deletedIn(w, connector, opportunity.id, 'any')) continue;
+      if (await refusedWrite(w, connector, opportunity.id)) continue;
+      out.push(`${connector}: opportunity ${opportunity.id} (${opportunity.direction}, ${opportunity.stage}) has no record`);
+    }
     for (const link of mine) {
       const record = crmRecord(w, connector, link.externalId);
       const key = record?.[CRM_RECORD_KEY[connector]!];
-      if (record && key !== link.opportunityId) out.push(`${connector}/${link.externalId}: carries co-sell id ${show(key)} but is linked to ${link.opportunityId}`);
+      if (record && key !== link.opportunityId && !(key == null && (await refusedWrite(w, connector, link.opportunityId)))) out.push(`${connector}/${link.externalId}: carries co-sell id ${show(key)} but is linked to ${link.opportunityId}`);
     }
   }
   return out;
 }
+
+const byOppOf = (links: Array<{ opportunityId: string }>): Set<string> => new Set(links.map((l) => l.opportunityId));
 
 /** Unresolved dead letters: not an invariant by themselves (a CRM may refuse), but they explain a failure. */
 export async function openDeadLetters(w: World): Promise<string[]> {
@@ -198,6 +252,11 @@ export async function unsettledRound(w: World): Promise<string[]> {
       out.push(`${name}: a round after the quiet rounds still did something: applied ${s.applied}, pushed ${s.pushed}, conflicts ${s.conflicts}, dead letters ${s.deadLetters}, error ${show(s.error)}`);
     }
   }
+  const pc = await syncPartnerCenter(w);
+  const pulled = /pulled \d+ (\{[^}]*\})/.exec(pc)?.[1] ?? '{}';
+  const pushed = /pushed (\{.*\})$/.exec(pc)?.[1] ?? '{}';
+  const busy = [...Object.keys(JSON.parse(pulled) as object).filter((k) => k !== 'unchanged' && k !== 'ignored'), ...Object.keys(JSON.parse(pushed) as object).filter((k) => k !== 'unchanged' && k !== 'terminal' && k !== 'held-private')];
+  if (busy.length > 0) out.push(`partner-center: a round after the quiet rounds still did something: ${pc}`);
   return out;
 }
 
@@ -227,6 +286,8 @@ export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellC
   for (const c of conflicts) {
     const where = `conflict ${c.id} (${c.kind}:${c.field} of ${c.connector}/${c.opportunityId})`;
     if (!c.rule || !c.outcome) out.push(`${where}: no reason recorded (rule ${show(c.rule)}, outcome ${show(c.outcome)})`);
+    // Partner Center's conflicts follow its own rules (a closed referral is Microsoft's): partnerCenterViolations checks them.
+    if (c.connector === PARTNER_CENTER_CONNECTOR) continue;
     if (c.kind === 'terminal' || c.kind === 'terminal-outcome') {
       const policy = w.config.policy;
       const want = policy === 'flag' ? 'flagged' : 'enforced';
@@ -257,6 +318,72 @@ export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellC
       const predicted = expectLatest(c, cosellChangedAt);
       if (predicted !== null && predicted !== c.outcome) out.push(`${where}: owner latest, co-sell field changed at ${show(cosellChangedAt)}: the ${predicted === 'took-crm' ? 'CRM' : 'co-sell'} change must win, got ${c.outcome}`);
     }
+  }
+  return out;
+}
+
+/**
+ * Partner Center as the third side. At quiescence every referral linked to a deal shows the deal's
+ * stage, or a pending Partner Center conflict says why not, and says it rightly: S2 only against a
+ * terminal deal, S3 only where no legal move leads there, R13 only for an expiry the co-sell clock
+ * does not yet allow. Partner Center is the authority for what Microsoft decides: a Microsoft
+ * decision the deal could legally follow was followed. An open referral holds the deal's data (one
+ * more push would patch nothing); a won deal's registration reached its referral (R17); nothing was
+ * ever sent with sharing consent the deal did not allow (R11).
+ */
+export async function partnerCenterViolations(w: World): Promise<string[]> {
+  const out: string[] = [...w.consentBreaches.map((b) => `R11: ${b}`), ...w.refusals];
+  const links = await w.h.store.listLinks({ connector: PARTNER_CENTER_CONNECTOR });
+  for (const link of links) {
+    const where = `partner-center/${link.externalId} (opportunity ${link.opportunityId})`;
+    const referral = w.pc.sim.state.get(link.externalId);
+    const stored = await w.h.store.getOpportunity(link.opportunityId);
+    if (!referral || !stored) {
+      out.push(`${where}: linked ${referral ? 'opportunity' : 'referral'} is missing`);
+      continue;
+    }
+    const opp = stored.opportunity;
+    const target = stageOfStatus(referral.status, referral.substatus);
+    const conflicts = (await w.h.store.listConflicts({ opportunityId: opp.id, connector: PARTNER_CENTER_CONNECTOR, status: 'pending' })).filter((c) => c.field === 'stage');
+    if (target !== null && target !== opp.stage) {
+      const said = `Partner Center ${referral.status ?? ''}/${referral.substatus ?? ''} (${target}) vs co-sell ${opp.stage}`;
+      const why = conflicts.find((c) => c.crmValue === `${referral.status ?? ''}/${referral.substatus ?? ''}`);
+      // Judged against the deal as it stood when the conflict was recorded (a later move of the deal does not re-read an unchanged referral).
+      const then = typeof why?.cosellValue === 'string' ? ({ ...opp, stage: why.cosellValue as Stage }) : opp;
+      const legal = commandTowards(then, target, referral);
+      if (!why) out.push(`${where}: ${said}, no pending Partner Center conflict`);
+      else if (why.rule === 'S2' && !isTerminal(why.cosellValue as Stage)) out.push(`${where}: ${said}: conflict ${why.id} says S2 but the deal was ${show(why.cosellValue)} then`);
+      else if (why.rule === 'S3' && legal !== null) out.push(`${where}: ${said}: conflict ${why.id} says S3 yet ${legal.kind} leads there`);
+      else if (why.rule === 'R13' && target !== 'expired') out.push(`${where}: ${said}: conflict ${why.id} refused by R13 for a move other than an expiry`);
+      // The authority: Microsoft closed the referral and the deal could follow (no rule against it): it must have.
+      if (why && why.rule !== 'R13' && why.rule !== 'S2' && legal !== null && w.microsoftMoves.has(link.externalId)) out.push(`${where}: ${said}: Microsoft's decision was not followed (conflict ${why.id} ${why.rule})`);
+    }
+    // An accepted deal's open referral holds the deal's data (a received referral is Microsoft's as sent until accept: R12).
+    if (referral.status !== 'Closed' && target === opp.stage && opp.stage === 'accepted') {
+      const ops = patchToMatch(referral, opp).filter((o) => o.path !== '/status' && o.path !== '/substatus');
+      if (ops.length > 0) out.push(`${where}: open referral differs from the deal: ${ops.map((o) => `${o.op} ${o.path}=${show(o.value)}`).join('; ')}`);
+    }
+    if (opp.stage === 'won' && opp.dealRegistration !== null && referral.substatus === 'Won') {
+      const sent = (referral.registrations ?? []).map((r) => r.externalReferenceId);
+      if (!sent.includes(opp.dealRegistration.registrationId)) out.push(`${where}: R17 registration ${opp.dealRegistration.registrationId} of the won deal is not on the referral (has ${show(sent)})`);
+    }
+  }
+  // Every referral sent to us became a deal, once.
+  for (const referral of w.pc.sim.state.referrals.values()) {
+    if (referral.direction !== 'Incoming') continue;
+    if (!links.some((l) => l.externalId === referral.id)) out.push(`partner-center/${referral.id}: a referral Microsoft sent never became a deal`);
+  }
+  // And every Outgoing referral is a deal's, sharing only what the deal allows (R11), checked on the final state too.
+  for (const referral of w.pc.sim.state.referrals.values()) {
+    if (referral.direction === 'Incoming') continue;
+    const link = links.find((l) => l.externalId === referral.id);
+    const stored = link ? await w.h.store.getOpportunity(link.opportunityId) : null;
+    if (!stored) {
+      out.push(`partner-center/${referral.id}: outgoing referral with no deal`);
+      continue;
+    }
+    const violation = sharingViolation(stored.opportunity, { consentToShareReferralWithMicrosoftSellers: referral.consent?.consentToShareReferralWithMicrosoftSellers ?? null, targetsMicrosoft: (referral.target ?? []).some((t) => t.id === 'msft') });
+    if (violation !== null) out.push(`partner-center/${referral.id}: ${violation}`);
   }
   return out;
 }
