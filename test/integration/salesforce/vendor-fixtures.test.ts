@@ -162,7 +162,7 @@ describe('Salesforce documentation examples', () => {
   it.each([...fixtures.keys()])('the simulator answers %s as documented, or the difference is listed', async (name) => {
     const f = fixture(name);
     prepare[name]?.();
-    const doc = { status: f.response.status, headers: f.response.headers, ...(f.response.json !== undefined ? { json: f.response.json } : {}) };
+    const doc = { status: f.response.status, headers: f.response.headers, ...(f.response.json !== undefined ? { json: f.response.json } : {}), ...(f.response.body !== undefined ? { body: f.response.body } : {}) };
     const diffs = compareAnswers(doc, await simulatorAnswer(f), HEADERS);
     if (process.env.COSELL_SHOW_DIFFERENCES) console.log(name, diffs);
     const listed = allowed[name] ?? {};
