@@ -66,11 +66,19 @@ function preflight(op: WriteOperation, ctx: PlanContext): Plan | WriteResult {
   }
 }
 
+/**
+ * The row's id: from OData-EntityId (a plain create or upsert), else from the representation
+ * (`return=representation` with `$select=<key>`): the opportunity key, or, for another table,
+ * its one GUID-valued `<table>id` column.
+ */
 function idFrom(res: PartResponse): string | null {
   const fromBody = (): string | null => {
     try {
-      const v = (JSON.parse(res.body) as Record<string, unknown>)[OPPORTUNITY_KEY];
-      return typeof v === 'string' ? v : null;
+      const row = JSON.parse(res.body) as Record<string, unknown>;
+      const v = row[OPPORTUNITY_KEY];
+      if (typeof v === 'string') return v;
+      const keys = Object.entries(row).filter(([k, value]) => !k.includes('@') && /id$/.test(k) && typeof value === 'string' && GUID.test(value));
+      return keys.length === 1 ? String(keys[0]?.[1]) : null;
     } catch {
       return null;
     }

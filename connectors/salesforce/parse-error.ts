@@ -29,6 +29,7 @@ const BY_CRM_CODE: Record<string, Classified> = {
   FIELD_CUSTOM_VALIDATION_EXCEPTION: { code: 'validation', retryable: false },
   REQUIRED_FIELD_MISSING: { code: 'validation', retryable: false },
   INVALID_FIELD: { code: 'validation', retryable: false },
+  MALFORMED_ID: { code: 'validation', retryable: false },
   INVALID_FIELD_FOR_INSERT_UPDATE: { code: 'validation', retryable: false },
   STRING_TOO_LONG: { code: 'validation', retryable: false },
   INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: { code: 'validation', retryable: false },
@@ -44,6 +45,8 @@ const BY_CRM_CODE: Record<string, Classified> = {
   INVALID_QUERY_LOCATOR: { code: 'cursor_expired', retryable: false },
   INVALID_REPLICATION_DATE: { code: 'cursor_expired', retryable: false },
   UNABLE_TO_LOCK_ROW: { code: 'transient', retryable: true },
+  // allOrNone: a valid record rolled back because another one failed; alone it would be saved.
+  ALL_OR_NONE_OPERATION_ROLLED_BACK: { code: 'transient', retryable: true },
   SERVER_UNAVAILABLE: { code: 'transient', retryable: true },
   UNKNOWN_EXCEPTION: { code: 'transient', retryable: true },
   REQUEST_RUNNING_TOO_LONG: { code: 'transient', retryable: true },

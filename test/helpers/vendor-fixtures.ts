@@ -60,13 +60,26 @@ export function shapeOf(value: unknown, at = '$', out: Shape = new Map()): Shape
   return out;
 }
 
+/** The status of each reply part of a `$batch` answer (multipart), in order; changesets are opened. */
+export function partStatuses(body: string): number[] {
+  return [...body.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
+}
+
+function compareParts(doc: string, sim: string): string[] {
+  const want = partStatuses(doc);
+  const got = partStatuses(sim);
+  if (want.length !== got.length) return [`${want.length} reply parts documented, ${got.length} from the simulator`];
+  return want.flatMap((status, i) => (status === got[i] ? [] : [`part ${i + 1}: status ${status} documented, ${got[i]} from the simulator`]));
+}
+
 /**
  * Differences, as sentences, between the documented answer and the simulator's: the status, the
- * headers listed as mattering, and (for JSON) each documented field's presence and type. A
+ * headers listed as mattering, the status of each part of a multipart (`$batch`) answer, and (for
+ * JSON) each documented field's presence and type. A
  * documented null matches any type (the value was simply empty in the example).
  */
 export function compareAnswers(
-  doc: { status: number; headers: Record<string, string>; json?: unknown },
+  doc: { status: number; headers: Record<string, string>; json?: unknown; body?: string },
   sim: { status: number; headers: Record<string, string>; text: string },
   headersThatMatter: readonly string[],
 ): string[] {
@@ -80,6 +93,7 @@ export function compareAnswers(
     if (got === undefined) diffs.push(`header ${key} missing`);
     else if (key === 'content-type' ? got.split(';')[0]?.trim() !== value.split(';')[0]?.trim() : key !== 'odata-entityid' && got !== value) diffs.push(`header ${key}: ${value} documented, ${got} from the simulator`);
   }
+  if (doc.body !== undefined && /^--/.test(doc.body.trimStart())) diffs.push(...compareParts(doc.body, sim.text));
   if (doc.json === undefined) return diffs;
   let simJson: unknown;
   try {

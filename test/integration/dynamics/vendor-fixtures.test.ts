@@ -11,7 +11,7 @@ import { startDynamicsSimulator, type DynamicsSimulator } from '../../../connect
 import { silentLogger } from '../../../src/log';
 import type { CrmConnector, WriteResult } from '../../../src/ports/connector';
 import { compareAnswers, loadAllowList, loadFixtures, responseHeaders, responseText, type VendorFixture } from '../../helpers/vendor-fixtures';
-import { collect } from './setup';
+import { collect, opportunity } from './setup';
 
 const ORG = 'https://contoso.crm.dynamics.com';
 const fixtures = loadFixtures('dynamics');
@@ -29,6 +29,47 @@ function asBatchPart(f: VendorFixture): { body: string; contentType: string } {
   const part = ['Content-Type: application/http', 'Content-Transfer-Encoding: binary', '', `HTTP/1.1 ${f.response.status} ${reason}`, ...headers, '', responseText(f, ORG)];
   return { body: [`--${boundary}`, ...part, `--${boundary}--`, ''].join('\r\n'), contentType: `multipart/mixed; boundary=${boundary}` };
 }
+
+/** Replies to one changeset: each request's status and headers (the last one may be a documented answer). */
+function asChangesetReply(parts: Array<{ status: number; headers: Record<string, string>; body?: string }>): { body: string; contentType: string } {
+  const batch = 'batchresponse_4c5e3a10-0000-4000-8000-000000000002';
+  const changeset = 'changesetresponse_4c5e3a10-0000-4000-8000-000000000003';
+  const reason: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content' };
+  const inner = parts.flatMap((p, i) => [
+    `--${changeset}`,
+    'Content-Type: application/http',
+    'Content-Transfer-Encoding: binary',
+    `Content-ID: ${i + 1}`,
+    '',
+    `HTTP/1.1 ${p.status} ${reason[p.status] ?? ''}`,
+    ...Object.entries(p.headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    p.body ?? '',
+  ]);
+  const body = [`--${batch}`, `Content-Type: multipart/mixed; boundary=${changeset}`, '', ...inner, `--${changeset}--`, `--${batch}--`, ''].join('\r\n');
+  return { body, contentType: `multipart/mixed; boundary=${batch}` };
+}
+
+/** Answers the connector's `$batch` with `reply`, keeping what was sent. */
+function batchReply(reply: { body: string; contentType?: string }, status = 200): { sent: () => string; prefer: () => string } {
+  let sent = '';
+  let prefer = '';
+  nock(ORG)
+    .post('/api/data/v9.2/$batch', (b: unknown) => {
+      sent = String(b);
+      return true;
+    })
+    .reply(function answer() {
+      prefer = String(this.req.headers['prefer']);
+      return [status, reply.body, reply.contentType ? { 'Content-Type': reply.contentType, 'OData-Version': '4.0' } : { 'OData-Version': '4.0' }];
+    });
+  return { sent: () => sent, prefer: () => prefer };
+}
+
+const ok = (r: WriteResult | undefined): Extract<WriteResult, { ok: true }> => {
+  if (!r || !r.ok) throw new Error(`expected a successful write, got ${JSON.stringify(r)}`);
+  return r;
+};
 
 const failed = (r: WriteResult | undefined): Extract<WriteResult, { ok: false }> => {
   if (!r || r.ok) throw new Error(`expected a failed write, got ${JSON.stringify(r)}`);
@@ -102,6 +143,60 @@ const replays: Record<string, (ctx: Ctx) => Promise<void>> = {
     expect(r.error.code).toBe('conflict');
     expect(r.error.message).toContain("doesn't match the RowVersion");
   },
+  'create-odata-entityid': async ({ connect }) => {
+    // An organisation that answers a create without the representation: the id is in OData-EntityId.
+    const call = batchReply(asBatchPart(fixture('create-odata-entityid')));
+    const [result] = await connect({ entitySet: 'accounts' }).writeBatch([{ kind: 'create', externalKey: 'docs-1', fields: { name: 'Sample Account' } }]);
+    expect(call.sent()).toMatch(/^PATCH \/api\/data\/v9\.2\/accounts\(cosell_cosellid='docs-1'\)/m);
+    // 204 tells no create from update, and carries no version.
+    expect(ok(result)).toEqual({ ok: true, id: '7eb682f1-ca75-e511-80d4-00155d2a68d1', created: false, version: null });
+  },
+  'upsert-alternate-key-created': async ({ connect }) => {
+    const call = batchReply(asBatchPart(fixture('upsert-alternate-key-created')));
+    const [result] = await connect({ entitySet: 'example_records' }).writeBatch([{ kind: 'create', externalKey: '3', fields: { example_name: '3:3' } }]);
+    expect(call.sent()).toMatch(/^Prefer: return=representation/m);
+    expect(ok(result)).toEqual({ ok: true, id: 'ef0d112e-d70e-ed11-82e5-00224822577b', created: true, version: '71004878' });
+  },
+  'upsert-alternate-key-updated': async ({ connect }) => {
+    batchReply(asBatchPart(fixture('upsert-alternate-key-updated')));
+    const [result] = await connect({ entitySet: 'example_records' }).writeBatch([{ kind: 'create', externalKey: '3', fields: { example_name: '3:3 Updated' } }]);
+    // The replayed create found the row it made: an update, with the new version.
+    expect(ok(result)).toEqual({ ok: true, id: 'ef0d112e-d70e-ed11-82e5-00224822577b', created: false, version: '71004880' });
+  },
+  'error-with-annotations': async ({ connect }) => {
+    batchReply(asBatchPart(fixture('error-with-annotations')));
+    const [result] = await connect({ entitySet: 'accounts' }).writeBatch([{ kind: 'create', externalKey: 'docs-2', fields: { name: 'Example Account' } }]);
+    const r = failed(result);
+    expect(r.stale).toBe(false);
+    expect(r.error).toMatchObject({ code: 'validation', crmCode: '0x80040265', httpStatus: 400, retryable: false });
+    expect(r.error.message).toContain('Example Error Message.');
+  },
+  'batch-continue-on-error': async ({ connect }) => {
+    const f = fixture('batch-continue-on-error');
+    // The page's reply has no Content-Type: the connector finds the boundary in the body.
+    const call = batchReply({ body: responseText(f, ORG) });
+    const results = await connect({ entitySet: 'tasks' }).writeBatch([
+      { kind: 'create', externalKey: 'docs-t1', fields: { subject: `Subject is too long ${'x'.repeat(300)}` } },
+      { kind: 'create', externalKey: 'docs-t2', fields: { subject: 'Task 2 in batch' } },
+      { kind: 'create', externalKey: 'docs-t3', fields: { subject: 'Task 3 in batch' } },
+    ]);
+    expect(call.prefer()).toContain('odata.continue-on-error');
+    const first = failed(results[0]);
+    expect(first.error).toMatchObject({ code: 'validation', crmCode: '0x80044331' });
+    expect(first.error.message).toContain("exceeded the maximum allowed length of '200'");
+    expect(results.slice(1).map((r) => ok(r).id)).toEqual(['aed2ae8b-3c94-ed11-aad1-000d3a9933c9', 'b181a991-3c94-ed11-aad1-000d3a9933c9']);
+  },
+  'win-opportunity': async ({ connect }) => {
+    const f = fixture('win-opportunity');
+    const id = 'b3828ac8-917a-e511-80d2-00155d2a68d2';
+    // Reopen (guarded by If-Match), then the documented WinOpportunity answer, in one changeset.
+    const call = batchReply(asChangesetReply([{ status: 204, headers: { 'OData-Version': '4.0' } }, { status: f.response.status, headers: f.response.headers }]));
+    const [result] = await connect().writeBatch([{ kind: 'update', id, expectedVersion: '470867', fields: { statecode: 1 } }]);
+    const action = /^POST \/api\/data\/v9\.2\/WinOpportunity HTTP\/1\.1[\s\S]*?\r?\n\r?\n(\{.*\})/m.exec(call.sent());
+    expect(JSON.parse(action?.[1] ?? '{}')).toEqual({ Status: 3, OpportunityClose: { subject: 'Won', [`opportunityid@odata.bind`]: `/opportunities(${id})` } });
+    // The action returns no row, so the version after the close is unknown.
+    expect(ok(result)).toEqual({ ok: true, id, created: false, version: null });
+  },
   'upsert-prevent-create-404': async ({ connect }) => {
     const f = fixture('upsert-prevent-create-404');
     const { body, contentType } = asBatchPart(f);
@@ -169,7 +264,7 @@ describe('Dataverse documentation examples', () => {
     // The examples use several Web API versions; the simulator serves v9.2, whose answers have the same shape.
     const path = f.request.path.replace(/^\/api\/data\/v9\.\d\//, '/api/data/v9.2/');
     let body = f.request.json !== undefined ? JSON.stringify(f.request.json) : f.request.body;
-    if (body !== undefined) body = body.replace(/\/api\/data\/v9\.\d\//g, '/api/data/v9.2/');
+    if (body !== undefined) body = body.replace(/\/api\/data\/v9\.\d\//g, '/api/data/v9.2/').replace(/\[Organization (URI|Uri)\]/g, sim.url);
     const res = await axios.request<string>({
       method: f.request.method,
       url: `${sim.url}${path}`,
@@ -190,12 +285,13 @@ describe('Dataverse documentation examples', () => {
     'change-tracking-initial': () => void sim.seed([{ accountid: '60c4e274-0d87-e711-80e5-00155db19e6d', name: 'Monte Orton', telephone1: '555000', fax: '10101' }], 'accounts'),
     'update-if-match-412': () => void sim.seed([{ accountid: DOC_ROW, name: 'Sample Account' }], 'accounts'),
     'upsert-prevent-create-404': () => void sim.remove(DOC_ROW, 'accounts'),
+    'win-opportunity': () => void sim.seed([opportunity(1, { opportunityid: 'b3828ac8-917a-e511-80d2-00155d2a68d2' })]),
   };
 
   it.each([...fixtures.keys()])('the simulator answers %s as documented, or the difference is listed', async (name) => {
     const f = fixture(name);
     prepare[name]?.();
-    const doc = { status: f.response.status, headers: f.response.headers, ...(f.response.json !== undefined ? { json: f.response.json } : {}) };
+    const doc = { status: f.response.status, headers: f.response.headers, ...(f.response.json !== undefined ? { json: f.response.json } : {}), ...(f.response.body !== undefined ? { body: f.response.body } : {}) };
     const diffs = compareAnswers(doc, await simulatorAnswer(f), HEADERS);
     const listed = allowed[name] ?? {};
     if (process.env.COSELL_SHOW_DIFFERENCES) console.log(name, diffs);

@@ -73,6 +73,10 @@ describe('salesforce connector at 10,000 records', () => {
     expect(typeof sample?.fields['Amount']).toBe('number');
     expect(sample?.version).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000#[0-9a-f]{20}$/);
     expect(sim.stats().callsByKind['POST jobs']).toBeGreaterThanOrEqual(1);
+    // CSV values typed by describe hash as the REST query's JSON does: the same version, so the
+    // stale check before an update does not take a bulk-loaded record for an edited one.
+    const [again] = await connector.readRecords([sample?.id ?? ''], FIELDS);
+    expect(again?.version).toBe(sample?.version);
     // The cursor after a bulk load continues incrementally.
     const [first] = read.records;
     sim.update(first?.id ?? '', { Name: 'after bulk' });

@@ -10,7 +10,7 @@ import { createSalesforceConnector, type SalesforceConnectorOptions } from '../.
 import type { SalesforceSimulator } from '../../../connectors/salesforce/simulator';
 import { encodeCursor } from '../../../connectors/salesforce/cursor';
 import { silentLogger } from '../../../src/log';
-import type { ChangePage, CrmConnector } from '../../../src/ports/connector';
+import type { ChangePage, CrmConnector, WriteOperation, WriteResult } from '../../../src/ports/connector';
 import { compareAnswers, loadAllowList, loadFixtures, responseHeaders, responseText, type VendorFixture } from '../../helpers/vendor-fixtures';
 import { startSim, TEST_CLIENT_ID } from './harness';
 
@@ -49,7 +49,69 @@ function bulkJob(results: VendorFixture): void {
   nock(ORG).get(`/services/data/v62.0/jobs/query/${JOB}/results`).reply(...reply(results));
 }
 
+const failedWrite = (r: WriteResult | undefined): Extract<WriteResult, { ok: false }> => {
+  if (!r || r.ok) throw new Error(`expected a failed write, got ${JSON.stringify(r)}`);
+  return r;
+};
+
+/** Answers the connector's collection upsert on the external id with `f`, keeping the body sent. */
+function upsertReply(f: VendorFixture): () => { allOrNone?: unknown; records?: Array<Record<string, unknown>> } {
+  let sent: { allOrNone?: unknown; records?: Array<Record<string, unknown>> } = {};
+  nock(ORG)
+    .patch('/services/data/v62.0/composite/sobjects/Opportunity/CoSell_Id__c', (body: typeof sent) => {
+      sent = body;
+      return true;
+    })
+    .reply(...reply(f));
+  return () => sent;
+}
+
+const createOps = (n: number): WriteOperation[] =>
+  Array.from({ length: n }, (_, i) => ({ kind: 'create', externalKey: `6a1f2c3d-0000-4000-8000-00000000000${i + 1}`, fields: { Name: `Doc ${i + 1}`, StageName: 'Prospecting', CloseDate: '2026-12-31' } }));
+
 const replays: Record<string, () => Promise<void>> = {
+  'collections-create-errors': async () => {
+    // The connector creates by upsert on the external id: the same per-record SaveResults.
+    const sent = upsertReply(fixture('collections-create-errors'));
+    const results = await connect().writeBatch(createOps(2));
+    expect(sent().allOrNone).toBe(false);
+    expect(sent().records?.map((r) => r['CoSell_Id__c'])).toEqual(['6a1f2c3d-0000-4000-8000-000000000001', '6a1f2c3d-0000-4000-8000-000000000002']);
+    const first = failedWrite(results[0]);
+    expect(first.error).toMatchObject({ code: 'conflict', crmCode: 'DUPLICATES_DETECTED', message: 'Use one of these records?' });
+    expect(results[1]).toEqual({ ok: true, id: '003RM0000068xVCYAY', created: false, version: null });
+  },
+  'collections-upsert': async () => {
+    upsertReply(fixture('collections-upsert'));
+    const results = await connect().writeBatch(createOps(2));
+    expect(results).toEqual([
+      { ok: true, id: '001xx0000004GxDAAU', created: true, version: null },
+      { ok: true, id: '001xx0000004GxEAAU', created: false, version: null },
+    ]);
+  },
+  'collections-upsert-all-or-none': async () => {
+    upsertReply(fixture('collections-upsert-all-or-none'));
+    const results = await connect().writeBatch(createOps(2));
+    // The healthy record was only rolled back: worth another attempt on its own; the other is invalid.
+    expect(failedWrite(results[0]).error).toMatchObject({ code: 'transient', retryable: true, crmCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK' });
+    expect(failedWrite(results[1]).error).toMatchObject({ code: 'validation', retryable: false, crmCode: 'MALFORMED_ID', fields: ['Id'] });
+  },
+  'collections-update-errors': async () => {
+    let sent: { allOrNone?: unknown; records?: Array<Record<string, unknown>> } = {};
+    nock(ORG)
+      .patch('/services/data/v62.0/composite/sobjects', (body: typeof sent) => {
+        sent = body;
+        return true;
+      })
+      .reply(...reply(fixture('collections-update-errors')));
+    const ids = ['001RM000003oCprYAE', '001xx000003DGb2999'];
+    const results = await connect().writeBatch(ids.map((id) => ({ kind: 'update', id, expectedVersion: null, fields: { Name: 'Renamed' } })));
+    expect(sent.records?.map((r) => r['id'])).toEqual(ids);
+    expect(results[0]).toEqual({ ok: true, id: ids[0], created: false, version: null });
+    const second = failedWrite(results[1]);
+    expect(second).toMatchObject({ id: ids[1], stale: false });
+    expect(second.error).toMatchObject({ code: 'validation', crmCode: 'MALFORMED_ID', fields: ['Id'] });
+    expect(second.error.message).toContain('id value of incorrect type');
+  },
   query: async () => {
     let soql = '';
     nock(ORG)
@@ -162,7 +224,7 @@ describe('Salesforce documentation examples', () => {
   it.each([...fixtures.keys()])('the simulator answers %s as documented, or the difference is listed', async (name) => {
     const f = fixture(name);
     prepare[name]?.();
-    const doc = { status: f.response.status, headers: f.response.headers, ...(f.response.json !== undefined ? { json: f.response.json } : {}) };
+    const doc = { status: f.response.status, headers: f.response.headers, ...(f.response.json !== undefined ? { json: f.response.json } : {}), ...(f.response.body !== undefined ? { body: f.response.body } : {}) };
     const diffs = compareAnswers(doc, await simulatorAnswer(f), HEADERS);
     if (process.env.COSELL_SHOW_DIFFERENCES) console.log(name, diffs);
     const listed = allowed[name] ?? {};

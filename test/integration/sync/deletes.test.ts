@@ -14,6 +14,8 @@ describe('deleted CRM records', () => {
     const [a, b] = h.sf.seed([sfOpportunity(), sfOpportunity({ Name: 'Second deal' })]);
     await h.syncAll();
     h.sf.remove(b!);
+    // getDeleted reports the delete once its minute has passed.
+    h.sfElapse(60_000);
     await h.syncAll();
     expect((await h.store.listLinks({ connector: 'sf' })).map((l) => l.externalId)).toEqual([a]);
     expect((await h.store.listOpportunities({ view: 'all' })).items).toHaveLength(2);

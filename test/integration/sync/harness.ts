@@ -37,6 +37,11 @@ export interface SyncHarness {
   pgSchema: string | null;
   /** One sync pass of every instance, in order. */
   syncAll(): Promise<void>;
+  /**
+   * Moves the Salesforce org's clock and its connector's on by `ms`: the org reports a delete
+   * through getDeleted only once the minute it happened in has passed.
+   */
+  sfElapse(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-sync-e2e-'));
   const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00.000Z');
   const sf = await startSalesforceSimulator();
+  let sfOffsetMs = 0;
   const dyn = await startDynamicsSimulator(options.dynamicsOnHarnessClock === true ? { now: () => clock.now() } : {});
   const sfProxy = options.faults?.sf ? await startFaultProxy(sf.url, options.faults.sf) : null;
   const dynProxy = options.faults?.dyn ? await startFaultProxy(dyn.url, options.faults.dyn) : null;
@@ -83,7 +89,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
     {
       name: 'sf',
       connector: createSalesforceConnector(
-        { name: 'sf', loginUrl: sfProxy?.url ?? sf.url, auth: { kind: 'client_credentials', clientId: 'id', clientSecret: 'secret' }, filter: { all: [{ field: 'CoSell_Sync__c', op: 'eq', value: true }] }, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } },
+        { name: 'sf', loginUrl: sfProxy?.url ?? sf.url, auth: { kind: 'client_credentials', clientId: 'id', clientSecret: 'secret' }, filter: { all: [{ field: 'CoSell_Sync__c', op: 'eq', value: true }] }, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 }, now: () => Date.now() + sfOffsetMs },
         { logger: silentLogger },
       ),
       mapping: sfMapping,
@@ -109,6 +115,10 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
   const engine = createSyncEngine({ store, instances, policy, clock, logger: options.logger ?? silentLogger });
   return {
     sf, dyn, store, engine, clock, instances, pgSchema: pg?.schema ?? null,
+    sfElapse(ms) {
+      sfOffsetMs += ms;
+      sf.setClock({ offsetMs: sfOffsetMs });
+    },
     async syncAll() {
       for (const instance of instances) {
         const summary = await engine.runOnce({ connector: instance.name });
