@@ -68,6 +68,11 @@ async function syncCost(dialect: Dialect, n: number): Promise<SyncCost> {
     };
     const full = await pass();
     const echo = await pass();
+    // Read back once more, with nothing changed anywhere since: no link is written at all (the echo check).
+    const snapshot = async (): Promise<unknown> => [await store.listLinks({ connector: 'salesforce' }), await store.listLinks({ connector: 'dynamics' })];
+    const links = await snapshot();
+    await pass();
+    expect(await snapshot()).toEqual(links);
     // The work was done: every record linked on both sides.
     expect((await store.listLinks({ connector: 'salesforce' })).length).toBe(n);
     expect((await store.listLinks({ connector: 'dynamics' })).length).toBe(n);
