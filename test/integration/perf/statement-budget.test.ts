@@ -17,7 +17,10 @@ import { silentLogger } from '../../../src/log';
 import { createStore } from '../../../src/store';
 import type { StateStore } from '../../../src/store/types';
 import { createSyncEngine } from '../../../src/sync/engine';
+import * as mergePlan from '../../../src/sync/merge/plan';
 import { freshPostgresSchema } from '../../helpers/postgres-schema';
+
+const merges = jest.spyOn(mergePlan, 'planMerge');
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -27,6 +30,8 @@ interface PassCost {
   /** Statements from the run's start to the end of its first pulled page, per connector. */
   firstPage: Record<string, number>;
   prepared: number;
+  /** Linked records the merge planner ran for, per connector. */
+  merged: Record<string, number>;
 }
 
 interface SyncCost {
@@ -54,25 +59,23 @@ async function syncCost(dialect: Dialect, n: number): Promise<SyncCost> {
     const pass = async (): Promise<PassCost> => {
       const before = store.statementCounts();
       const firstPage: Record<string, number> = {};
+      const merged: Record<string, number> = {};
       for (const instance of instances) {
         const start = store.statementCounts().executed;
         const onProgress = (): void => {
           firstPage[instance.name] ??= store.statementCounts().executed - start;
         };
+        const mergesBefore = merges.mock.calls.length;
         const summary = await engine.runOnce({ connector: instance.name, onProgress });
+        merged[instance.name] = merges.mock.calls.length - mergesBefore;
         expect(summary.error).toBeNull();
         expect(summary.deadLetters).toBe(0);
       }
       const after = store.statementCounts();
-      return { executed: after.executed - before.executed, firstPage, prepared: after.prepared - before.prepared };
+      return { executed: after.executed - before.executed, firstPage, merged, prepared: after.prepared - before.prepared };
     };
     const full = await pass();
     const echo = await pass();
-    // Read back once more, with nothing changed anywhere since: no link is written at all (the echo check).
-    const snapshot = async (): Promise<unknown> => [await store.listLinks({ connector: 'salesforce' }), await store.listLinks({ connector: 'dynamics' })];
-    const links = await snapshot();
-    await pass();
-    expect(await snapshot()).toEqual(links);
     // The work was done: every record linked on both sides.
     expect((await store.listLinks({ connector: 'salesforce' })).length).toBe(n);
     expect((await store.listLinks({ connector: 'dynamics' })).length).toBe(n);
@@ -125,6 +128,13 @@ describe.each<Dialect>(['sqlite', 'postgres'])('statements on %s', (dialect) => 
   it('the echo pass of 500 costs no statement per record', () => {
     const extra = (large.echo.executed - small.echo.executed) / (large.records - small.records);
     expect(extra).toBeLessThanOrEqual(PER_RECORD_MARGIN);
+  });
+
+  it('the echo pass merges no record that reads back as its link base', () => {
+    // Salesforce reads back the co-sell id and status written to it: our own write, not merged.
+    expect(large.echo.merged.salesforce).toBe(0);
+    // Dynamics reads back its new records' ids, which co-sell did not hold yet: merged, as they must be.
+    expect(large.echo.merged.dynamics).toBe(large.records);
   });
 
   it('sends a bounded set of statement texts, whatever the number of records', () => {
