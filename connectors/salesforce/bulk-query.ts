@@ -1,9 +1,10 @@
 /**
  * Initial loads above the bulk threshold through a Bulk API 2.0 query job, run by jsforce's
- * `bulk2.query` (create the job, poll until JobComplete, read the CSV results following
- * `Sforce-Locator`, delete the job on failure). Its record stream is cut into pages of
- * `pageSize`; CSV text is turned back into JSON values with the object's describe types.
+ * query job (create the job, poll until JobComplete, delete it on failure); the CSV results are
+ * read a chunk of `pageSize` records at a time, each chunk one page; CSV text is turned back into
+ * JSON values with the object's describe types.
  */
+import { QueryJobV2 } from 'jsforce/lib/api/bulk2';
 import type { CrmRecord } from '../../src/ports/connector';
 import type { SalesforceClient } from './client';
 import { makeVersion, valueMap } from './records';
@@ -42,23 +43,46 @@ function toRecord(row: Record<string, unknown>, p: BulkQueryParams): CrmRecord {
   return { id: String(byName.get('id') ?? ''), fields, version: makeVersion(stamp, p.fields, valueMap(fields)), modifiedAt: stamp === '' ? null : stamp };
 }
 
+/** What the results loop needs of jsforce's query job: its id, one results request, the locator it read. */
+interface ResultsRequests {
+  readonly id: string | undefined;
+  locator?: string;
+  createQueryRequest(request: { method: 'GET'; path: string; headers: Record<string, string> }): Promise<unknown>;
+}
+
+/**
+ * The job is created and polled through jsforce; its results are read one chunk of `pageSize`
+ * records at a time (`maxRecords`, following `Sforce-Locator`), each chunk a request of its own
+ * and a page handed on before the next is asked for, so memory holds one chunk whatever the
+ * number of records. (jsforce's own `result()` fetches every chunk before returning and pipes
+ * them into one CSV stream, which interleaves them when there are several.)
+ */
 export async function* bulkQueryPages(p: BulkQueryParams): AsyncGenerator<CrmRecord[]> {
-  const stream = await p.client.call(
+  const pollInterval = p.pollIntervalMs ?? BULK_POLL_DEFAULTS.pollIntervalMs;
+  const pollTimeout = p.pollTimeoutMs ?? BULK_POLL_DEFAULTS.pollTimeoutMs;
+  const job = await p.client.call(
     'bulkQuery',
-    (conn) =>
-      conn.bulk2.query(p.soql, {
-        pollInterval: p.pollIntervalMs ?? BULK_POLL_DEFAULTS.pollIntervalMs,
-        pollTimeout: p.pollTimeoutMs ?? BULK_POLL_DEFAULTS.pollTimeoutMs,
-      }),
+    async (conn) => {
+      const created = new QueryJobV2(conn, { bodyParams: { query: p.soql, operation: 'query' }, pollingOptions: { pollInterval, pollTimeout } });
+      await created.open();
+      return created;
+    },
     p.signal,
   );
-  let page: CrmRecord[] = [];
-  for await (const row of stream as AsyncIterable<Record<string, unknown>>) {
-    page.push(toRecord(row, p));
-    if (page.length >= p.pageSize) {
-      yield page;
-      page = [];
-    }
+  const requests = job as unknown as ResultsRequests;
+  try {
+    await p.client.call('bulkQueryPoll', () => job.poll(pollInterval, pollTimeout), p.signal);
+    let locator: string | null = null;
+    do {
+      const path: string = `/${requests.id ?? ''}/results?maxRecords=${p.pageSize}${locator === null ? '' : `&locator=${encodeURIComponent(locator)}`}`;
+      const rows = await p.client.call('bulkQueryResults', () => requests.createQueryRequest({ method: 'GET', path, headers: { Accept: 'text/csv' } }), p.signal);
+      locator = requests.locator === undefined || requests.locator === 'null' ? null : requests.locator;
+      const records = (Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : []).map((row) => toRecord(row, p));
+      if (records.length > 0) yield records;
+    } while (locator !== null);
+  } catch (error) {
+    // The job is of no use once its results cannot be read: deleted, as jsforce does on failure.
+    void job.delete().catch(() => undefined);
+    throw error;
   }
-  if (page.length > 0) yield page;
 }

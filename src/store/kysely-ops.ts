@@ -62,6 +62,7 @@ export class KyselyOps implements StoreOps {
   getLinkByOpportunity = (connector: string, opportunityId: OpportunityId): Promise<Link | null> =>
     links.getLinkByOpportunity(this.db, connector, opportunityId);
   listLinks = (filter: { connector?: string; opportunityId?: OpportunityId }): Promise<Link[]> => links.listLinks(this.db, filter);
+  listLinkedIds = (connector: string): Promise<string[]> => links.listLinkedIds(this.db, connector);
   saveLink = (link: Link): Promise<void> => this.runInTx((db) => links.saveLink(db, link));
   deleteLink = (connector: string, externalId: string): Promise<void> =>
     this.runInTx((db) => links.deleteLink(db, connector, externalId));

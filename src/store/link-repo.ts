@@ -46,6 +46,12 @@ export async function listLinks(db: Db, filter: { connector?: string; opportunit
   return rows.map(toLink);
 }
 
+/** The CRM record ids a connector has links for, without their bases (a full pass's check for missing records). */
+export async function listLinkedIds(db: Db, connector: string): Promise<string[]> {
+  const rows = await db.selectFrom('links').select('external_id').where('connector', '=', connector).orderBy('external_id').execute();
+  return rows.map((row) => row.external_id);
+}
+
 /** Insert or replace by (connector, external id). Linking a second record to the same opportunity fails (unique). */
 export async function saveLink(db: Db, link: Link): Promise<void> {
   const values = {

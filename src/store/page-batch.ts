@@ -199,6 +199,7 @@ export class PageBatch implements StoreOps {
   };
 
   listLinks: StoreOps['listLinks'] = (filter) => this.through(() => this.ops.listLinks(filter));
+  listLinkedIds: StoreOps['listLinkedIds'] = (connector) => this.through(() => this.ops.listLinkedIds(connector));
 
   saveLink = async (link: Link): Promise<void> => {
     if (this.bypass || link.connector !== this.connector) return this.through(() => this.ops.saveLink(link));

@@ -217,6 +217,8 @@ export interface StoreOps extends GrantStore {
   getLink(connector: string, externalId: string): Promise<Link | null>;
   getLinkByOpportunity(connector: string, opportunityId: OpportunityId): Promise<Link | null>;
   listLinks(filter: { connector?: string; opportunityId?: OpportunityId }): Promise<Link[]>;
+  /** The CRM record ids this connector has links for, in id order (no bases read). */
+  listLinkedIds(connector: string): Promise<string[]>;
   saveLink(link: Link): Promise<void>;
   deleteLink(connector: string, externalId: string): Promise<void>;
 

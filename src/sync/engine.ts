@@ -157,11 +157,12 @@ async function cursorForMapping(deps: SyncEngineDeps, ctx: RunContext): Promise<
  * participation filter) while its deletion was outside what the CRM still reports.
  */
 async function unlinkMissing(deps: SyncEngineDeps, ctx: RunContext, seen: ReadonlySet<string>): Promise<void> {
-  const missing = (await deps.store.listLinks({ connector: ctx.instance.name })).filter((l) => !seen.has(l.externalId));
+  // Ids only: a full pass of N records must not hold N link bases in memory.
+  const missing = (await deps.store.listLinkedIds(ctx.instance.name)).filter((id) => !seen.has(id));
   if (missing.length === 0) return;
   ctx.logger.warn('linked records missing from a full pass', { event: 'sync.missing', count: missing.length });
   await deps.store.transaction(async (tx) => {
-    for (const link of missing) await applyDelete(tx, ctx, link.externalId);
+    for (const externalId of missing) await applyDelete(tx, ctx, externalId);
   });
 }
 

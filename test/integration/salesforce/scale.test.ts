@@ -9,16 +9,18 @@ import { connectTo, startSim } from './harness';
 const N = 10_000;
 const FIELDS = ['Name', 'Amount', 'CloseDate', 'StageName', 'CoSell_Id__c'];
 
-async function readAllRecords(connector: ReturnType<typeof connectTo>, cursor: string | null): Promise<{ records: CrmRecord[]; cursor: string | null; fullResync: boolean }> {
+async function readAllRecords(connector: ReturnType<typeof connectTo>, cursor: string | null): Promise<{ records: CrmRecord[]; cursor: string | null; fullResync: boolean; pages: number[] }> {
   const records: CrmRecord[] = [];
+  const pages: number[] = [];
   let last = cursor;
   let full = false;
   for await (const page of connector.readChanges({ cursor, fields: FIELDS })) {
     records.push(...page.records);
+    pages.push(page.records.length);
     last = page.cursor;
     full ||= page.fullResync;
   }
-  return { records, cursor: last, fullResync: full };
+  return { records, cursor: last, fullResync: full, pages };
 }
 
 describe('salesforce connector at 10,000 records', () => {
@@ -69,6 +71,7 @@ describe('salesforce connector at 10,000 records', () => {
     expect(read.records).toHaveLength(N);
     expect(new Set(read.records.map((r) => r.id)).size).toBe(N);
     expect(read.fullResync).toBe(true);
+    expect(read.pages.filter((n) => n > 0)).toEqual([4000, 4000, 2000]);
     const sample = read.records[17];
     expect(typeof sample?.fields['Amount']).toBe('number');
     expect(sample?.version).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000#[0-9a-f]{20}$/);
@@ -82,5 +85,18 @@ describe('salesforce connector at 10,000 records', () => {
     sim.update(first?.id ?? '', { Name: 'after bulk' });
     const next = await readAllRecords(connector, read.cursor);
     expect(next.records.map((r) => r.id)).toEqual([first?.id]);
+  });
+
+  it('reads Bulk API 2.0 results a chunk at a time, each handed on before the next is asked for', async () => {
+    const connector = connectTo(sim, { pageSize: 2000, bulkThreshold: 5000, bulkPageSize: 4000 });
+    const resultsAsked = (): number => sim.stats().callsByKind['GET jobs'] ?? 0;
+    const askedWhenPageArrived: number[] = [];
+    for await (const page of connector.readChanges({ cursor: null, fields: FIELDS })) {
+      if (page.records.length > 0) askedWhenPageArrived.push(resultsAsked());
+    }
+    // Three chunks of at most 4,000 (Sforce-Locator): the second and third requested only after the page before was taken.
+    expect(askedWhenPageArrived).toHaveLength(3);
+    expect(askedWhenPageArrived[1]).toBe((askedWhenPageArrived[0] ?? 0) + 1);
+    expect(askedWhenPageArrived[2]).toBe((askedWhenPageArrived[0] ?? 0) + 2);
   });
 });

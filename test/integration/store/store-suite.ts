@@ -5,6 +5,7 @@
 import { useFreshStore, type StoreDatabaseFactory } from './harness';
 import { concurrencyTests } from './suite-concurrency';
 import { opportunityTests } from './suite-opportunities';
+import { pageBatchTests } from './suite-page-batch';
 import { savepointTests } from './suite-savepoint';
 import { syncTableTests } from './suite-sync-tables';
 import { viewTests } from './suite-views';
@@ -19,5 +20,6 @@ export function storeSuite(name: string, factory: StoreDatabaseFactory): void {
     describe('views and expiry', () => viewTests(ctx));
     describe('links, cursors, conflicts, outbox, dead letters, runs', () => syncTableTests(ctx));
     describe('savepoints', () => savepointTests(ctx));
+    describe('page transactions', () => pageBatchTests(ctx));
   });
 }
