@@ -19,7 +19,7 @@
 import fc from 'fast-check';
 import type { FieldOwner } from '../../src/mapping/schema';
 import type { Conflict } from '../../src/store/types';
-import { AdvanceClock, CloseDifferently, commandArbitraries, CoreAction, CrmDelete, CrmEdit, CrmStage, MicrosoftAction, SyncRun, type Model } from './convergence/commands';
+import { AdvanceClock, CloseDifferently, commandArbitraries, CoreAction, CrmDelete, CrmEdit, CrmStage, MicrosoftAction, REFUSAL_MESSAGE, SyncRun, type Model } from './convergence/commands';
 import { crmIdViolations, disagreementsWithoutConflict, duplicates, openDeadLetters, partnerCenterViolations, statusViolations, terminalChanges, unsettledRound, wrongWinners } from './convergence/invariants';
 import { closeWorld, opportunityOf, startWorld, syncEverything, USER, type Origin, type World, type WorldConfig } from './convergence/world';
 import type { OpportunityId } from '../../src/core/model';
@@ -180,6 +180,78 @@ describe('convergence: fixed scenarios found by the property', () => {
     } finally {
       await closeWorld(world);
     }
+  });
+
+  /** Runs fixed commands in a fresh world, checks every invariant, then hands the world to `then` for the outcome the model predicts. */
+  const expectOutcome = async (config: WorldConfig, commands: Array<fc.AsyncCommand<Model, World, false>>, then: (world: World) => Promise<void>) => {
+    const world = await startWorld(config);
+    try {
+      await fc.asyncModelRun(() => ({ model: { steps: 0 }, real: world }), commands);
+      for (let i = 0; i < QUIET_ROUNDS; i += 1) await syncEverything(world);
+      await then(world);
+    } finally {
+      await closeWorld(world);
+    }
+  };
+
+  it('a sub-cent amount set in co-sell reaches both CRMs rounded, and the rounded echo is not an edit', async () => {
+    await expectConverged(base, [new CoreAction(0, 'edit', 'amount', 1234.565, ''), new SyncRun('sf'), new SyncRun('dyn'), new SyncRun('sf')]);
+    await expectOutcome(base, [new CoreAction(0, 'edit', 'amount', 1234.565, ''), new SyncRun('sf'), new SyncRun('dyn'), new SyncRun('sf')], async (w) => {
+      const opp = await opportunityOfDeal(w, 0);
+      expect((await w.h.store.getOpportunity(opp))!.opportunity.estimatedValue.amount).toBe(1234.565);
+      expect(await w.h.store.listConflicts({ opportunityId: opp })).toEqual([]);
+    });
+  });
+
+  it('CRM delete: the deal is kept and unlinked, with a pending conflict, and that CRM is not given it again', async () => {
+    const commands = [new CrmDelete('dyn', 0), new SyncRun('dyn'), new CoreAction(0, 'edit', 'notes', 'Budget approved', ''), new SyncRun('dyn')];
+    await expectConverged(base, commands);
+    await expectOutcome(base, commands, async (w) => {
+      const opp = await opportunityOfDeal(w, 0);
+      expect((await w.h.store.getOpportunity(opp))!.opportunity.notes).toBe('Budget approved');
+      expect(await w.h.store.getLinkByOpportunity('dyn', opp)).toBeNull();
+      expect((await w.h.store.listConflicts({ opportunityId: opp, connector: 'dyn' })).map((c) => [c.kind, c.status])).toEqual([['deleted', 'pending']]);
+      expect(w.h.dyn.list().filter((r) => r.cosell_cosellid === opp)).toEqual([]);
+    });
+  });
+
+  it('a write Salesforce refuses leaves a dead letter with its message and the record as it was; a replay lands it', async () => {
+    await expectOutcome(base, [new CoreAction(0, 'edit', 'notes', 'Budget approved', ''), new SyncRun('sf', 'permanent')], async (w) => {
+      const opp = await opportunityOfDeal(w, 0);
+      expect(w.refusals).toEqual([]);
+      const letter = (await w.h.store.listDeadLetters({ unresolvedOnly: true })).find((d) => d.connector === 'sf' && d.opportunityId === opp);
+      expect(letter?.reason).toContain(REFUSAL_MESSAGE);
+      expect(w.h.sf.get(w.deals[0]!.seededId!)?.Description).toBe('Migrate the data estate');
+      expect((await w.h.engine.retryDeadLetter(letter!.id)).ok).toBe(true);
+      expect(w.h.sf.get(w.deals[0]!.seededId!)?.Description).toBe('Budget approved');
+      expect((await w.h.store.getOpportunity(opp))!.opportunity.notes).toBe('Budget approved');
+    });
+  });
+
+  it.each([
+    ['decline', 'declined'],
+    ['accept', 'accepted'],
+  ] as const)('Partner Center decides for Microsoft: a referral Microsoft marks %s there is %s here and in both CRMs', async (move, stage) => {
+    await expectConverged(base, [new MicrosoftAction(4, move), new SyncRun('pc'), new SyncRun('sf'), new SyncRun('dyn')]);
+    await expectOutcome(base, [new MicrosoftAction(4, move), new SyncRun('pc')], async (w) => {
+      expect((await w.h.store.getOpportunity(w.deals[4]!.opportunityId!))!.opportunity.stage).toBe(stage);
+    });
+  });
+
+  it('R11 and R17: an outbound deal reaches Partner Center only once Microsoft is invited, and its registration after the win follows', async () => {
+    const commands = [
+      new SyncRun('pc'), new CrmEdit('sf', 0, 'contact', 'Pat Buyer'), new SyncRun('sf'), new CoreAction(0, 'inviteMicrosoft', 'notes', null, ''), new SyncRun('pc'),
+      new CoreAction(0, 'win', 'notes', null, ''), new CoreAction(0, 'register', 'notes', null, ''), new SyncRun('pc'),
+    ];
+    await expectConverged(base, commands);
+    await expectOutcome(base, commands, async (w) => {
+      const opp = await opportunityOfDeal(w, 0);
+      const link = await w.h.store.getLinkByOpportunity('partner-center', opp);
+      const referral = w.pc.sim.state.get(link!.externalId)!;
+      expect([referral.status, referral.substatus, referral.consent?.consentToShareReferralWithMicrosoftSellers]).toEqual(['Closed', 'Won', true]);
+      expect(referral.registrations?.map((r) => r.externalReferenceId)).toEqual([`REG-${opp.slice(0, 8)}-late`]);
+      expect(w.consentBreaches).toEqual([]);
+    });
   });
 
   it('R12: a referral declined in co-sell before any sync reaches both CRMs as declined', async () => {
