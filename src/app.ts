@@ -66,6 +66,11 @@ export interface App {
   notifier?: Notifier;
   /** `POST /webhooks/partner-center`, when Partner Center webhooks are configured. */
   partnerCenterWebhook?: PartnerCenterWebhookOptions;
+  /**
+   * Delegated grants the app needs (Partner Center's sign-in; see src/partner-center/grant-monitor.ts):
+   * `/readyz` is not ready while one is missing or expired.
+   */
+  grants?: { health(): Promise<ConnectorHealth[]> };
   /** Releases everything the app holds (connectors, simulators, the store). */
   close(): Promise<void>;
 }

@@ -12,6 +12,8 @@ export const CONNECTOR_ERROR_CODES = [
   'cursor_expired',
   'transient',
   'unknown',
+  /** A delegated (app + user) grant expired or was revoked: someone has to sign in again. */
+  'grant_expired',
 ] as const;
 export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];
 
@@ -52,6 +54,28 @@ export class ConnectorError extends SyncError {
     this.httpStatus = params.httpStatus ?? null;
   }
 }
+
+/**
+ * A delegated grant (e.g. Partner Center's app + user sign-in) can no longer give tokens: it
+ * expired, was revoked, or nobody signed in. Not retryable: the message says how to sign in again.
+ */
+export class GrantExpiredError extends ConnectorError {
+  override name = 'GrantExpiredError';
+  /** Which grant (e.g. `partner-center`). */
+  readonly grant: string;
+  /** The sign-in that expired; null when none is stored. */
+  readonly grantId: string | null;
+  /** What happened, short (`expired or was revoked (invalid_grant: AADSTS50173: ...)`); the message adds how to sign in again. */
+  readonly reason: string;
+  constructor(params: { grant: string; grantId: string | null; message: string; reason?: string; cause?: unknown }) {
+    super({ code: 'grant_expired', message: params.message, retryable: false, cause: params.cause });
+    this.grant = params.grant;
+    this.grantId = params.grantId;
+    this.reason = params.reason ?? params.message;
+  }
+}
+
+export const isGrantExpiredError = (error: unknown): error is GrantExpiredError => error instanceof GrantExpiredError;
 
 export class ConfigError extends SyncError {
   override name = 'ConfigError';

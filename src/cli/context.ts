@@ -39,8 +39,35 @@ export interface CliContext {
   validateConfig(path: string, env: NodeJS.ProcessEnv, options?: { checkCrm?: boolean }): Promise<ConfigValidation>;
   /** `cosell-sync simulators` (absent where no simulators can run). */
   startSimulators?(options: StartSimulatorsOptions): Promise<RunningSimulators>;
+  /** `cosell-sync login partner-center` (absent where Partner Center sign-in is not wired). */
+  loginPartnerCenter?(request: PartnerCenterLoginRequest): Promise<PartnerCenterLogin>;
   /** Resolves on SIGTERM/SIGINT (what long-running commands wait for); default the process signals. */
   untilStopped?(): Promise<string>;
+}
+
+/** What the person signing in is shown: open the URL, enter the code. */
+export interface DeviceCodePrompt {
+  verificationUri: string;
+  userCode: string;
+  message: string;
+  expiresInSeconds: number;
+}
+
+export interface PartnerCenterLoginRequest {
+  configPath: string;
+  env: NodeJS.ProcessEnv;
+  onDeviceCode(prompt: DeviceCodePrompt): void;
+  /** Give up waiting for the sign-in after this many seconds (default: the code's lifetime). */
+  timeoutSeconds?: number;
+}
+
+/** Who signed in (no token: the tokens stay sealed in the store). */
+export interface PartnerCenterLogin {
+  account: string | null;
+  name: string | null;
+  tenantId: string | null;
+  scopes: string[];
+  expiresOn: string | null;
 }
 
 export interface StartSimulatorsOptions {

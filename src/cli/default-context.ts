@@ -4,7 +4,7 @@ import { systemClock } from '../core/clock';
 import { startDaemon } from '../daemon/daemon';
 import { loadConfig } from '../config/load';
 import { createLogger } from '../log';
-import { createApp, describeCrms, startSimulators } from '../main';
+import { createApp, describeCrms, loginPartnerCenterWithConfig, startSimulators } from '../main';
 import { createStore } from '../store';
 import { validateConfigFile } from './config-validate';
 import type { CliContext } from './context';
@@ -33,6 +33,7 @@ export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext
     createApp,
     startDaemon,
     startSimulators,
+    loginPartnerCenter: loginPartnerCenterWithConfig,
     validateConfig: async (file, environment, options) => {
       const plain = validateConfigFile(file, { env: environment });
       if (options?.checkCrm !== true || !plain.ok) return plain;

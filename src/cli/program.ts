@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliContext, GlobalOptions } from './context';
 import { registerDaemonCommands } from './commands/daemon';
 import { registerExpiryCommand } from './commands/expiry';
+import { registerLoginCommand } from './commands/login';
 import { registerSimulatorsCommand } from './commands/simulators';
 import { registerOpportunityCommands } from './commands/opportunities';
 import { registerOpsCommands } from './commands/ops';
@@ -59,6 +60,7 @@ export function buildProgram(ctx: CliContext, state: { code: number }): Command 
   registerExpiryCommand(program, registrar);
   registerRunControlCommands(program, registrar);
   registerSimulatorsCommand(program, registrar);
+  registerLoginCommand(program, registrar);
   return program;
 }
 

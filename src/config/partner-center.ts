@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PARTNER_CENTER_CONNECTOR } from '../partner-center/inbound';
+import { PARTNER_CENTER_AUTH_SCHEMA } from './partner-center-auth';
 import { strictObject } from './zod-issues';
 
 const text = z.string().min(1);
@@ -41,16 +42,7 @@ const RETRY = strictObject({
   maxDelayMs: z.int().min(0).max(600_000).default(30_000),
 }).refine((r) => r.maxDelayMs >= r.initialDelayMs, { message: 'maxDelayMs must be at least initialDelayMs', path: ['maxDelayMs'] });
 
-export const PARTNER_CENTER_AUTH = strictObject({
-  tenantId: text,
-  clientId: text,
-  /** Entra ID authority; default https://login.microsoftonline.com/<tenantId>. */
-  authority: url.optional(),
-  /** Delegated scopes; default the Partner API's `.default`. */
-  scopes: z.array(text).min(1).optional(),
-  /** Environment variable holding the key that encrypts the token cache in the store. */
-  keyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name such as COSELL_PC_CACHE_KEY').optional(),
-});
+export const PARTNER_CENTER_AUTH = PARTNER_CENTER_AUTH_SCHEMA;
 
 const WEBHOOK = strictObject({
   /** Serve `POST /webhooks/partner-center`. The polling schedule runs either way. */
@@ -84,4 +76,4 @@ export const PARTNER_CENTER_SCHEMA = strictObject({
 });
 
 export type PartnerCenterConfig = z.output<typeof PARTNER_CENTER_SCHEMA>;
-export type PartnerCenterAuthConfig = z.output<typeof PARTNER_CENTER_AUTH>;
+export type { PartnerCenterAuthConfig } from './partner-center-auth';

@@ -3,7 +3,7 @@
  * under `/api`, behind the configured Bearer token. No request body, header or token is logged.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { App } from '../app';
+import type { App, ConnectorHealth } from '../app';
 import type { Liveness } from '../daemon/liveness';
 import type { Metrics } from '../metrics';
 import { refreshWithin } from './metrics-refresh';
@@ -55,6 +55,16 @@ async function storeAnswers(app: App, timeoutMs: number): Promise<string | null>
   return result;
 }
 
+/** Delegated grants (Partner Center's sign-in); a store failure reading them makes them not ready, with the reason. */
+async function grantHealth(app: App): Promise<ConnectorHealth[]> {
+  if (!app.grants) return [];
+  try {
+    return await app.grants.health();
+  } catch (error) {
+    return [{ name: 'grants', kind: 'grant', ready: false, reason: `grant state unreadable: ${error instanceof Error ? error.message : String(error)}` }];
+  }
+}
+
 function adminAuth(token: string | null) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (bearerMatches(token, request.headers.authorization)) return;
@@ -80,7 +90,9 @@ function registerHealthRoutes(server: FastifyInstance, options: HttpServerOption
     const storeProblem = await storeAnswers(app, options.storeTimeoutMs ?? 2000);
     if (storeProblem !== null) reasons.push(storeProblem);
     const connectors = app.connectorStatus();
-    return reply.code(reasons.length === 0 ? 200 : 503).send({ status: reasons.length === 0 ? 'ready' : 'not-ready', reasons, connectors });
+    const grants = await grantHealth(app);
+    for (const g of grants) if (!g.ready) reasons.push(`${g.name}: ${g.reason ?? 'not ready'}`);
+    return reply.code(reasons.length === 0 ? 200 : 503).send({ status: reasons.length === 0 ? 'ready' : 'not-ready', reasons, connectors, ...(app.grants ? { grants } : {}) });
   });
 
   server.get('/metrics', async (_request, reply) => {

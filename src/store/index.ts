@@ -4,3 +4,4 @@ export { createStore, DEFAULT_SQLITE_PATH, type StoreConfig } from './create-sto
 export { runExpirySweep, EXPIRY_SWEEP_SOURCE } from './expiry-sweep';
 export { encodeCursor, decodeCursor } from './paging';
 export type { NotificationLog, NotificationKey, NotificationClaim, NotificationRecord, NotificationStatus, FeedEvent, ConflictFact, FailureStreak } from './notification-log';
+export type { GrantStatus, GrantStore, StoredGrant } from '../ports/grant';

@@ -14,6 +14,8 @@ import { listOpportunities } from './paging';
 import * as runs from './run-repo';
 import * as partnerLookups from './partner-lookup-repo';
 import * as runControl from './run-control-repo';
+import * as grants from './grant-repo';
+import type { GrantStatus, StoredGrant } from '../ports/grant';
 import type { Db, Dialect } from './schema';
 import type {
   Conflict,
@@ -79,6 +81,13 @@ export class KyselyOps implements StoreOps {
     this.runInTx((db) => runControl.addOperatorAction(db, entry, now));
   listOperatorActions = (filter: { connector?: string; limit?: number }): Promise<OperatorAction[]> =>
     runControl.listOperatorActions(this.db, filter);
+
+  getGrant = (name: string): Promise<StoredGrant | null> => grants.getGrant(this.db, name);
+  listGrants = (): Promise<StoredGrant[]> => grants.listGrants(this.db);
+  saveGrantCache = (params: { name: string; grantId: string; account: string | null; cache: string; signedIn: boolean }, now: Date): Promise<boolean> =>
+    this.runInTx((db) => grants.saveGrantCache(db, params, now));
+  setGrantStatus = (params: { name: string; grantId: string; status: GrantStatus; reason: string | null }, now: Date): Promise<boolean> =>
+    this.runInTx((db) => grants.setGrantStatus(db, params, now));
 
   addConflict = (conflict: NewConflict, now: Date): Promise<Conflict> => this.runInTx((db) => conflicts.addConflict(db, conflict, now));
   getConflict = (id: number): Promise<Conflict | null> => conflicts.getConflict(this.db, id);

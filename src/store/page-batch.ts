@@ -321,6 +321,12 @@ export class PageBatch implements StoreOps {
   getPartnerLookup: StoreOps['getPartnerLookup'] = (partnerId) => this.ops.getPartnerLookup(partnerId);
   savePartnerLookup: StoreOps['savePartnerLookup'] = (entry) => this.ops.savePartnerLookup(entry);
 
+  // delegated grants (Partner Center's sign-in): nothing of the page's own rows
+  getGrant: StoreOps['getGrant'] = (name) => this.ops.getGrant(name);
+  saveGrantCache: StoreOps['saveGrantCache'] = (params, now) => this.ops.saveGrantCache(params, now);
+  setGrantStatus: StoreOps['setGrantStatus'] = (params, now) => this.ops.setGrantStatus(params, now);
+  listGrants: StoreOps['listGrants'] = () => this.ops.listGrants();
+
   /** A savepoint runs on the plain transaction; the page's reads are dropped (its writes may be rolled back). */
   savepoint = async <T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> => {
     await this.stopServing();

@@ -151,6 +151,19 @@ export interface PartnerLookupsTable {
   expires_at: string;
 }
 
+export interface GrantsTable {
+  name: string;
+  grant_id: string;
+  account: string | null;
+  /** Sealed (encrypted) token cache; never plain text. */
+  cache: string;
+  signed_in_at: string;
+  updated_at: string;
+  status: string;
+  reason: string | null;
+  status_at: string | null;
+}
+
 export interface Database {
   opportunities: OpportunitiesTable;
   opportunity_events: OpportunityEventsTable;
@@ -164,6 +177,7 @@ export interface Database {
   run_control: RunControlTable;
   operator_actions: OperatorActionsTable;
   partner_lookups: PartnerLookupsTable;
+  grants: GrantsTable;
 }
 
 /** The root Kysely instance or a transaction: repositories take either. */

@@ -7,6 +7,7 @@ import type { Command } from '../core/commands';
 import type { NotificationLog } from './notification-log';
 import type { PageKeys } from './page-batch';
 import type { StatementCounts } from './statement-cache';
+import type { GrantStore } from '../ports/grant';
 import type { Opportunity, OpportunityId, Stage, OpportunityType, Direction } from '../core/model';
 
 export type SourceKind = 'connector' | 'user' | 'system';
@@ -188,7 +189,7 @@ export interface OperatorAction {
 
 export type NewOperatorAction = Omit<OperatorAction, 'id' | 'at'>;
 
-export interface StoreOps {
+export interface StoreOps extends GrantStore {
   // opportunities
   getOpportunity(id: OpportunityId): Promise<StoredOpportunity | null>;
   getOpportunities(ids: readonly OpportunityId[]): Promise<StoredOpportunity[]>;

@@ -1,7 +1,7 @@
 /** `status`, `conflicts ...`, `dead-letters ...`: what ops look at and settle. */
 import { Option, type Command } from 'commander';
 import { NotFoundError } from '../operations/errors';
-import { instanceStatus } from '../operations/status';
+import { instanceStatus, type InstanceStatus } from '../operations/status';
 import type { Registrar } from '../program';
 import type { Session } from '../session';
 import { formatAge, formatFields, formatTable } from '../table';
@@ -31,7 +31,7 @@ function registerStatus(program: Command, r: Registrar): void {
     .description('per connector instance: last run, lag, cursor age, counts, last error')
     .action(
       r.act(async (s) => {
-        const rows = await instanceStatus(await s.store(), s.ctx.clock.now());
+        const rows = await instanceStatus(await s.store(), s.ctx.clock.now(), [], s.configPath());
         s.print(rows, () =>
           rows.length === 0
             ? 'no sync run recorded yet\n'
@@ -41,11 +41,21 @@ function registerStatus(program: Command, r: Registrar): void {
                   x.connector, x.lastRun?.startedAt ?? null, x.lastRun?.status ?? null, formatAge(x.lagSeconds), formatAge(x.cursorAgeSeconds),
                   x.counts.pulled, x.counts.applied, x.counts.pushed, x.counts.conflictsPending, x.counts.deadLetters, x.counts.outbox, x.lastError,
                 ]),
-              ),
+              ) + grantLines(rows),
         );
       }, () => 'status'),
     );
 
+}
+
+/** One line per delegated sign-in (Partner Center): who signed in, or why it is not ready. */
+function grantLines(rows: readonly InstanceStatus[]): string {
+  return rows
+    .filter((x) => x.grant !== null)
+    .map(({ grant: g }) =>
+      g === null ? '' : g.ready ? `${g.name} sign-in: ok (${g.account ?? 'unknown account'}, since ${g.signedInAt ?? '?'})\n` : `${g.name} sign-in: NOT READY: ${g.reason ?? 'unknown'}\n`,
+    )
+    .join('');
 }
 
 function registerConflicts(program: Command, r: Registrar): void {

@@ -1,4 +1,6 @@
 /** Per connector instance: last run, lag, cursor age, counts and last error (`status`, GET /api/status). */
+import { grantHealth, type GrantHealth } from '../../partner-center/grant-monitor';
+import { signInCommand } from '../../ports/grant';
 import type { StateStore, SyncRun } from '../../store/types';
 
 export interface InstanceStatus {
@@ -19,6 +21,8 @@ export interface InstanceStatus {
     outbox: number;
   };
   lastError: string | null;
+  /** The delegated sign-in of this instance (Partner Center), ready or not with the reason; null for CRMs. */
+  grant: GrantHealth | null;
 }
 
 const SCAN_LIMIT = 10_000;
@@ -32,7 +36,24 @@ function secondsSince(now: Date, iso: string | null | undefined): number | null 
  * `names`: the configured instances (the engine knows them); store-only callers pass none and get
  * every instance the store has a run for.
  */
-export async function instanceStatus(store: StateStore, now: Date, names: readonly string[] = []): Promise<InstanceStatus[]> {
+export async function instanceStatus(store: StateStore, now: Date, names: readonly string[] = [], configPath?: string): Promise<InstanceStatus[]> {
+  const rows = await runStatus(store, now, names);
+  for (const stored of await store.listGrants()) {
+    const grant = grantHealth(stored.name, stored, signInCommand(stored.name, configPath));
+    const row = rows.find((r) => r.connector === stored.name);
+    if (row) row.grant = grant;
+    else rows.push({ ...emptyStatus(stored.name), grant });
+  }
+  return rows.sort((a, b) => a.connector.localeCompare(b.connector));
+}
+
+const emptyStatus = (connector: string): InstanceStatus => ({
+  connector, lastRun: null, lagSeconds: null, cursor: null, cursorAgeSeconds: null,
+  counts: { pulled: 0, applied: 0, pushed: 0, apiCalls: 0, conflictsPending: 0, deadLetters: 0, outbox: 0 },
+  lastError: null, grant: null,
+});
+
+async function runStatus(store: StateStore, now: Date, names: readonly string[]): Promise<InstanceStatus[]> {
   const runs = await store.lastRuns();
   const byName = new Map(runs.map((r) => [r.connector, r]));
   const all = [...new Set([...names, ...runs.map((r) => r.connector)])].sort();
@@ -61,6 +82,7 @@ export async function instanceStatus(store: StateStore, now: Date, names: readon
           outbox,
         },
         lastError: run?.error ?? null,
+        grant: null,
       };
     }),
   );

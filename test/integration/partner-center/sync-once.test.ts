@@ -1,7 +1,9 @@
 /**
- * `sync --once` runs Partner Center with the CRM instances. With nobody signed in, its run fails
- * with the sign-in command to run, and the CRM instances sync all the same.
+ * `sync --once` runs Partner Center with the CRM instances, with the delegated sign-in that
+ * `login partner-center` stores. With nobody signed in, its run fails with the sign-in command to
+ * run, and the CRM instances sync all the same.
  */
+import { randomBytes } from 'node:crypto';
 import { spawnDaemon, summariesOf } from '../../helpers/daemon-process';
 import { PC, SF, startDaemonWorld, type DaemonWorld } from './daemon-world';
 
@@ -14,11 +16,12 @@ it('includes Partner Center; without a sign-in its run fails clearly and the CRM
   w = await startDaemonWorld('sqlite');
   // The in-process daemon lets go of the store: the CLI is the only one working it now.
   await w.handle.stop('handing over to the CLI');
-  const proc = spawnDaemon(['sync', '--once', '--json', '--config', w.configPath], w.env);
+  const key = randomBytes(32).toString('base64');
+  const proc = spawnDaemon(['sync', '--once', '--json', '--config', w.configPath], { ...w.env, COSELL_TOKEN_KEY: key });
   const exit = await proc.exited;
   const summaries = summariesOf(proc.text);
   expect(summaries.map((s) => s.connector).sort()).toEqual(['dyn', PC, SF].sort());
-  expect(summaries.find((s) => s.connector === PC)?.error).toMatch(/run `cosell-sync login partner-center` first/);
+  expect(summaries.find((s) => s.connector === PC)?.error).toMatch(/sign-in is missing .*run `cosell-sync login partner-center --config /);
   expect(summaries.find((s) => s.connector === SF)?.error).toBeNull();
   expect(exit.code).toBe(1);
 });

@@ -84,7 +84,7 @@ describe('partnerCenter configuration', () => {
       `${r.at('10', 'maxDelayMs: ')} partnerCenter.retry.maxDelayMs: maxDelayMs must be at least initialDelayMs`,
       `${r.at('euro')} partnerCenter.defaultCurrency: expected an ISO 4217 code such as USD`,
       `${r.at('{', '  auth: ')} partnerCenter.auth.clientId: required`,
-      `${r.at('lower-case')} partnerCenter.auth.keyEnv: expected an environment variable name such as COSELL_PC_CACHE_KEY`,
+      `${r.at('lower-case')} partnerCenter.auth.keyEnv: expected an environment variable name`,
       `${r.at("'https://certs.example/path'")} partnerCenter.webhook.certificateHosts[0]: expected an origin (scheme://host[:port]) without a path`,
       `${r.at('enabeld')} partnerCenter.webhook.enabeld: unknown key "enabeld" (did you mean "enabled"?)`,
     ]);
