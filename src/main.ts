@@ -7,8 +7,9 @@ import { createDynamicsConnector } from '../connectors/dynamics';
 import { startDynamicsSimulator } from '../connectors/dynamics/simulator';
 import { createGraphMailSender } from '../connectors/graph-mail';
 import { createPartnerCenterConnector } from '../connectors/partner-center';
-import { loginPartnerCenter, type PartnerCenterAuthOptions } from '../connectors/partner-center/auth';
-import { startPartnerCenterSimulator, type PartnerCenterSimulator } from '../connectors/partner-center/simulator';
+import { startPartnerCenterSimulator } from '../connectors/partner-center/simulator';
+import { createDelegatedTokenSource, loginHint, loginPartnerCenter, PARTNER_CENTER_GRANT, type PartnerCenterAuthOptions } from '../connectors/partner-center/auth';
+import { GrantMonitor } from './partner-center/grant-monitor';
 import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
@@ -41,7 +42,7 @@ import { gateEngine, type MetadataCheck } from './sync/metadata-gate';
 import type { RunSummary } from './sync/types';
 import type { ConnectorInstance } from './sync/ports';
 import { startSandbox, type SandboxAdapters } from './sandbox/sandbox';
-import { SANDBOX_PC_CLIENT_ID, seedPartnerCenter } from './sandbox/partner-center';
+import { seedPartnerCenter } from './sandbox/partner-center';
 import { dynamicsSeed, salesforceSeed } from './sandbox/seed-data';
 import type { PartnerCenterLogin, PartnerCenterLoginRequest, RunningSimulators, StartSimulatorsOptions } from './cli/context';
 import type { PartnerCenterAuthConfig } from './config/partner-center-auth';
@@ -150,7 +151,7 @@ async function fetchCertificate(url: string, timeoutMs: number): Promise<string>
 
 function assemblePartnerCenter(
   config: PartnerCenterConfig,
-  deps: { store: StateStore; clock: Clock; logger: Logger; tokens: PartnerTokenSource; onRun: (summary: RunSummary) => void },
+  deps: { store: StateStore; clock: Clock; logger: Logger; tokens: PartnerTokenSource; onRun: (summary: RunSummary) => void; reportError: (error: unknown) => Promise<void> },
 ): PartnerCenterParts {
   const api = createPartnerCenterConnector(
     { name: PARTNER_CENTER_INSTANCE, apiBase: config.apiBase, timeoutMs: config.timeoutMs, retry: { ...DEFAULT_RETRY_POLICY, ...config.retry } },
@@ -158,7 +159,7 @@ function assemblePartnerCenter(
   );
   const context = { ownPublisher: config.publisher ?? null, defaultCurrency: config.defaultCurrency };
   const sync = createPartnerCenterSync({ api, store: deps.store, clock: deps.clock, logger: deps.logger, context, overlapMs: config.overlapMs });
-  const engine = createPartnerCenterEngine({ sync, api, store: deps.store, clock: deps.clock, logger: deps.logger, onRun: deps.onRun });
+  const engine = createPartnerCenterEngine({ sync, api, store: deps.store, clock: deps.clock, logger: deps.logger, onRun: deps.onRun, reportError: deps.reportError });
   const { webhook } = config;
   const verify = createWebhookVerifier({
     allowedCertificateOrigins: webhook.certificateHosts.map((h) => new URL(h).origin),
@@ -213,9 +214,11 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   // Each instance checks its CRM's fields before its first run, alone: one CRM down never holds back the others.
   const check: MetadataCheck = options.checkCrmFields === false ? async () => [] : metadataCheck(config.configFile, options.env ?? process.env, instances, mappings);
   const gated = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
-  const tokens = config.partnerCenter ? partnerTokenSource(config.partnerCenter.auth, options.partnerCenterTokens ? { given: options.partnerCenterTokens } : {}) : null;
-  const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun }) : null;
-  const engine = pc ? combineEngines(store, [gated, pc.engine]) : gated;
+  const env = options.env ?? process.env;
+  const pcAuth = config.partnerCenter?.auth;
+  // The delegated sign-in stored by `login partner-center`; a token source handed in (tests) replaces it.
+  const delegated = (auth: PartnerCenterAuthConfig) => createDelegatedTokenSource(partnerCenterAuthOptions(auth), { store, env, logger, configPath: config.configFile });
+  const tokens = pcAuth ? partnerTokenSource(pcAuth, options.partnerCenterTokens ? { given: options.partnerCenterTokens } : { delegated }) : null;
   const scheduled = [
     ...enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule, inbound: c.options.inbound })),
     ...(config.partnerCenter ? [{ name: PARTNER_CENTER_INSTANCE, kind: 'partner-center', schedule: config.partnerCenter.schedule }] : []),
@@ -224,6 +227,12 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   const notifier = new Notifier({
     store, mail, settings: config.notifications, clock, logger: logger.child({ module: 'notify' }), connectors: scheduled.map((c) => c.name),
   });
+  const grants = pcAuth && options.partnerCenterTokens === undefined
+    ? new GrantMonitor({ store, clock, logger, notifier, grants: [{ name: PARTNER_CENTER_GRANT, loginCommand: loginHint(config.configFile) }] })
+    : null;
+  const reportError = async (error: unknown): Promise<void> => void (await grants?.report(error));
+  const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun, reportError }) : null;
+  const engine = pc ? combineEngines(store, [gated, pc.engine]) : gated;
   return {
     config: {
       connectors: scheduled,
@@ -233,6 +242,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     },
     store, engine, logger, clock, metrics, notifier,
     ...(pc?.webhook ? { partnerCenterWebhook: pc.webhook } : {}),
+    ...(grants ? { grants } : {}),
     connectorStatus: () => [...health.values()],
     async close() {
       for (const instance of instances) await instance.connector.close();
@@ -313,39 +323,10 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
   };
 }
 
-const PARTNER_SCOPES = 'https://api.partner.microsoft.com/user_impersonation offline_access';
-
-async function entraPost(sim: PartnerCenterSimulator, form: Record<string, string>, endpoint: 'devicecode' | 'token'): Promise<Record<string, unknown>> {
-  const res = await fetch(`${sim.authority}/oauth2/v2.0/${endpoint}`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString(),
-  });
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`sandbox sign-in: Entra ${endpoint} answered ${res.status} ${String(body['error'])}`);
-  return body;
-}
-
-/**
- * The sandbox signs in to the simulator's Entra ID with the OAuth 2.0 device authorization grant,
- * the person at the browser played by the simulator (it approves the user code), then keeps the
- * access token fresh with the refresh token, as a delegated sign-in does.
- */
-async function signInToSimulator(sim: PartnerCenterSimulator): Promise<PartnerTokenSource> {
-  const client = { client_id: SANDBOX_PC_CLIENT_ID };
-  const code = await entraPost(sim, { ...client, scope: PARTNER_SCOPES }, 'devicecode');
-  sim.entra.approve(String(code['user_code']), { username: 'sandbox.user@partner.example', name: 'Sandbox User' });
-  let tokens = await entraPost(sim, { ...client, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: String(code['device_code']) }, 'token');
-  return {
-    async token(forceRefresh) {
-      if (forceRefresh) tokens = await entraPost(sim, { ...client, grant_type: 'refresh_token', refresh_token: String(tokens['refresh_token']), scope: PARTNER_SCOPES }, 'token');
-      return String(tokens['access_token']);
-    },
-  };
-}
-
 /** The simulators (and the sign-in to Partner Center's) `npm start` runs the sandbox with. */
 export const sandboxAdapters: SandboxAdapters = {
   startSalesforceSimulator, startDynamicsSimulator, startGraphMailSimulator,
-  partnerCenter: { start: () => startPartnerCenterSimulator(), signIn: (sim) => signInToSimulator(sim as PartnerCenterSimulator) },
+  partnerCenter: { start: () => startPartnerCenterSimulator({ entra: { pollIntervalSeconds: 1 } }), login: loginPartnerCenterWithConfig },
 };
 
 

@@ -23,6 +23,8 @@ export interface PartnerCenterEngineDeps {
   logger: Logger;
   /** Called after every run (metrics, health). */
   onRun?: (summary: RunSummary) => void;
+  /** Told of a failed run's error (an expired sign-in becomes an ops alert and a not-ready grant). */
+  reportError?: (error: unknown) => Promise<void>;
 }
 
 type Counters = Pick<RunSummary, 'pulled' | 'applied' | 'pushed' | 'conflicts' | 'deadLetters'>;
@@ -78,6 +80,7 @@ export function createPartnerCenterEngine(deps: PartnerCenterEngineDeps): SyncEn
         } else {
           error = err.message;
           log.error('sync run failed', { event: 'sync.failed', err });
+          await deps.reportError?.(e).catch((reportFailure: unknown) => log.warn('run failure not reported', { err: reportFailure }));
         }
       }
       const done = summary({ runId, started, dryRun: false, counters: countOf(pulled, pushed), apiCalls: deps.api.apiUsage().calls - callsBefore, error });

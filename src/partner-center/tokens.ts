@@ -26,7 +26,10 @@ export const notSignedIn: PartnerTokenFactory = () => ({
 });
 
 /** The token source of the configured Partner Center instance: the one handed in, else the delegated sign-in. */
-export function partnerTokenSource(auth: PartnerAuthSettings, choice: { given?: PartnerTokenSource; delegated?: PartnerTokenFactory }): PartnerTokenSource {
+export function partnerTokenSource<A extends PartnerAuthSettings>(
+  auth: A,
+  choice: { given?: PartnerTokenSource; delegated?: (auth: A) => PartnerTokenSource },
+): PartnerTokenSource {
   if (choice.given !== undefined) return choice.given;
   return (choice.delegated ?? notSignedIn)(auth);
 }

@@ -7,7 +7,7 @@
 import type { App } from '../app';
 import { DAY_MS } from '../core/clock';
 import { opportunityIdOfReferral } from '../partner-center/inbound';
-import type { PartnerTokenSource, Referral, ReferralBody } from '../ports/referral';
+import type { Referral, ReferralBody } from '../ports/referral';
 
 export const SANDBOX_PC_CLIENT_ID = 'cosell-sync-sandbox';
 
@@ -16,7 +16,7 @@ export interface PartnerCenterSim {
   origin: string;
   apiBase: string;
   authority: string;
-  entra: { tenantId: string };
+  entra: { tenantId: string; approve(userCode: string, user: { username: string; name: string }): void };
   receive(body: ReferralBody): Referral;
   microsoftUpdate(id: string, changes: Partial<ReferralBody>): Referral;
   state: { get(id: string): Referral | undefined };
@@ -25,8 +25,16 @@ export interface PartnerCenterSim {
 
 export interface SandboxPartnerCenter {
   start(): Promise<PartnerCenterSim>;
-  /** Signs the sandbox in to the simulator's Entra ID (device code approved on the spot). */
-  signIn(sim: PartnerCenterSim, app: { store: App['store']; logger: App['logger'] }): Promise<PartnerTokenSource>;
+  /**
+   * `login partner-center` with the sandbox's configuration: the device code flow against the
+   * simulator's Entra ID, `onDeviceCode` standing in for the person at the browser.
+   */
+  login(request: { configPath: string; env: NodeJS.ProcessEnv; onDeviceCode(prompt: { userCode: string }): void }): Promise<unknown>;
+}
+
+/** The sandbox's person at the browser: approves the code the sign-in shows. */
+export function approveSandboxSignIn(sim: PartnerCenterSim): (prompt: { userCode: string }) => void {
+  return (prompt) => sim.entra.approve(prompt.userCode, { username: 'sandbox.user@partner.example', name: 'Sandbox User' });
 }
 
 export function partnerCenterYaml(sim: PartnerCenterSim): string {
@@ -34,7 +42,7 @@ export function partnerCenterYaml(sim: PartnerCenterSim): string {
   apiBase: ${sim.apiBase}
   schedule: '10,25,40,55 * * * * *'
   publisher: Simulated Partner Ltd
-  auth: { tenantId: ${sim.entra.tenantId}, clientId: ${SANDBOX_PC_CLIENT_ID}, authority: ${sim.authority} }
+  auth: { tenantId: ${sim.entra.tenantId}, clientId: ${SANDBOX_PC_CLIENT_ID}, authority: ${sim.authority}, keyEnv: COSELL_SANDBOX_TOKEN_KEY }
   webhook: { enabled: true, certificateHosts: [${sim.origin}] }
 `;
 }

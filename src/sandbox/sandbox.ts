@@ -13,8 +13,8 @@ import type { InboundInput } from '../core/commands';
 import { runExpirySweep } from '../store';
 import { dynamicsSeed, salesforceSeed, sampleDeal } from './seed-data';
 import { sandboxActivity } from './activity';
-import { acceptInSalesforce, partnerCenterYaml, seedPartnerCenter, type SandboxPartnerCenter } from './partner-center';
-import type { PartnerTokenSource } from '../ports/referral';
+import { randomBytes } from 'node:crypto';
+import { acceptInSalesforce, approveSandboxSignIn, partnerCenterYaml, seedPartnerCenter, type SandboxPartnerCenter } from './partner-center';
 import { PARTNER_CENTER_CONNECTOR as PC } from '../partner-center/inbound';
 
 interface SimLike {
@@ -49,7 +49,7 @@ export interface SandboxOptions {
   adapters: SandboxAdapters;
   assemble: (
     loaded: LoadedConfig,
-    options: { closers: Array<() => Promise<void>>; runOnStart: boolean; env: NodeJS.ProcessEnv; partnerCenterTokens?: PartnerTokenSource },
+    options: { closers: Array<() => Promise<void>>; runOnStart: boolean; env: NodeJS.ProcessEnv },
   ) => Promise<App>;
   env: NodeJS.ProcessEnv;
   /** Folder of the store and the generated configuration; default ./data. */
@@ -83,17 +83,15 @@ export async function startSandbox(options: SandboxOptions): Promise<App> {
   const env = {
     ...options.env, COSELL_SANDBOX_SF_SECRET: 'sandbox-secret', COSELL_SANDBOX_DYN_SECRET: dyn.clientSecret, COSELL_SANDBOX_MAIL_SECRET: mail.clientSecret,
     COSELL_SANDBOX_ADMIN_TOKEN: options.env.COSELL_SANDBOX_ADMIN_TOKEN ?? 'sandbox-admin-token',
+    COSELL_SANDBOX_TOKEN_KEY: randomBytes(32).toString('base64'),
   };
   const activity = { stop: (): void => undefined };
   const loaded = loadConfig(configFile, env);
   const closers = [async () => activity.stop(), () => sf.close(), () => dyn.close(), () => mail.close(), ...(pc ? [() => pc.close()] : [])];
-  // The sandbox signs in once the app's store is open (the sign-in is kept there); runs start after it.
-  let signedIn: PartnerTokenSource | null = null;
-  const tokens: PartnerTokenSource = {
-    token: (forceRefresh) => (signedIn ? signedIn.token(forceRefresh) : Promise.reject(new Error('sandbox: not signed in to Partner Center yet'))),
-  };
-  const app = await options.assemble(loaded, { closers, runOnStart: true, env, ...(pc ? { partnerCenterTokens: tokens } : {}) });
-  if (pc && pcAdapter) signedIn = await pcAdapter.signIn(pc, app);
+  // Signed in as `login partner-center` does (device code, approved by the simulator's user); the
+  // token cache is sealed in the sandbox's store with a key made for this run.
+  if (pc && pcAdapter) await pcAdapter.login({ configPath: configFile, env, onDeviceCode: approveSandboxSignIn(pc) });
+  const app = await options.assemble(loaded, { closers, runOnStart: true, env });
   app.logger.info('sandbox: simulators started', {
     event: 'sandbox.started', salesforce: sf.url, dynamics: dyn.url, mail: mail.url, partnerCenter: pc?.apiBase ?? null, store: storePath, config: configFile,
   });

@@ -72,7 +72,7 @@ partnerCenter:
   timeoutMs: 5000
   retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 10 }
   publisher: Simulated Partner Ltd
-  auth: { tenantId: partner-tenant, clientId: partner-app }
+  auth: { tenantId: ${p.pc.entra.tenantId}, clientId: partner-app, authority: ${p.pc.authority} }
   webhook: { enabled: true, certificateHosts: [${p.pc.origin}] }
 notifications:
   enabled: true
