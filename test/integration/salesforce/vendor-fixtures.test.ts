@@ -46,7 +46,8 @@ function bulkJob(results: VendorFixture): void {
   nock(ORG).get('/services/data/v62.0/sobjects/Opportunity/describe').reply(200, { name: 'Opportunity', fields: [field('Id', 'id'), field('Name', 'string')] });
   nock(ORG).post('/services/data/v62.0/jobs/query').reply(...reply(fixture('bulk2-query-create')));
   nock(ORG).get(`/services/data/v62.0/jobs/query/${JOB}`).reply(200, { id: JOB, state: 'JobComplete' });
-  nock(ORG).get(`/services/data/v62.0/jobs/query/${JOB}/results`).reply(...reply(results));
+  // The connector reads results a chunk (maxRecords, its bulkPageSize) at a time.
+  nock(ORG).get(`/services/data/v62.0/jobs/query/${JOB}/results`).query({ maxRecords: '10000' }).reply(...reply(results));
 }
 
 const failedWrite = (r: WriteResult | undefined): Extract<WriteResult, { ok: false }> => {
