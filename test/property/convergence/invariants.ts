@@ -230,6 +230,8 @@ export async function statusViolations(w: World): Promise<string[]> {
     const records = new Map((await instance.connector.readRecords(mine.map((l) => l.externalId), instance.mapping.crmFields)).map((r) => [r.id, r.fields]));
     for (const link of mine) {
       const where = `${link.connector}/${link.externalId} (opportunity ${link.opportunityId})`;
+      // A status write the CRM refused waits as a dead letter, like any other write.
+      if (await refusedWrite(w, link.connector, link.opportunityId)) continue;
       const pending = await w.h.store.listConflicts({ opportunityId: link.opportunityId, connector: link.connector, status: 'pending' });
       for (const field of Object.keys(link.held)) {
         if (!pending.some((c) => c.field === field)) out.push(`${where}: ${field} is held (not merged, not pushed) without a pending conflict`);
