@@ -294,6 +294,13 @@ export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellC
       const policy = w.config.policy;
       const want = policy === 'flag' ? 'flagged' : 'enforced';
       if (!c.rule.endsWith(`/${policy}`) || c.outcome !== want) out.push(`${where}: terminal policy ${policy} must give ${want} under S1-S3, got rule ${c.rule} -> ${c.outcome}`);
+      // What the CRM is told: `flag` holds the CRM's value (the record keeps it, flagged); `enforce` sets the co-sell outcome (nothing held).
+      const link = c.status === 'pending' && c.externalId !== null ? await w.h.store.getLink(c.connector, c.externalId) : null;
+      if (link !== null && !(await refusedWrite(w, c.connector, c.opportunityId))) {
+        const held = c.field in link.held;
+        if (policy === 'flag' && !held) out.push(`${where}: terminal policy flag must keep the CRM's value held and flagged, but ${c.field} is not held`);
+        if (policy === 'enforce' && held) out.push(`${where}: terminal policy enforce must set the co-sell outcome, but ${c.field} is held`);
+      }
       continue;
     }
     if (c.kind !== 'field') continue;
