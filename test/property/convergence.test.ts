@@ -117,7 +117,7 @@ describe('convergence of Salesforce, Dynamics, Partner Center and co-sell under 
       }),
       { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }), endOnFailure: process.env.COSELL_PROPERTY_SHRINK === '0' },
     );
-  }, 60_000 + RUNS * 3_000); // a bound, not a timing: a loaded runner takes up to ~2 s a run
+  }, 60_000 + RUNS * 6_000); // a bound, not a timing: a loaded runner takes up to ~4 s a run of 20 deals and 60 commands
 });
 
 /** Shrunk counterexamples the property found (and one edge case next to them), replayed as fixed scenarios on every run. */

@@ -230,6 +230,8 @@ export async function statusViolations(w: World): Promise<string[]> {
     const records = new Map((await instance.connector.readRecords(mine.map((l) => l.externalId), instance.mapping.crmFields)).map((r) => [r.id, r.fields]));
     for (const link of mine) {
       const where = `${link.connector}/${link.externalId} (opportunity ${link.opportunityId})`;
+      // A status write the CRM refused waits as a dead letter, like any other write.
+      if (await refusedWrite(w, link.connector, link.opportunityId)) continue;
       const pending = await w.h.store.listConflicts({ opportunityId: link.opportunityId, connector: link.connector, status: 'pending' });
       for (const field of Object.keys(link.held)) {
         if (!pending.some((c) => c.field === field)) out.push(`${where}: ${field} is held (not merged, not pushed) without a pending conflict`);
@@ -292,6 +294,13 @@ export async function wrongWinners(w: World, expectLatest: (c: Conflict, cosellC
       const policy = w.config.policy;
       const want = policy === 'flag' ? 'flagged' : 'enforced';
       if (!c.rule.endsWith(`/${policy}`) || c.outcome !== want) out.push(`${where}: terminal policy ${policy} must give ${want} under S1-S3, got rule ${c.rule} -> ${c.outcome}`);
+      // What the CRM is told: `flag` holds the CRM's value (the record keeps it, flagged); `enforce` sets the co-sell outcome (nothing held).
+      const link = c.status === 'pending' && c.externalId !== null ? await w.h.store.getLink(c.connector, c.externalId) : null;
+      if (link !== null && !(await refusedWrite(w, c.connector, c.opportunityId))) {
+        const held = c.field in link.held;
+        if (policy === 'flag' && !held) out.push(`${where}: terminal policy flag must keep the CRM's value held and flagged, but ${c.field} is not held`);
+        if (policy === 'enforce' && held) out.push(`${where}: terminal policy enforce must set the co-sell outcome, but ${c.field} is held`);
+      }
       continue;
     }
     if (c.kind !== 'field') continue;
