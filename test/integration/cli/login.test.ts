@@ -11,7 +11,10 @@ import type { PartnerCenterSimulator } from '../../../connectors/partner-center/
 import type { CliContext } from '../../../src/cli/context';
 import { run } from '../../../src/cli/program';
 import { ManualClock } from '../../../src/core/clock';
-import { loginPartnerCenterWithConfig } from '../../../src/main';
+import { loadConfig } from '../../../src/config/load';
+import { createHttpServer } from '../../../src/http/server';
+import { assembleApp, loginPartnerCenterWithConfig } from '../../../src/main';
+import { Metrics } from '../../../src/metrics';
 import { createStore } from '../../../src/store';
 import { CLIENT_ID, ENV, startSim, USER } from '../partner-center/auth-harness';
 import { quietLogger } from '../partner-center/setup';
@@ -130,4 +133,35 @@ it('a configuration error in partnerCenter.auth is reported with file and path',
   const res = await cli(['login', 'partner-center', '--config', config], ENV);
   expect(res.code).toBe(1);
   expect(res.stderr).toMatch(/partnerCenter\.auth/);
+});
+
+it('an app assembled from a configuration with partnerCenter.auth is not ready until someone signs in', async () => {
+  const config = configFile(section());
+  const app = await assembleApp(loadConfig(config, ENV), { checkCrmFields: false, env: ENV, logger: quietLogger() });
+  const server = createHttpServer({ app, metrics: new Metrics() });
+  try {
+    const before = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(before.statusCode).toBe(503);
+    expect(before.json()).toMatchObject({ reasons: [`partner-center: no sign-in stored: run \`cosell-sync login partner-center --config ${config}\``] });
+    expect((await cli(['login', 'partner-center', '--config', config], ENV)).code).toBe(0);
+    const after = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toMatchObject({ grants: [{ name: 'partner-center', ready: true, account: USER.username }] });
+  } finally {
+    await server.close();
+    await app.close();
+  }
+});
+
+it('without partnerCenter configured, /readyz does not mention it', async () => {
+  const app = await assembleApp(loadConfig(configFile(null), ENV), { checkCrmFields: false, env: ENV, logger: quietLogger() });
+  const server = createHttpServer({ app, metrics: new Metrics() });
+  try {
+    const res = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).not.toHaveProperty('grants');
+  } finally {
+    await server.close();
+    await app.close();
+  }
 });
