@@ -21,7 +21,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/contract/**/*.test.ts', '<rootDir>/test/crash/**/*.test.ts'],
     },
-    // The 1,000-record chaos run (`npm run test:chaos`), apart from `npm test`: see README, long runs.
+    // The long chaos run (`npm run test:chaos`, 5,000 records), apart from `npm test`, which runs
+    // it at 1,000 records (test/integration/chaos.test.ts): see README, long runs.
     { ...common, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'] },
   ],
 };

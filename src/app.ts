@@ -4,12 +4,14 @@
  * and a fake engine. Nothing here knows which CRMs are behind the engine.
  */
 import type { Clock } from './core/clock';
+import type { PartnerCenterWebhookOptions } from './http/partner-center-webhook';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { Notifier } from './notify/notifier';
 import type { GrantMonitor } from './partner-center/grant-monitor';
 import type { StateStore } from './store/types';
 import type { SyncEngine } from './sync/types';
+import type { InboundRule } from './sync/inbound-routing';
 
 /** One scheduled connector instance. */
 export interface ScheduledConnector {
@@ -17,6 +19,8 @@ export interface ScheduledConnector {
   kind: string;
   /** Cron expression (node-cron: 5 fields, or 6 with seconds). */
   schedule: string;
+  /** Which inbound referrals it takes (default all): what `status` lists as unrouted. */
+  inbound?: InboundRule;
 }
 
 /** The part of the daemon configuration the CLI, HTTP server and scheduler read. */
@@ -64,6 +68,8 @@ export interface App {
   connectorStatus(): ConnectorHealth[];
   /** Sends the notifications (R18) and ops alerts after each run; absent or inactive when not configured. */
   notifier?: Notifier;
+  /** `POST /webhooks/partner-center`, when Partner Center webhooks are configured. */
+  partnerCenterWebhook?: PartnerCenterWebhookOptions;
   /**
    * Delegated grants the app needs (Partner Center's sign-in; see src/partner-center/grant-monitor.ts),
    * present when Partner Center is configured: `/readyz` is not ready while one is missing or

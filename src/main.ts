@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { createDynamicsConnector } from '../connectors/dynamics';
 import { startDynamicsSimulator } from '../connectors/dynamics/simulator';
 import { createGraphMailSender } from '../connectors/graph-mail';
+import { createPartnerCenterConnector } from '../connectors/partner-center';
 import { loginPartnerCenter, type PartnerCenterAuthOptions } from '../connectors/partner-center/auth';
+import { startPartnerCenterSimulator, type PartnerCenterSimulator } from '../connectors/partner-center/simulator';
 import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
@@ -15,6 +17,16 @@ import { analyzeConfig, loadConfig, type LoadedConfig } from './config/load';
 import { formatIssue } from './config/issues';
 import { readCrmFacts } from './mapping/crm-facts';
 import type { ConnectorConfig } from './config/types';
+import { PARTNER_CENTER_INSTANCE, type PartnerCenterConfig } from './config/partner-center';
+import type { PartnerCenterWebhookOptions } from './http/partner-center-webhook';
+import { createPartnerCenterEngine } from './partner-center/instance-engine';
+import { createPartnerCenterSync } from './partner-center/sync';
+import { partnerTokenSource } from './partner-center/tokens';
+import { createWebhookVerifier } from './partner-center/webhook-verify';
+import type { PartnerTokenSource, ReferralApi } from './ports/referral';
+import type { StateStore } from './store/types';
+import { combineEngines } from './sync/combined-engine';
+import type { SyncEngine } from './sync/types';
 import { systemClock, type Clock } from './core/clock';
 import { ConfigError } from './errors';
 import { createLogger, type Logger } from './log';
@@ -29,6 +41,7 @@ import { gateEngine, type MetadataCheck } from './sync/metadata-gate';
 import type { RunSummary } from './sync/types';
 import type { ConnectorInstance } from './sync/ports';
 import { startSandbox, type SandboxAdapters } from './sandbox/sandbox';
+import { SANDBOX_PC_CLIENT_ID, seedPartnerCenter } from './sandbox/partner-center';
 import { dynamicsSeed, salesforceSeed } from './sandbox/seed-data';
 import type { PartnerCenterLogin, PartnerCenterLoginRequest, RunningSimulators, StartSimulatorsOptions } from './cli/context';
 import type { PartnerCenterAuthConfig } from './config/partner-center-auth';
@@ -119,6 +132,44 @@ function metadataCheck(configFile: string, env: NodeJS.ProcessEnv, instances: Co
   };
 }
 
+/** Partner Center as the daemon runs it: its engine, its connector, and the webhook route when enabled. */
+interface PartnerCenterParts {
+  engine: SyncEngine;
+  api: ReferralApi;
+  webhook: PartnerCenterWebhookOptions | null;
+}
+
+/** The signing certificate a webhook names, fetched within the configured time; never more than 64 KiB. */
+async function fetchCertificate(url: string, timeoutMs: number): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  if (!res.ok) throw new Error(`certificate fetch answered ${res.status}`);
+  const body = await res.text();
+  if (body.length > 64 * 1024) throw new Error('certificate larger than 64 KiB');
+  return body;
+}
+
+function assemblePartnerCenter(
+  config: PartnerCenterConfig,
+  deps: { store: StateStore; clock: Clock; logger: Logger; tokens: PartnerTokenSource; onRun: (summary: RunSummary) => void },
+): PartnerCenterParts {
+  const api = createPartnerCenterConnector(
+    { name: PARTNER_CENTER_INSTANCE, apiBase: config.apiBase, timeoutMs: config.timeoutMs, retry: { ...DEFAULT_RETRY_POLICY, ...config.retry } },
+    { logger: deps.logger, tokens: deps.tokens },
+  );
+  const context = { ownPublisher: config.publisher ?? null, defaultCurrency: config.defaultCurrency };
+  const sync = createPartnerCenterSync({ api, store: deps.store, clock: deps.clock, logger: deps.logger, context, overlapMs: config.overlapMs });
+  const engine = createPartnerCenterEngine({ sync, api, store: deps.store, clock: deps.clock, logger: deps.logger, onRun: deps.onRun });
+  const { webhook } = config;
+  const verify = createWebhookVerifier({
+    allowedCertificateOrigins: webhook.certificateHosts.map((h) => new URL(h).origin),
+    expectedOrganization: webhook.organization,
+    fetchCertificate: (url) => fetchCertificate(url, webhook.certificateTimeoutMs),
+    now: () => deps.clock.now(),
+  });
+  const logger = deps.logger.child({ connector: PARTNER_CENTER_INSTANCE, module: 'partner-center-webhook' });
+  return { engine, api, webhook: webhook.enabled ? { verify, onReferral: (id) => sync.pullOne(id), logger } : null };
+}
+
 export interface AssembleOptions {
   /** Check mapped fields against each CRM's metadata before starting (default true). */
   checkCrmFields?: boolean;
@@ -128,6 +179,8 @@ export interface AssembleOptions {
   /** Released with the app (the sandbox's simulators). */
   closers?: Array<() => Promise<void>>;
   runOnStart?: boolean;
+  /** The Partner Center token source (the sandbox's sign-in); default the configured delegated sign-in. */
+  partnerCenterTokens?: PartnerTokenSource;
 }
 
 /** Wires a loaded configuration into a running app (no schedules yet: the daemon starts those). */
@@ -148,6 +201,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     return { name: c.name, connector: createConnector(c, logger), mapping, publish: c.options.publish, inbound: c.options.inbound, pushBatchSize: c.options.batchSize };
   });
   const health = new Map<string, ConnectorHealth>(enabled.map((c) => [c.name, { name: c.name, kind: c.kind, ready: true, reason: null }]));
+  if (config.partnerCenter) health.set(PARTNER_CENTER_INSTANCE, { name: PARTNER_CENTER_INSTANCE, kind: 'partner-center', ready: true, reason: null });
   const onRun = (summary: RunSummary): void => {
     metrics.recordRun(summary);
     const instance = instances.find((i) => i.name === summary.connector);
@@ -158,22 +212,31 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   const inner = createSyncEngine({ store, instances, clock, logger, policy, onRun, reviewLeaseWaitMs: config.reconciliation.reviewLeaseWaitMs });
   // Each instance checks its CRM's fields before its first run, alone: one CRM down never holds back the others.
   const check: MetadataCheck = options.checkCrmFields === false ? async () => [] : metadataCheck(config.configFile, options.env ?? process.env, instances, mappings);
-  const engine = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
+  const gated = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
+  const tokens = config.partnerCenter ? partnerTokenSource(config.partnerCenter.auth, options.partnerCenterTokens ? { given: options.partnerCenterTokens } : {}) : null;
+  const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun }) : null;
+  const engine = pc ? combineEngines(store, [gated, pc.engine]) : gated;
+  const scheduled = [
+    ...enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule, inbound: c.options.inbound })),
+    ...(config.partnerCenter ? [{ name: PARTNER_CENTER_INSTANCE, kind: 'partner-center', schedule: config.partnerCenter.schedule }] : []),
+  ];
   const mail = createMailSender(config.notifications, logger);
   const notifier = new Notifier({
-    store, mail, settings: config.notifications, clock, logger: logger.child({ module: 'notify' }), connectors: enabled.map((c) => c.name),
+    store, mail, settings: config.notifications, clock, logger: logger.child({ module: 'notify' }), connectors: scheduled.map((c) => c.name),
   });
   return {
     config: {
-      connectors: enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule })),
+      connectors: scheduled,
       http: { ...config.http, host: httpHost(options.env ?? process.env, config.http.host) },
       expiry: config.expiry,
       runOnStart: options.runOnStart ?? true,
     },
     store, engine, logger, clock, metrics, notifier,
+    ...(pc?.webhook ? { partnerCenterWebhook: pc.webhook } : {}),
     connectorStatus: () => [...health.values()],
     async close() {
       for (const instance of instances) await instance.connector.close();
+      await pc?.api.close();
       await mail?.close();
       await store.close();
       for (const close of options.closers ?? []) await close();
@@ -195,7 +258,7 @@ export function partnerCenterAuthOptions(auth: PartnerCenterAuthConfig): Partner
 /** `cosell-sync login partner-center`: the configured sign-in, stored in the configured store. */
 export async function loginPartnerCenterWithConfig(request: PartnerCenterLoginRequest): Promise<PartnerCenterLogin> {
   const { config } = loadConfig(request.configPath, request.env);
-  if (config.partnerCenter === undefined) {
+  if (config.partnerCenter === null) {
     throw new ConfigError(`${request.configPath}: no partnerCenter.auth section (tenantId, clientId): Partner Center is not configured`);
   }
   const logger = createLogger({ level: 'warn', format: config.logging.format });
@@ -224,25 +287,66 @@ export function httpHost(env: NodeJS.ProcessEnv, configured: string): string {
 /** Credentials the simulators accept (printed by `cosell-sync simulators`; they guard nothing real). */
 const SIMULATOR_CLIENT = { clientId: 'cosell-sync-sim-client', clientSecret: 'cosell-sync-sim-secret' };
 
-/** Both CRM simulators on the given loopback ports (0: any), seeded with the sandbox's samples unless `empty`. */
+/** The CRM and Partner Center simulators on the given loopback ports (0: any), seeded with the sandbox's samples unless `empty`. */
 export async function startSimulators(options: StartSimulatorsOptions): Promise<RunningSimulators> {
   const sf = await startSalesforceSimulator({ port: options.salesforcePort, auth: { ...SIMULATOR_CLIENT } });
   const dyn = await startDynamicsSimulator({ port: options.dynamicsPort }).catch(async (error: unknown) => {
     await sf.close();
     throw error;
   });
+  const pc = await startPartnerCenterSimulator({ ...(options.partnerCenterPort ? { port: options.partnerCenterPort } : {}) }).catch(async (error: unknown) => {
+    await sf.close();
+    await dyn.close();
+    throw error;
+  });
   const seeded = options.empty ? { salesforce: 0, dynamics: 0 } : { salesforce: sf.seed(salesforceSeed(32)).length, dynamics: dyn.seed(dynamicsSeed(26, dyn.currencies)).length };
+  const referrals = options.empty ? 0 : seedPartnerCenter(pc, new Date()).length;
   return {
     salesforce: { url: sf.url, loginUrl: sf.url, clientId: SIMULATOR_CLIENT.clientId, clientSecret: SIMULATOR_CLIENT.clientSecret, records: seeded.salesforce },
     dynamics: { url: dyn.url, tenantId: dyn.tenantId, authority: dyn.authority, clientId: dyn.clientId, clientSecret: dyn.clientSecret, records: seeded.dynamics },
+    partnerCenter: { apiBase: pc.apiBase, authority: pc.authority, tenantId: pc.entra.tenantId, certificateHost: pc.origin, referrals },
     close: async () => {
       await sf.close();
       await dyn.close();
+      await pc.close();
     },
   };
 }
 
-const sandboxAdapters: SandboxAdapters = { startSalesforceSimulator, startDynamicsSimulator, startGraphMailSimulator };
+const PARTNER_SCOPES = 'https://api.partner.microsoft.com/user_impersonation offline_access';
+
+async function entraPost(sim: PartnerCenterSimulator, form: Record<string, string>, endpoint: 'devicecode' | 'token'): Promise<Record<string, unknown>> {
+  const res = await fetch(`${sim.authority}/oauth2/v2.0/${endpoint}`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString(),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`sandbox sign-in: Entra ${endpoint} answered ${res.status} ${String(body['error'])}`);
+  return body;
+}
+
+/**
+ * The sandbox signs in to the simulator's Entra ID with the OAuth 2.0 device authorization grant,
+ * the person at the browser played by the simulator (it approves the user code), then keeps the
+ * access token fresh with the refresh token, as a delegated sign-in does.
+ */
+async function signInToSimulator(sim: PartnerCenterSimulator): Promise<PartnerTokenSource> {
+  const client = { client_id: SANDBOX_PC_CLIENT_ID };
+  const code = await entraPost(sim, { ...client, scope: PARTNER_SCOPES }, 'devicecode');
+  sim.entra.approve(String(code['user_code']), { username: 'sandbox.user@partner.example', name: 'Sandbox User' });
+  let tokens = await entraPost(sim, { ...client, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: String(code['device_code']) }, 'token');
+  return {
+    async token(forceRefresh) {
+      if (forceRefresh) tokens = await entraPost(sim, { ...client, grant_type: 'refresh_token', refresh_token: String(tokens['refresh_token']), scope: PARTNER_SCOPES }, 'token');
+      return String(tokens['access_token']);
+    },
+  };
+}
+
+/** The simulators (and the sign-in to Partner Center's) `npm start` runs the sandbox with. */
+export const sandboxAdapters: SandboxAdapters = {
+  startSalesforceSimulator, startDynamicsSimulator, startGraphMailSimulator,
+  partnerCenter: { start: () => startPartnerCenterSimulator(), signIn: (sim) => signInToSimulator(sim as PartnerCenterSimulator) },
+};
 
 
 /** The app the configuration describes, or the sandbox when asked for. */

@@ -8,6 +8,7 @@
  */
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { ConnectorError } from '../../src/errors';
+import { TimeoutError } from '../shared/http';
 import { msalAuthority } from '../shared/msal-authority';
 import type { DynamicsAuth } from './options';
 
@@ -24,7 +25,18 @@ function msalConfiguration(auth: DynamicsAuth): Configuration {
   return { auth: { clientId: auth.clientId, ...settings.auth, ...credential }, ...(settings.system ? { system: settings.system } : {}) };
 }
 
-export function createTokenSource(auth: DynamicsAuth, orgUrl: string): TokenSource {
+/** A token request still unanswered after `timeoutMs` fails as a retryable timeout (the identity service may just be slow). */
+function boundedBy(timeoutMs: number | undefined, work: Promise<string>): Promise<string> {
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError({ code: 'transient', retryable: true, message: `dynamics token request: no answer within ${timeoutMs} ms` })), timeoutMs);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** `timeoutMs` bounds each token request (the connector's `options.timeoutMs`); without it a request may wait as long as MSAL does. */
+export function createTokenSource(auth: DynamicsAuth, orgUrl: string, timeoutMs?: number): TokenSource {
   const app = new ConfidentialClientApplication(msalConfiguration(auth));
   const scopes = [`${new URL(orgUrl).origin}/.default`];
   let inFlight: Promise<string> | null = null;
@@ -41,7 +53,7 @@ export function createTokenSource(auth: DynamicsAuth, orgUrl: string): TokenSour
   return {
     token(forceRefresh) {
       if (inFlight && !forceRefresh) return inFlight;
-      const p = acquire(forceRefresh).finally(() => {
+      const p = boundedBy(timeoutMs, acquire(forceRefresh)).finally(() => {
         if (inFlight === p) inFlight = null;
       });
       inFlight = p;

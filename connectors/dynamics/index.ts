@@ -42,7 +42,8 @@ export function createDynamicsConnector(options: DynamicsConnectorOptions, deps:
   const apiPath = `/api/data/${options.apiVersion ?? DYNAMICS_DEFAULTS.apiVersion}/`;
   const org = options.url.replace(/\/$/, '');
   const policy = validateRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...options.retry });
-  const api = new WebApiClient(`${org}${apiPath.replace(/\/$/, '')}`, createTokenSource(options.auth, org), policy, logger, checkTimeout(options.timeoutMs, `dynamics connector ${options.name}`));
+  const timeoutMs = checkTimeout(options.timeoutMs, `dynamics connector ${options.name}`);
+  const api = new WebApiClient(`${org}${apiPath.replace(/\/$/, '')}`, createTokenSource(options.auth, org, timeoutMs), policy, logger, timeoutMs);
   const currencies = new CurrencyCache(api);
   const choices = new ChoiceColumns(api, logicalNameOf(entitySet));
 

@@ -40,6 +40,9 @@ const failure = (op: WriteOperation, error: ConnectorError, stale = false): Writ
   error,
 });
 
+/** The `$batch` carrying this operation failed as a whole: no reply judged the row. */
+const callFailure = (op: WriteOperation, error: ConnectorError): WriteResult => ({ ok: false, id: op.kind === 'update' ? op.id : null, stale: false, error, callFailed: true });
+
 /**
  * A batch that timed out and could not be replayed may or may not have been applied. An update is
  * reported stale, so the row is read again and merged before anything else is written to it; a
@@ -178,14 +181,14 @@ async function sendOperations(ctx: WriteContext, ops: readonly WriteOperation[])
       replies = parseBatchResponse(res.headers.get('content-type'), res.text);
     } catch (error) {
       const e = error instanceof ConnectorError ? error : new ConnectorError({ code: 'unknown', message: coerceError(error).message, cause: error });
-      for (const c of chunk) results[c.index] = isTimeout(error) ? unsettled(ops[c.index] as WriteOperation, error) : failure(ops[c.index] as WriteOperation, e);
+      for (const c of chunk) results[c.index] = isTimeout(error) ? unsettled(ops[c.index] as WriteOperation, error) : callFailure(ops[c.index] as WriteOperation, e);
       continue;
     }
     chunk.forEach((c, i) => {
       results[c.index] = interpret(ops[c.index] as WriteOperation, c.plan, replies[i]);
     });
   }
-  return results.map((r, i) => r ?? failure(ops[i] as WriteOperation, new ConnectorError({ code: 'unknown', message: 'not written' })));
+  return results.map((r, i) => r ?? callFailure(ops[i] as WriteOperation, new ConnectorError({ code: 'unknown', message: 'not written' })));
 }
 
 function chunks<T extends { plan: Plan }>(items: T[], max: number): T[][] {

@@ -15,6 +15,12 @@ export function readErrorBody(body: unknown): { code: string; message: string } 
       return null;
     }
   }
+  // The Partner Center API (api.partnercenter.microsoft.com, e.g. profiles/mpn) answers
+  // `{"code":3000,"description":"…","data":[],"source":"PartnerFD"}` (get-partner-by-mpn-id).
+  const flat = value as { code?: unknown; description?: unknown } | null;
+  if (flat && typeof flat === 'object' && typeof flat.description === 'string' && (typeof flat.code === 'number' || typeof flat.code === 'string')) {
+    return { code: String(flat.code), message: flat.description };
+  }
   const e = (value as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   if (!e || typeof e !== 'object') return null;
   return { code: typeof e.code === 'string' ? e.code : '', message: typeof e.message === 'string' ? e.message : '' };

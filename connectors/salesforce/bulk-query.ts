@@ -6,6 +6,7 @@
  */
 import type { CrmRecord } from '../../src/ports/connector';
 import type { SalesforceClient } from './client';
+import { makeVersion, valueMap } from './records';
 
 export interface BulkQueryParams {
   client: SalesforceClient;
@@ -37,8 +38,8 @@ function toRecord(row: Record<string, unknown>, p: BulkQueryParams): CrmRecord {
   const byName = new Map(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
   const fields: Record<string, unknown> = {};
   for (const f of p.fields) fields[f] = convert(p.types.get(f.toLowerCase()), byName.get(f.toLowerCase()));
-  const version = String(convert('datetime', byName.get('systemmodstamp')) ?? '');
-  return { id: String(byName.get('id') ?? ''), fields, version, modifiedAt: version === '' ? null : version };
+  const stamp = String(convert('datetime', byName.get('systemmodstamp')) ?? '');
+  return { id: String(byName.get('id') ?? ''), fields, version: makeVersion(stamp, p.fields, valueMap(fields)), modifiedAt: stamp === '' ? null : stamp };
 }
 
 export async function* bulkQueryPages(p: BulkQueryParams): AsyncGenerator<CrmRecord[]> {

@@ -18,8 +18,10 @@ const CursorSchema = z.object({
   deletedSince: stamp,
   phase: z.enum(['full', 'incremental']),
   /**
-   * Records read within settleMs of `stamp`: id -> the SystemModstamp read. The next read starts
-   * settleMs before `stamp` and skips these, so a late commit with an older stamp is still read.
+   * Records read in the overlap before `stamp` (settleMs, and at least `stamp`'s own second):
+   * id -> the version read (SystemModstamp#hash, or a stamp alone in older cursors). The next read
+   * starts at the overlap and skips these unless their version changed, so a late commit with an
+   * older stamp, or a second edit within the same second, is still read.
    */
   seen: z.record(z.string(), z.string()).optional(),
 });

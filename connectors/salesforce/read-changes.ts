@@ -11,7 +11,7 @@ import { isConnectorError } from '../../src/errors';
 import type { Logger } from '../../src/log';
 import type { SalesforceClient } from './client';
 import { decodeCursor, encodeCursor, type SalesforceCursor } from './cursor';
-import { toCrmRecord, selectList } from './records';
+import { parseVersion, toCrmRecord, selectList } from './records';
 import { DeletedResult, QueryPage } from './schema';
 import { assertFieldName, assertIdentifier, soqlDateTime, soqlLiteral } from './soql';
 import { bulkQueryPages } from './bulk-query';
@@ -33,8 +33,9 @@ export interface ReadContext {
    * A real org stamps a record when its transaction starts writing it, and the transaction can
    * commit after later stamps were read: such a record shows up behind the cursor. With
    * settleMs > 0 each read starts settleMs before the cursor and skips the records it already
-   * read there (same Id and SystemModstamp, kept in the cursor), so the late one is read once
-   * and nothing is read twice (0: start exactly at the cursor).
+   * read there (same Id and version, kept in the cursor), so the late one is read once and
+   * nothing is read twice. Stamps are whole seconds, so another edit can land in the cursor's
+   * own second after the read: every read, even with 0, starts at the beginning of that second.
    */
   settleMs: number;
   fieldTypes: () => Promise<ReadonlyMap<string, string>>;
@@ -43,7 +44,7 @@ export interface ReadContext {
 export function buildChangesSoql(
   ctx: Pick<ReadContext, 'object' | 'filterSoql' | 'filterFields'>,
   fields: readonly string[],
-  pos: { stamp: string | null; id: string | null },
+  pos: { stamp: string | null; id: string | null; inclusive?: boolean },
   horizon: number | null = null,
 ): string {
   const select = selectList(fields);
@@ -53,7 +54,8 @@ export function buildChangesSoql(
   if (ctx.filterSoql) conds.push(`(${ctx.filterSoql})`);
   if (pos.stamp !== null) {
     const ts = soqlDateTime(pos.stamp);
-    conds.push(pos.id === null ? `SystemModstamp > ${ts}` : `(SystemModstamp > ${ts} OR (SystemModstamp = ${ts} AND Id > ${soqlLiteral(pos.id)}))`);
+    if (pos.inclusive === true) conds.push(`SystemModstamp >= ${ts}`);
+    else conds.push(pos.id === null ? `SystemModstamp > ${ts}` : `(SystemModstamp > ${ts} OR (SystemModstamp = ${ts} AND Id > ${soqlLiteral(pos.id)}))`);
   }
   // Stamps at or before the horizon only: see ReadContext.settleMs.
   if (horizon !== null) conds.push(`SystemModstamp <= ${soqlDateTime(horizon)}`);
@@ -70,28 +72,45 @@ function after(a: { stamp: string; id: string }, b: { stamp: string | null; id: 
   return d > 0 || (d === 0 && (b.id === null || a.id > b.id));
 }
 
+/** Where a read resumed at `stamp` starts: settleMs back, and never later than the start of the stamp's second. */
+export function overlapStart(stamp: string, settleMs: number): number {
+  const ms = stampMs(stamp);
+  return Math.min(ms - settleMs, Math.floor(ms / 1000) * 1000);
+}
+
 /** The furthest position read (a late record behind the cursor never moves it back), and the seen window. */
 function advance(c: SalesforceCursor, records: CrmRecord[], settleMs: number): SalesforceCursor {
   let next: SalesforceCursor = c;
-  for (const r of records) if (after({ stamp: r.version, id: r.id }, next)) next = { ...next, stamp: r.version, id: r.id };
-  if (settleMs <= 0 || next.stamp === null) return next;
-  const from = stampMs(next.stamp) - settleMs;
+  for (const r of records) {
+    const stamp = parseVersion(r.version).stamp;
+    if (after({ stamp, id: r.id }, next)) next = { ...next, stamp, id: r.id };
+  }
+  if (next.stamp === null) return next;
+  const from = overlapStart(next.stamp, settleMs);
   const seen: Record<string, string> = {};
-  for (const [id, stamp] of Object.entries(c.seen ?? {})) if (stampMs(stamp) > from) seen[id] = stamp;
-  for (const r of records) if (stampMs(r.version) > from) seen[r.id] = r.version;
+  for (const [id, version] of Object.entries(c.seen ?? {})) if (stampMs(parseVersion(version).stamp) >= from) seen[id] = version;
+  for (const r of records) if (stampMs(parseVersion(r.version).stamp) >= from) seen[r.id] = r.version;
   return { ...next, seen };
 }
 
-/** Records of the overlap already read (same Id and stamp) are left out. */
+/** Records of the overlap already read (same Id and version) are left out. */
 function unseen(c: SalesforceCursor, records: CrmRecord[]): CrmRecord[] {
   const seen = c.seen;
   if (seen === undefined) return records;
-  return records.filter((r) => seen[r.id] === undefined || stampMs(seen[r.id]!) !== stampMs(r.version));
+  return records.filter((r) => {
+    const before = seen[r.id];
+    if (before === undefined) return true;
+    const a = parseVersion(before);
+    const b = parseVersion(r.version);
+    if (stampMs(a.stamp) !== stampMs(b.stamp)) return true;
+    // A stamp-only entry (a cursor written before versions carried a hash) compares the stamp.
+    return a.hash !== undefined && (a.key !== b.key || a.hash !== b.hash);
+  });
 }
 
 async function* restPages(ctx: ReadContext, params: ReadChangesParams, start: SalesforceCursor): AsyncGenerator<ChangePage, SalesforceCursor> {
   const headers = { 'Sforce-Query-Options': `batchSize=${ctx.pageSize}` };
-  const overlap = ctx.settleMs > 0 && start.stamp !== null ? { stamp: new Date(stampMs(start.stamp) - ctx.settleMs).toISOString(), id: null } : start;
+  const overlap = start.stamp !== null ? { stamp: new Date(overlapStart(start.stamp, ctx.settleMs)).toISOString(), id: null, inclusive: true } : start;
   const soql = buildChangesSoql(ctx, params.fields, overlap);
   const fullResync = start.phase === 'full';
   let cursor = start;

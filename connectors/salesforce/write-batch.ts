@@ -11,7 +11,8 @@ import type { WriteOperation, WriteResult } from '../../src/ports/connector';
 import type { SalesforceClient } from './client';
 import { fromErrorItems } from './parse-error';
 import { QueryPage, SaveResults } from './schema';
-import { assertIdentifier, idList } from './soql';
+import { fieldsOfKey, parseVersion, selectList, toCrmRecord, valueMap, valuesHash } from './records';
+import { assertFieldName, assertIdentifier, idList } from './soql';
 
 export interface WriteContext {
   client: SalesforceClient;
@@ -33,8 +34,9 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 const stampMs = (s: string): number => Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+/** The call carrying these rows failed as a whole (no per-row answer): each row is tried again later. */
 const failAll = <T>(items: Indexed<T>[], error: ConnectorError, results: WriteResult[], idOf: (op: T) => string | null): void => {
-  for (const { index, op } of items) results[index] = { ok: false, id: idOf(op), stale: false, error };
+  for (const { index, op } of items) results[index] = { ok: false, id: idOf(op), stale: false, error, callFailed: true };
 };
 
 async function writeCreates(ctx: WriteContext, items: Indexed<CreateOp>[], results: WriteResult[]): Promise<void> {
@@ -51,13 +53,25 @@ async function writeCreates(ctx: WriteContext, items: Indexed<CreateOp>[], resul
   });
 }
 
-/** One query for the chunk's current stamps; returns the ops still to write. */
+/**
+ * One query for the chunk's current stamps and read fields; returns the ops still to write. An org
+ * stamps whole seconds, so an edit within the second of the read keeps the stamp: the values the
+ * version's hash covers are read again and hashed. A version whose field list this process has
+ * not read (stamp only, or read before a restart) is checked on the stamp alone.
+ */
 async function dropStale(ctx: WriteContext, items: Indexed<UpdateOp>[], results: WriteResult[]): Promise<Indexed<UpdateOp>[]> {
   const checked = items.filter(({ op }) => op.expectedVersion !== null);
   if (checked.length === 0) return items;
-  const soql = `SELECT Id, SystemModstamp FROM ${assertIdentifier(ctx.object)} WHERE Id IN ${idList(checked.map(({ op }) => op.id))}`;
+  const extra = new Set<string>();
+  for (const { op } of checked) {
+    const { key } = parseVersion(op.expectedVersion ?? '');
+    for (const f of (key && fieldsOfKey(key)) || []) extra.add(f);
+  }
+  const select = selectList([...extra]);
+  for (const f of select) assertFieldName(f, select);
+  const soql = `SELECT ${select.join(', ')} FROM ${assertIdentifier(ctx.object)} WHERE Id IN ${idList(checked.map(({ op }) => op.id))}`;
   const page = QueryPage.parse(await ctx.client.call('versionCheck', async (conn) => await conn.query(soql, { autoFetch: false }), ctx.signal));
-  const current = new Map(page.records.map((r) => [String(r['Id']).slice(0, 15), String(r['SystemModstamp'])]));
+  const current = new Map(page.records.map((r) => [String(r['Id']).slice(0, 15), toCrmRecord(r, [...extra])]));
   return items.filter(({ index, op }) => {
     if (op.expectedVersion === null) return true;
     const now = current.get(op.id.slice(0, 15));
@@ -65,12 +79,17 @@ async function dropStale(ctx: WriteContext, items: Indexed<UpdateOp>[], results:
       results[index] = { ok: false, id: op.id, stale: false, error: new ConnectorError({ code: 'not_found', message: `${ctx.object} ${op.id} does not exist or is deleted`, crmCode: 'NOT_FOUND' }) };
       return false;
     }
-    if (stampMs(now) !== stampMs(op.expectedVersion)) {
+    const expected = parseVersion(op.expectedVersion);
+    const stamp = parseVersion(now.version).stamp;
+    const moved = stampMs(stamp) !== stampMs(expected.stamp);
+    const edited = !moved && expected.key !== undefined && fieldsOfKey(expected.key) !== undefined && valuesHash(expected.key, valueMap(now.fields)) !== expected.hash;
+    if (moved || edited) {
+      const why = moved ? `SystemModstamp ${stamp}, expected ${expected.stamp}` : `values changed within SystemModstamp ${stamp}`;
       results[index] = {
         ok: false,
         id: op.id,
         stale: true,
-        error: new ConnectorError({ code: 'conflict', message: `${ctx.object} ${op.id} changed since it was read (SystemModstamp ${now}, expected ${op.expectedVersion})`, crmCode: 'STALE_VERSION' }),
+        error: new ConnectorError({ code: 'conflict', message: `${ctx.object} ${op.id} changed since it was read (${why})`, crmCode: 'STALE_VERSION' }),
       };
       return false;
     }

@@ -73,6 +73,8 @@ export interface PartnerCenterLogin {
 export interface StartSimulatorsOptions {
   salesforcePort: number;
   dynamicsPort: number;
+  /** Port of the Partner Center simulator (0: any). */
+  partnerCenterPort?: number;
   empty: boolean;
 }
 
@@ -80,6 +82,8 @@ export interface StartSimulatorsOptions {
 export interface RunningSimulators {
   salesforce: { url: string; loginUrl: string; clientId: string; clientSecret: string; records: number };
   dynamics: { url: string; tenantId: string; authority: string; clientId: string; clientSecret: string; records: number };
+  /** What a `partnerCenter:` block names to use it: the API base, its Entra authority and tenant, the webhook certificate host. */
+  partnerCenter: { apiBase: string; authority: string; tenantId: string; certificateHost: string; referrals: number };
   close(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import { checkCron, parseConnectors } from './connector-entry';
 import { resolveEnv } from './env';
 import { ConfigValidationError, didYouMean, sortIssues, type ConfigIssue } from './issues';
 import { NO_NOTIFICATIONS } from '../notify/settings';
+import { PARTNER_CENTER_INSTANCE } from './partner-center';
 import { CONFIG_SCHEMA, STORE_SCHEMA } from './schema';
 import type { DaemonConfig, StoreConfig } from './types';
 import { readYamlSource, type YamlSource } from './yaml-source';
@@ -59,6 +60,15 @@ export function analyzeConfig(file: string, options: AnalyzeOptions = {}): Confi
   const entries = parseConnectors(valueAt(resolved.data, ['connectors']), source, file);
   issues.push(...entries.issues);
   if (top.ok) issues.push(...checkCron(top.data.expiry.schedule, source, ['expiry', 'schedule']));
+  // Checked on the raw value too, so that a bad schedule is reported with the block's other errors.
+  const pcSchedule = valueAt(resolved.data, ['partnerCenter', 'schedule']);
+  if (typeof pcSchedule === 'string') issues.push(...checkCron(pcSchedule, source, ['partnerCenter', 'schedule']));
+  if (top.ok && top.data.partnerCenter?.enabled === true) {
+    // Partner Center runs as the instance of this name: its runs, lease and dead letters go by it.
+    for (const entry of entries.entries.filter((e) => e.connector.name === PARTNER_CENTER_INSTANCE)) {
+      issues.push(source.issue(['connectors', entry.index, 'name'], `"${PARTNER_CENTER_INSTANCE}" is the Partner Center instance's name; give this connector another`));
+    }
+  }
 
   const bound = bindMappings({
     entries: entries.entries,
@@ -81,7 +91,7 @@ export function analyzeConfig(file: string, options: AnalyzeOptions = {}): Confi
     http: { port: http.port, host: http.host, adminToken: http.adminToken ?? null, ...(http.stalledAfterMs === undefined ? {} : { stalledAfterMs: http.stalledAfterMs }) },
     expiry,
     notifications: notifications ?? NO_NOTIFICATIONS,
-    ...(partnerCenter === undefined ? {} : { partnerCenter }),
+    partnerCenter: partnerCenter?.enabled === true ? partnerCenter : null,
   };
   return { loaded: { config, mappings }, mappingFiles, issues: [] };
 }

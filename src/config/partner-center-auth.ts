@@ -22,6 +22,3 @@ export const PARTNER_CENTER_AUTH_SCHEMA = strictObject({
 });
 
 export type PartnerCenterAuthConfig = z.output<typeof PARTNER_CENTER_AUTH_SCHEMA>;
-
-/** The `partnerCenter` section as far as sign-in needs it. */
-export const PARTNER_CENTER_SECTION = strictObject({ auth: PARTNER_CENTER_AUTH_SCHEMA });

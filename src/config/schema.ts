@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { OWNERS } from '../mapping/schema';
 import { NOTIFICATIONS_SCHEMA } from '../notify/settings';
+import { PARTNER_CENTER_SCHEMA } from './partner-center';
 import { strictObject } from './zod-issues';
-import { PARTNER_CENTER_SECTION } from './partner-center-auth';
 
 const text = z.string().min(1);
 const url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
@@ -123,5 +123,5 @@ export const CONFIG_SCHEMA = strictObject({
   }).default({ port: 8080, host: '127.0.0.1' }),
   expiry: strictObject({ schedule: text.default('*/15 * * * *') }).default({ schedule: '*/15 * * * *' }),
   notifications: NOTIFICATIONS_SCHEMA.optional(),
-  partnerCenter: PARTNER_CENTER_SECTION.optional(),
+  partnerCenter: PARTNER_CENTER_SCHEMA.optional(),
 });

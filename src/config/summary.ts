@@ -18,6 +18,11 @@ export function summarizeConfig(loaded: LoadedConfig, mappingFiles: ReadonlyMap<
     lines.push('', `${connector.name} (${connector.kind} ${connector.object}), ${state}, mapping ${mappingFiles.get(connector.name) ?? connector.mappingFile}`);
     lines.push(...table(rows(mapping)).map((l) => `  ${l}`));
   }
+  const pc = config.partnerCenter;
+  if (pc !== null) {
+    const webhook = pc.webhook.enabled ? `webhooks from ${pc.webhook.certificateHosts.join(', ')}` : 'no webhooks';
+    lines.push('', `partner-center (Referrals API ${pc.apiBase}), every "${pc.schedule}", ${webhook}`);
+  }
   return lines.join('\n');
 }
 

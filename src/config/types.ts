@@ -2,7 +2,7 @@
 import type { InboundRule } from '../sync/inbound-routing';
 import type { z } from 'zod';
 import type { NotificationSettings } from '../notify/settings';
-import type { PartnerCenterAuthConfig } from './partner-center-auth';
+import type { PartnerCenterConfig } from './partner-center';
 import type { ParticipationFilter } from '../ports/connector';
 import type { CONFIG_SCHEMA, DYNAMICS_AUTH, SALESFORCE_AUTH, STORE_SCHEMA } from './schema';
 
@@ -64,6 +64,6 @@ export interface DaemonConfig {
   http: { port: number; host: string; adminToken: string | null; stalledAfterMs?: number };
   expiry: { schedule: string };
   notifications: NotificationSettings;
-  /** Partner Center; absent when not configured. */
-  partnerCenter?: { auth: PartnerCenterAuthConfig };
+  /** Partner Center as a connector instance; null when not configured or disabled. */
+  partnerCenter: PartnerCenterConfig | null;
 }

@@ -3,6 +3,7 @@ import type {
   DateOnly,
   DealRegistration,
   HelpType,
+  InvitationStatus,
   Invitee,
   Money,
   OpportunityId,
@@ -81,6 +82,8 @@ export type Command =
   | { kind: 'invitePartner'; invitation: InvitationInput; invitationId: string }
   | { kind: 'win'; dealRegistration: Omit<DealRegistration, 'registeredAt'> | null }
   | { kind: 'lose'; notes: string | null }
+  /** R9: what Microsoft sellers decided about the invitation, as Partner Center reports it. */
+  | { kind: 'microsoftResponse'; status: Exclude<InvitationStatus, 'pending'> }
   | { kind: 'expire' }
   | { kind: 'registerDeal'; registration: Omit<DealRegistration, 'registeredAt'> }
   | { kind: 'favorite' }

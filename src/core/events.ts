@@ -32,6 +32,7 @@ export type DomainEvent = EventBase &
     | { type: 'favorited' }
     | { type: 'unfavorited' }
     | { type: 'deal-registered'; registrationId: string | null }
+    | { type: 'microsoft-responded'; invitationId: string; status: string }
   );
 
 export type DomainEventType = DomainEvent['type'];

@@ -60,3 +60,19 @@ export function invitePartner(opportunity: Opportunity, command: CommandOf<'invi
   }
   return ok(invited(opportunity, partnerInvitation({ id: command.invitationId, input: command.invitation, now }), now));
 }
+
+/**
+ * R9: Microsoft sellers engaged, declined, or let the 14 days pass. The deal stays co-sell either
+ * way; only the invitation records the answer. The same answer twice changes nothing.
+ */
+export function microsoftResponse(opportunity: Opportunity, command: CommandOf<'microsoftResponse'>, now: Date): Outcome {
+  const index = opportunity.invitations.findIndex((i) => i.invitee.kind === 'microsoft');
+  const current = opportunity.invitations[index];
+  if (current === undefined) return err(violation('R9', 'Microsoft was not invited to this deal', 'invitations'));
+  if (!isOneOf(['engaged', 'declined', 'lapsed'] as const, command.status)) return err(violation('R9', `unknown answer ${String(command.status)}`, 'status'));
+  if (current.status === command.status) return ok({ opportunity, events: [] });
+  const next = structuredClone(opportunity);
+  next.invitations[index] = { ...structuredClone(current), status: command.status };
+  const event = { type: 'microsoft-responded', opportunityId: opportunity.id, at: now.toISOString(), invitationId: current.id, status: command.status } as const;
+  return ok({ opportunity: next, events: [event] });
+}

@@ -8,7 +8,7 @@ import { createOutbound, receiveInbound } from './create';
 import { edit } from './edit';
 import type { Transition } from './events';
 import { violation } from './field-checks';
-import { inviteMicrosoft, invitePartner } from './invite';
+import { inviteMicrosoft, invitePartner, microsoftResponse } from './invite';
 import { isTerminal, type Opportunity } from './model';
 import { err, type Result } from './result';
 import type { RuleViolation } from './rules';
@@ -49,6 +49,8 @@ function change(current: Opportunity, command: Command, now: Date): Outcome {
       return expire(current, now);
     case 'registerDeal':
       return registerDeal(current, command, now);
+    case 'microsoftResponse':
+      return microsoftResponse(current, command, now);
     case 'favorite':
     case 'unfavorite':
       return setFavorite(current, command.kind === 'favorite', now);

@@ -90,7 +90,8 @@ export interface Solution {
 
 export type Invitee = { kind: 'microsoft' } | { kind: 'partner'; partnerId: string; partnerName: string };
 
-export const INVITATION_STATUSES = ['pending', 'engaged', 'declined'] as const;
+/** `lapsed`: Microsoft sellers let the 14-day window pass without deciding (R9). */
+export const INVITATION_STATUSES = ['pending', 'engaged', 'declined', 'lapsed'] as const;
 export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
 /** One invitation (R8, R9), with its own close date, value, notes, team, solutions and help type. */

@@ -5,6 +5,7 @@ import type { App } from '../app';
 import { NotFoundError } from '../cli/operations/errors';
 import { parseInput } from '../cli/operations/input-schemas';
 import { instanceStatus } from '../cli/operations/status';
+import { listUnrouted } from '../sync/unrouted';
 import type { RunSummary } from '../sync/types';
 import { guarded, queryValue, type Reply } from './respond';
 
@@ -35,7 +36,11 @@ export function registerOpsRoutes(server: FastifyInstance, app: App, runSync: Ru
   const { store, logger: log } = app;
 
   server.get('/status', guarded(log, () => 'status', async () => ({
-    body: { connectors: await instanceStatus(store, app.clock.now(), app.engine.connectorNames()), health: app.connectorStatus() },
+    body: {
+      connectors: await instanceStatus(store, app.clock.now(), app.engine.connectorNames()),
+      health: app.connectorStatus(),
+      unrouted: await listUnrouted(store, app.config.connectors),
+    },
   })));
 
   server.get('/conflicts', guarded(log, () => 'list conflicts', async (request: ListRequest) => {

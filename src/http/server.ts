@@ -115,7 +115,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   registerHealthRoutes(server, options, readiness);
-  if (options.partnerCenterWebhook) registerPartnerCenterWebhook(server, options.partnerCenterWebhook);
+  const webhook = options.partnerCenterWebhook ?? app.partnerCenterWebhook;
+  if (webhook) registerPartnerCenterWebhook(server, webhook);
   const actions = new OperatorActions({ store: app.store, engine: app.engine, clock: app.clock, logger: app.logger, startRun: (connector) => runSync(connector, false) });
   registerConsole(server, { app, metrics: options.metrics, actions, busy: options.busy ?? (() => []) });
 

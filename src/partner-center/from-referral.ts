@@ -114,6 +114,8 @@ export function fromReferral(r: Referral, ctx: FromReferralContext): { ok: true;
   if (problems.length > 0) return { ok: false, problems };
   const { value, currency, close, defaulted } = dealFigures(r, ctx);
   const unknown = collectUnknown(r);
+  // Every documented example has an ISO 3166-1 alpha-2 country; anything else is kept as sent and reported.
+  if (!/^[A-Z]{2}$/.test(customer.location.country)) unknown.push({ field: 'customerProfile.address.country', value: customer.location.country });
   const help = helpTypeOf(r.inviteContext?.assistanceRequestCode);
   if (!help.known) unknown.push({ field: 'inviteContext.assistanceRequestCode', value: String(r.inviteContext?.assistanceRequestCode) });
   const sender = senderOf(r);

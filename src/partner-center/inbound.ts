@@ -10,6 +10,7 @@ import { asOpportunityId, isRuleViolation, isTerminal, type RuleViolation } from
 import type { Logger } from '../log';
 import type { Referral } from '../ports/referral';
 import type { ChangeSource, Link, StoreOps } from '../store/types';
+import { isMicrosoftOwned } from './engagement';
 import { fromReferral, type FromReferralContext } from './from-referral';
 import { stageOfStatus } from './status';
 
@@ -78,31 +79,38 @@ async function linkTo(deps: InboundDeps, referral: Referral, opp: { id: Opportun
 
 async function receive(deps: InboundDeps, referral: Referral): Promise<InboundOutcome> {
   const mapped = fromReferral(referral, deps.context);
-  if (!mapped.ok) {
-    const reason = `referral ${referral.id} cannot be received: ${mapped.problems.join('; ')}`;
-    await deps.store.addDeadLetter(
-      { connector: PARTNER_CENTER_CONNECTOR, direction: 'pull', externalId: referral.id, opportunityId: null, reason, code: 'validation', payload: { id: referral.id, problems: mapped.problems } },
-      deps.now(),
-    );
-    deps.logger.warn('partner center referral dead-lettered', { externalId: referral.id, problems: mapped.problems });
-    return 'dead-letter';
-  }
+  if (!mapped.ok) return deadLetter(deps, referral, { problems: mapped.problems, code: 'validation' });
   const { input, receivedAt, stage, unknown, defaulted } = mapped.value;
   if (unknown.length > 0) deps.logger.warn('partner center referral has values we do not know; kept as sent', { externalId: referral.id, unknown });
   if (defaulted.length > 0) deps.logger.info('partner center referral left fields empty; defaults used', { externalId: referral.id, defaulted });
   const id = opportunityIdOfReferral(referral.id);
   // R13: the expiry clock runs from Partner Center's received time, not from when we first saw it.
-  let stored = await deps.store.applyCommand({ id, command: { kind: 'receiveInbound', id, input }, source: PARTNER_CENTER_SOURCE, now: new Date(receivedAt) });
+  const violation = await tryApplyAt(deps, { id, command: { kind: 'receiveInbound', id, input }, now: new Date(receivedAt) });
+  // A referral the co-sell rules refuse (a team member without a phone: R4) is this record's problem, not the run's.
+  if (violation !== null) return deadLetter(deps, referral, { problems: [`${violation.rule}: ${violation.message}`], code: violation.rule });
+  const received = await deps.store.getOpportunity(id);
+  if (received === null) throw new Error(`opportunity ${id} missing right after it was received`);
+  let stored = received;
   const next = stage === null ? null : commandTowards(stored.opportunity, stage, referral);
   if (next) stored = await deps.store.applyCommand({ id, command: next, source: PARTNER_CENTER_SOURCE, now: deps.now() });
   await linkTo(deps, referral, { id, version: stored.version });
   return 'received';
 }
 
+async function deadLetter(deps: InboundDeps, referral: Referral, p: { problems: string[]; code: string }): Promise<InboundOutcome> {
+  const reason = `referral ${referral.id} cannot be received: ${p.problems.join('; ')}`;
+  await deps.store.addDeadLetter(
+    { connector: PARTNER_CENTER_CONNECTOR, direction: 'pull', externalId: referral.id, opportunityId: null, reason, code: p.code, payload: { id: referral.id, problems: p.problems } },
+    deps.now(),
+  );
+  deps.logger.warn('partner center referral dead-lettered', { externalId: referral.id, problems: p.problems });
+  return 'dead-letter';
+}
+
 /** Applies a command; a refusal by the co-sell rules (e.g. R13 on a clock that disagrees) is returned, not thrown. */
-async function tryApply(deps: InboundDeps, id: OpportunityId, command: Command): Promise<RuleViolation | null> {
+async function tryApplyAt(deps: InboundDeps, p: { id: OpportunityId; command: Command; now: Date }): Promise<RuleViolation | null> {
   try {
-    await deps.store.applyCommand({ id, command, source: PARTNER_CENTER_SOURCE, now: deps.now() });
+    await deps.store.applyCommand({ id: p.id, command: p.command, source: PARTNER_CENTER_SOURCE, now: p.now });
     return null;
   } catch (error) {
     if (isRuleViolation(error)) return error;
@@ -110,8 +118,14 @@ async function tryApply(deps: InboundDeps, id: OpportunityId, command: Command):
   }
 }
 
+async function tryApply(deps: InboundDeps, id: OpportunityId, command: Command): Promise<RuleViolation | null> {
+  return tryApplyAt(deps, { id, command, now: deps.now() });
+}
+
 export async function applyReferral(deps: InboundDeps, referral: Referral): Promise<InboundOutcome> {
   const link = await deps.store.getLink(PARTNER_CENTER_CONNECTOR, referral.id);
+  // Microsoft's own referral in one of our engagements (R9's answer) is read by the engagement check, not received.
+  if (link === null && isMicrosoftOwned(referral)) return 'ignored';
   if (link === null) {
     if (referral.direction === 'Outgoing') {
       deps.logger.debug('partner center outgoing referral without a link ignored', { externalId: referral.id });

@@ -7,13 +7,14 @@
  * registration a won deal asks for (R17, `registrations/-`).
  */
 import { microsoftView, type Opportunity } from '../core';
-import { isConnectorError } from '../errors';
+import { ConnectorError, isConnectorError } from '../errors';
 import type { Logger } from '../log';
 import type { JsonPatchOperation, Referral, ReferralApi } from '../ports/referral';
 import type { StoreOps } from '../store/types';
 import { sharingViolation } from './consent';
 import { referralFilter } from './filter';
 import { applyReferral, PARTNER_CENTER_CONNECTOR, type InboundDeps } from './inbound';
+import { invitedPartnerIds, requireKnownPartners, type PartnerCheck } from './partner-check';
 import { isTerminalReferral, stageOfStatus } from './status';
 import { externalReferenceIdOf, patchToMatch, toNewReferral } from './to-referral';
 
@@ -26,6 +27,8 @@ export interface OutboundDeps extends InboundDeps {
   /** How far before the deal's creation to look for a referral a lost response created. */
   lookbackMs?: number;
   maxConflictRetries?: number;
+  /** R8: when given, a deal inviting a partner Partner Center does not know is not sent. */
+  partners?: PartnerCheck;
 }
 
 const DAY = 86_400_000;
@@ -77,8 +80,25 @@ function operationsFor(current: Referral, opp: Opportunity): JsonPatchOperation[
   return [...ops, ...registrationOps(current, opp)];
 }
 
+/**
+ * R8 before anything is sent: an unknown partner is a refusal (dead-lettered by the caller with
+ * its reason); a lookup Partner Center cannot answer is a retryable failure, tried again later.
+ */
+async function checkPartners(deps: OutboundDeps, opp: Opportunity): Promise<void> {
+  if (!deps.partners) return;
+  const unavailable = await requireKnownPartners(deps.partners, invitedPartnerIds(opp));
+  if (unavailable.length > 0) {
+    throw new ConnectorError({
+      code: 'transient',
+      retryable: true,
+      message: `partner lookup unavailable for ${unavailable.join(', ')}; opportunity ${opp.id} is sent once Partner Center answers`,
+    });
+  }
+}
+
 export async function pushOpportunity(deps: OutboundDeps, opp: Opportunity, version: number): Promise<OutboundOutcome> {
   const link = await deps.store.getLinkByOpportunity(PARTNER_CENTER_CONNECTOR, opp.id);
+  if (link !== null || opp.direction === 'outbound') await checkPartners(deps, opp);
   if (link === null) {
     if (opp.direction !== 'outbound') return 'unchanged';
     // R11: a private deal does not reach Partner Center before Microsoft is invited.

@@ -8,11 +8,14 @@
 import type { Clock, OpportunityId } from '../core';
 import { coerceError } from '../errors';
 import type { Logger } from '../log';
-import type { ReferralApi } from '../ports/referral';
+import type { Referral, ReferralApi } from '../ports/referral';
 import type { StateStore } from '../store/types';
+import { isRuleViolation, isTerminal } from '../core';
 import type { FromReferralContext } from './from-referral';
+import type { PartnerCheck } from './partner-check';
 import { referralFilter } from './filter';
-import { applyReferral, PARTNER_CENTER_CONNECTOR, type InboundOutcome } from './inbound';
+import { microsoftAnswer, type MicrosoftAnswer } from './engagement';
+import { applyReferral, PARTNER_CENTER_CONNECTOR, PARTNER_CENTER_SOURCE, type InboundOutcome } from './inbound';
 import { pushOpportunity, type OutboundOutcome } from './outbound';
 
 export const WATERMARK_CURSOR = `${PARTNER_CENTER_CONNECTOR}:watermark`;
@@ -28,6 +31,8 @@ export interface PartnerCenterSyncOptions {
   context: FromReferralContext;
   /** Re-read this much before the watermark (ms). */
   overlapMs?: number;
+  /** R8 partner lookup (cached); without it invitations are sent unchecked. */
+  partners?: PartnerCheck;
 }
 
 export interface PullReport {
@@ -46,7 +51,14 @@ const bump = <K extends string>(counts: Partial<Record<K, number>>, key: K): voi
 
 export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
   const logger = options.logger.child({ module: 'partner-center-sync' });
-  const deps = { api: options.api, store: options.store, logger, now: () => options.clock.now(), context: options.context };
+  const deps = {
+    api: options.api,
+    store: options.store,
+    logger,
+    now: () => options.clock.now(),
+    context: options.context,
+    ...(options.partners ? { partners: options.partners } : {}),
+  };
 
   async function pull(signal?: AbortSignal): Promise<PullReport> {
     const saved = (await options.store.getCursor(WATERMARK_CURSOR))?.cursor ?? null;
@@ -61,6 +73,8 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
         if (at !== null && (report.watermark === null || at > report.watermark)) report.watermark = at;
       }
       if (report.watermark !== null) await options.store.setCursor(WATERMARK_CURSOR, report.watermark, options.clock.now());
+      // A stop ends the read at this page boundary: the watermark covers what was applied.
+      if (signal?.aborted === true) break;
     }
     return report;
   }
@@ -85,14 +99,23 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
       logger.warn('partner center push failed', { opportunityId: id, err });
       const code = (error as { code?: unknown }).code;
       await options.store.addDeadLetter(
-        { connector: PARTNER_CENTER_CONNECTOR, direction: 'push', externalId: null, opportunityId: id, reason: err.message, code: typeof code === 'string' ? code : null, payload: null },
+        {
+          connector: PARTNER_CENTER_CONNECTOR,
+          direction: 'push',
+          externalId: null,
+          opportunityId: id,
+          reason: err.message,
+          code: typeof code === 'string' ? code : isRuleViolation(error) ? error.rule : null,
+          payload: null,
+        },
         options.clock.now(),
       );
       return false;
     }
   }
 
-  async function push(): Promise<PushReport> {
+  /** A stop (`signal`) ends the pass at the next batch of events: what was pushed stays recorded. */
+  async function push(signal?: AbortSignal): Promise<PushReport> {
     const report: PushReport = { outcomes: {} };
     // Earlier failures first.
     for (const entry of await options.store.dueOutbox(PARTNER_CENTER_CONNECTOR, options.clock.now(), 200)) {
@@ -100,7 +123,7 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
       else await options.store.retryOutboxLater(entry.id, new Date(options.clock.now().getTime() + RETRY_LATER_MS));
     }
     let after = Number((await options.store.getCursor(EVENTS_CURSOR))?.cursor ?? 0);
-    for (;;) {
+    while (signal?.aborted !== true) {
       const events = await options.store.eventsSince(after, 200);
       if (events.length === 0) break;
       const ids = [...new Set(events.filter((e) => !(e.source.kind === 'connector' && e.source.name === PARTNER_CENTER_CONNECTOR)).map((e) => e.opportunityId))];
@@ -113,7 +136,31 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
     return report;
   }
 
-  return { pull, pullOne, push };
+  /**
+   * R9: for each deal of ours waiting on Microsoft sellers, reads Microsoft's referral in its
+   * engagement and records their answer (engaged, declined, lapsed) on the invitation.
+   */
+  async function engagements(): Promise<Partial<Record<MicrosoftAnswer, number>>> {
+    const counts: Partial<Record<MicrosoftAnswer, number>> = {};
+    for (const link of await options.store.listLinks({ connector: PARTNER_CENTER_CONNECTOR })) {
+      const stored = await options.store.getOpportunity(link.opportunityId);
+      const opp = stored?.opportunity;
+      const invitation = opp?.invitations.find((i) => i.invitee.kind === 'microsoft');
+      if (!opp || opp.direction !== 'outbound' || isTerminal(opp.stage) || invitation?.status !== 'pending') continue;
+      const ours = await options.api.get(link.externalId);
+      if (!ours?.engagementId) continue;
+      const related: Referral[] = [];
+      for await (const page of options.api.list({ filter: referralFilter([{ field: 'engagementId', op: 'eq', value: ours.engagementId }]) })) related.push(...page.referrals);
+      const answer = microsoftAnswer(invitation, related.filter((r) => r.id !== ours.id), options.clock.now());
+      if (answer === null) continue;
+      await options.store.applyCommand({ id: opp.id, command: { kind: 'microsoftResponse', status: answer }, source: PARTNER_CENTER_SOURCE, now: options.clock.now() });
+      logger.info('microsoft sellers answered a co-sell invitation', { opportunityId: opp.id, externalId: ours.id, event: 'r9.answer', answer });
+      bump(counts, answer);
+    }
+    return counts;
+  }
+
+  return { pull, pullOne, push, engagements };
 }
 
 export type PartnerCenterSync = ReturnType<typeof createPartnerCenterSync>;

@@ -25,6 +25,22 @@ export function externalReferenceIdOf(opp: Pick<Opportunity, 'id' | 'crmId'>): s
   return opp.crmId ?? opp.id;
 }
 
+/** A value the referral cannot carry, named by its referral path (the push dead-letters it with this reason). */
+export class ReferralMappingError extends Error {
+  override name = 'ReferralMappingError';
+  readonly code = 'validation';
+}
+
+/**
+ * Partner Center wants an ISO 3166-1 alpha-2 country (the connectors' FAQ: a deal without one does
+ * not sync); a code in lower case is accepted, a country name is refused with the path.
+ */
+export function countryCodeOf(country: string): string {
+  const code = country.trim();
+  if (/^[A-Za-z]{2}$/.test(code)) return code.toUpperCase();
+  throw new ReferralMappingError(`customerProfile.address.country must be an ISO 3166-1 alpha-2 code such as US or FR, got ${JSON.stringify(country)}`);
+}
+
 function closingDateTime(date: string): string {
   return `${date}T00:00:00Z`;
 }
@@ -46,7 +62,7 @@ export function toNewReferral(opp: Opportunity): NewReferral {
     ...(opp.campaignId ? { campaignId: opp.campaignId } : {}),
     customerProfile: {
       name: opp.customer.name,
-      address: { addressLine1: loc.street, city: loc.city, state: loc.region, postalCode: loc.postalCode, country: loc.country },
+      address: { addressLine1: loc.street, city: loc.city, state: loc.region, postalCode: loc.postalCode, country: countryCodeOf(loc.country) },
       team: contact ? [memberOf({ name: contact.name, phone: contact.phone ?? '', email: contact.email ?? '' })] : [],
       ids: opp.customer.duns ? [{ profileType: 'Duns', id: opp.customer.duns }] : [],
     },
@@ -59,7 +75,8 @@ export function toNewReferral(opp: Opportunity): NewReferral {
       dealValue: opp.estimatedValue.amount,
       currency: opp.estimatedValue.currency,
       closingDateTime: closingDateTime(opp.estimatedCloseDate),
-      requirements: { solutions: opp.solutions.map((s) => ({ id: s.id, name: s.name, type: 'Name' })) },
+      // A Microsoft solution names its publisher, so that it reads back as one (from-referral).
+      requirements: { solutions: opp.solutions.map((s) => ({ id: s.id, name: s.name, type: 'Name', ...(s.kind === 'microsoft' ? { publisherName: 'Microsoft' } : {}) })) },
     },
     team: opp.team.map(memberOf),
     ...(shared ? { target: [{ type: 'BusinessProfileLocation', id: 'msft' }] } : {}),

@@ -56,7 +56,18 @@ export type WriteOperation =
 
 export type WriteResult =
   | { ok: true; id: string; created: boolean; version: string | null }
-  | { ok: false; id: string | null; stale: boolean; error: ConnectorError };
+  | {
+      ok: false;
+      id: string | null;
+      stale: boolean;
+      error: ConnectorError;
+      /**
+       * The call that carried this write failed as a whole (a rejected session, a throttled or
+       * failed request after its retries, an unreadable answer): the CRM said nothing about this
+       * record, so the write is tried again later, never made a dead letter.
+       */
+      callFailed?: boolean;
+    };
 
 export interface FieldMetadata {
   name: string;

@@ -147,6 +147,23 @@ export interface PartnerTokenSource {
   token(forceRefresh: boolean): Promise<string>;
 }
 
+/** A partner as Partner Center knows it (its partner profile). */
+export interface PartnerProfile {
+  partnerId: string;
+  /** Not every documented answer carries it. */
+  name: string | null;
+}
+
+/**
+ * Partner lookup: `GET {base}/v1/profiles/mpn?mpnId={id}` on the Partner Center API; the id is
+ * valid when the request succeeds.
+ * https://learn.microsoft.com/en-us/partner-center/developer/get-partner-by-mpn-id
+ */
+export interface PartnerLookupApi {
+  /** null when Partner Center answers 404 (no such partner); other failures throw ConnectorErrors. */
+  lookupPartner(partnerId: string, signal?: AbortSignal): Promise<PartnerProfile | null>;
+}
+
 export interface ReferralApi {
   /** Pages of referrals, following `@odata.nextLink` until the last page. */
   list(params: ListReferralsParams): AsyncIterable<ReferralPage>;

@@ -13,6 +13,9 @@ import type { InboundInput } from '../core/commands';
 import { runExpirySweep } from '../store';
 import { dynamicsSeed, salesforceSeed, sampleDeal } from './seed-data';
 import { sandboxActivity } from './activity';
+import { acceptInSalesforce, partnerCenterYaml, seedPartnerCenter, type SandboxPartnerCenter } from './partner-center';
+import type { PartnerTokenSource } from '../ports/referral';
+import { PARTNER_CENTER_CONNECTOR as PC } from '../partner-center/inbound';
 
 interface SimLike {
   url: string;
@@ -26,6 +29,8 @@ export interface SandboxAdapters {
   startSalesforceSimulator(): Promise<SimLike>;
   startDynamicsSimulator(): Promise<SimLike & { tenantId: string; clientId: string; clientSecret: string; authority: string; currencies: Record<string, string> }>;
   startGraphMailSimulator(): Promise<MailSim>;
+  /** Partner Center's simulator and the sandbox's sign-in to it; without it the sandbox has no Partner Center. */
+  partnerCenter?: SandboxPartnerCenter;
 }
 
 /** The Graph sendMail simulator: the sandbox's notification mails land in its mailbox. */
@@ -42,7 +47,10 @@ interface MailSim {
 
 export interface SandboxOptions {
   adapters: SandboxAdapters;
-  assemble: (loaded: LoadedConfig, options: { closers: Array<() => Promise<void>>; runOnStart: boolean; env: NodeJS.ProcessEnv }) => Promise<App>;
+  assemble: (
+    loaded: LoadedConfig,
+    options: { closers: Array<() => Promise<void>>; runOnStart: boolean; env: NodeJS.ProcessEnv; partnerCenterTokens?: PartnerTokenSource },
+  ) => Promise<App>;
   env: NodeJS.ProcessEnv;
   /** Folder of the store and the generated configuration; default ./data. */
   dataDir?: string;
@@ -67,29 +75,45 @@ export async function startSandbox(options: SandboxOptions): Promise<App> {
   const sf = await options.adapters.startSalesforceSimulator();
   const dyn = await options.adapters.startDynamicsSimulator();
   const mail = await options.adapters.startGraphMailSimulator();
+  const pcAdapter = options.adapters.partnerCenter;
+  const pc = pcAdapter ? await pcAdapter.start() : null;
   const configFile = path.join(dataDir, 'sandbox.yaml');
-  writeFileSync(configFile, sandboxYaml({ root: projectRoot(), storePath, sfUrl: sf.url, dyn, port: options.env.COSELL_SYNC_HTTP_PORT ?? '8080' }) + notificationsYaml(mail));
+  const yaml = sandboxYaml({ root: projectRoot(), storePath, sfUrl: sf.url, dyn, port: options.env.COSELL_SYNC_HTTP_PORT ?? '8080' }) + notificationsYaml(mail);
+  writeFileSync(configFile, yaml + (pc ? partnerCenterYaml(pc) : ''));
   const env = {
     ...options.env, COSELL_SANDBOX_SF_SECRET: 'sandbox-secret', COSELL_SANDBOX_DYN_SECRET: dyn.clientSecret, COSELL_SANDBOX_MAIL_SECRET: mail.clientSecret,
     COSELL_SANDBOX_ADMIN_TOKEN: options.env.COSELL_SANDBOX_ADMIN_TOKEN ?? 'sandbox-admin-token',
   };
   const activity = { stop: (): void => undefined };
-  const app = await options.assemble(loadConfig(configFile, env), {
-    closers: [async () => activity.stop(), () => sf.close(), () => dyn.close(), () => mail.close()],
-    runOnStart: true,
-    env,
+  const loaded = loadConfig(configFile, env);
+  const closers = [async () => activity.stop(), () => sf.close(), () => dyn.close(), () => mail.close(), ...(pc ? [() => pc.close()] : [])];
+  // The sandbox signs in once the app's store is open (the sign-in is kept there); runs start after it.
+  let signedIn: PartnerTokenSource | null = null;
+  const tokens: PartnerTokenSource = {
+    token: (forceRefresh) => (signedIn ? signedIn.token(forceRefresh) : Promise.reject(new Error('sandbox: not signed in to Partner Center yet'))),
+  };
+  const app = await options.assemble(loaded, { closers, runOnStart: true, env, ...(pc ? { partnerCenterTokens: tokens } : {}) });
+  if (pc && pcAdapter) signedIn = await pcAdapter.signIn(pc, app);
+  app.logger.info('sandbox: simulators started', {
+    event: 'sandbox.started', salesforce: sf.url, dynamics: dyn.url, mail: mail.url, partnerCenter: pc?.apiBase ?? null, store: storePath, config: configFile,
   });
-  app.logger.info('sandbox: simulators started', { event: 'sandbox.started', salesforce: sf.url, dynamics: dyn.url, mail: mail.url, store: storePath, config: configFile });
   const sfIds = sf.seed(salesforceSeed(32));
   dyn.seed(dynamicsSeed(26, dyn.currencies));
   const referrals = await seedReferrals(app);
-  app.logger.info('sandbox: seeded', { event: 'sandbox.seeded', salesforce: sfIds.length, dynamics: 26, referrals: referrals.length });
-  // First pass, then the expiry sweep, then a Salesforce user closes an expired referral as won.
-  for (const name of app.engine.connectorNames()) await app.engine.runOnce({ connector: name });
+  const sent = pc ? seedPartnerCenter(pc, app.clock.now()) : [];
+  app.logger.info('sandbox: seeded', { event: 'sandbox.seeded', salesforce: sfIds.length, dynamics: 26, referrals: referrals.length, partnerCenterReferrals: sent.length });
+  // First pass (Partner Center first, so its referrals reach both CRMs at once), then the expiry
+  // sweep, then a Salesforce user closes an expired referral as won.
+  const names = app.engine.connectorNames();
+  for (const name of [...names.filter((n) => n === PC), ...names.filter((n) => n !== PC)]) await app.engine.runOnce({ connector: name });
   await runExpirySweep(app.store, app.clock, app.logger);
+  const [accepted] = sent;
+  if (pc && accepted) await acceptInSalesforce({ app, sim: pc, sf, referral: accepted, salesforce: 'salesforce-sandbox', partnerCenter: PC });
   // New referrals, the one about to expire (its warning) and the expired one reach the mailbox.
   await app.notifier?.tick();
-  app.logger.info('sandbox: notification mails in the simulator mailbox', { event: 'sandbox.mailbox', mails: mail.mailbox().length, list: `${mail.url}/__admin/mailbox` });
+  app.logger.info('sandbox: notification mails in the simulator mailbox', {
+    event: 'sandbox.mailbox', mails: mail.mailbox().length, subjects: mail.mailbox().map((m) => m.subject), list: `${mail.url}/__admin/mailbox`,
+  });
   const expired = referrals[referrals.length - 1] as OpportunityId;
   const link = await app.store.getLinkByOpportunity('salesforce-sandbox', expired);
   if (link) {

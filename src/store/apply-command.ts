@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { transition, type Command, type Opportunity, type OpportunityId } from '../core';
 import { StaleVersionError, StateError } from '../errors';
 import { iso, isUniqueViolation, opportunityColumns, toJson, toStoredOpportunity } from './rows';
-import type { Db, Dialect } from './schema';
+import type { Db, Dialect, OpportunityEventsTable } from './schema';
 import type { ChangeSource, StoredOpportunity } from './types';
 
 export interface ApplyParams {
@@ -18,7 +18,7 @@ export interface ApplyParams {
   details?: Record<string, unknown>;
 }
 
-const isCreate = (command: Command): command is Extract<Command, { id: OpportunityId }> =>
+export const isCreate = (command: Command): command is Extract<Command, { id: OpportunityId }> =>
   command.kind === 'createOutbound' || command.kind === 'receiveInbound';
 
 function stale(id: string, expected: number, actual: number): StaleVersionError {
@@ -30,24 +30,25 @@ async function currentVersion(db: Db, id: string): Promise<number> {
   return row === undefined ? 0 : Number(row.version);
 }
 
-async function appendEvent(
-  db: Db,
-  params: ApplyParams & { version: number; before: Opportunity | null; after: Opportunity; eventTypes: string[] },
-): Promise<void> {
-  await db
-    .insertInto('opportunity_events')
-    .values({
-      opportunity_id: params.id,
-      version: params.version,
-      kind: isCreate(params.command) ? 'created' : params.command.kind,
-      source_kind: params.source.kind,
-      source_name: params.source.name,
-      at: iso(params.now),
-      before: params.before === null ? null : toJson(params.before),
-      after: toJson(params.after),
-      details: toJson({ ...params.details, events: params.eventTypes }),
-    })
-    .execute();
+type EventParams = ApplyParams & { version: number; before: Opportunity | null; after: Opportunity; eventTypes: string[] };
+
+/** The event row of one applied command. */
+export function eventRow(params: EventParams): Omit<OpportunityEventsTable, 'seq'> {
+  return {
+    opportunity_id: params.id,
+    version: params.version,
+    kind: isCreate(params.command) ? 'created' : params.command.kind,
+    source_kind: params.source.kind,
+    source_name: params.source.name,
+    at: iso(params.now),
+    before: params.before === null ? null : toJson(params.before),
+    after: toJson(params.after),
+    details: toJson({ ...params.details, events: params.eventTypes }),
+  };
+}
+
+async function appendEvent(db: Db, params: EventParams): Promise<void> {
+  await db.insertInto('opportunity_events').values(eventRow(params)).execute();
 }
 
 async function insertNew(db: Db, params: ApplyParams, opportunity: Opportunity): Promise<void> {
@@ -80,17 +81,15 @@ async function updateExisting(db: Db, params: ApplyParams, opportunity: Opportun
  * first, before any row lock, so that it cannot deadlock with the version guard. SQLite has one
  * writer at a time anyway.
  */
-async function lockEventFeed(db: Db, dialect: Dialect): Promise<void> {
+export async function lockEventFeed(db: Db, dialect: Dialect): Promise<void> {
   if (dialect !== 'postgres') return;
   await sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.opportunity_events'))`.execute(db);
 }
 
-export async function applyCommandIn(db: Db, params: ApplyParams, dialect: Dialect): Promise<StoredOpportunity> {
+/** What a command makes of the stored opportunity (null: it changes nothing, nothing is written). Throws what the core refuses. */
+export function planCommand(stored: StoredOpportunity | null, params: ApplyParams): { opportunity: Opportunity; eventTypes: string[] } | null {
   const { id, command } = params;
   if (isCreate(command) && command.id !== id) throw new StateError(`command id ${command.id} does not match ${id}`);
-  await lockEventFeed(db, dialect);
-  const row = await db.selectFrom('opportunities').selectAll().where('id', '=', id).executeTakeFirst();
-  const stored = row === undefined ? null : toStoredOpportunity(row);
   if (stored !== null && isCreate(command)) throw new StateError(`opportunity ${id} already exists`);
   if (stored === null && !isCreate(command)) throw new StateError(`opportunity ${id} not found`);
   const version = stored?.version ?? 0;
@@ -101,10 +100,23 @@ export async function applyCommandIn(db: Db, params: ApplyParams, dialect: Diale
   if (!result.ok) throw result.error;
   const { opportunity, events } = result.value;
   // A command that changes nothing (favorite on a favorite) writes nothing and keeps the version.
-  if (stored !== null && events.length === 0 && toJson(opportunity) === toJson(stored.opportunity)) return stored;
+  if (stored !== null && events.length === 0 && toJson(opportunity) === toJson(stored.opportunity)) return null;
+  return { opportunity, eventTypes: events.map((event) => event.type) };
+}
+
+export async function applyCommandIn(db: Db, params: ApplyParams, dialect: Dialect): Promise<StoredOpportunity> {
+  const { id, command } = params;
+  if (isCreate(command) && command.id !== id) throw new StateError(`command id ${command.id} does not match ${id}`);
+  await lockEventFeed(db, dialect);
+  const row = await db.selectFrom('opportunities').selectAll().where('id', '=', id).executeTakeFirst();
+  const stored = row === undefined ? null : toStoredOpportunity(row);
+  const planned = planCommand(stored, params);
+  if (planned === null && stored !== null) return stored;
+  if (planned === null) throw new StateError(`opportunity ${id} not found`);
+  const { opportunity, eventTypes } = planned;
+  const version = stored?.version ?? 0;
   if (stored === null) await insertNew(db, params, opportunity);
   else await updateExisting(db, params, opportunity, version);
-  const eventTypes = events.map((event) => event.type);
   await appendEvent(db, { ...params, version: version + 1, before: stored?.opportunity ?? null, after: opportunity, eventTypes });
   return { opportunity, version: version + 1, updatedAt: iso(params.now) };
 }

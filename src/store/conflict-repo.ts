@@ -1,6 +1,7 @@
 /** Conflicts found by the three-way merge: stored with base, both values, rule and outcome. */
 import type { OpportunityId } from '../core';
 import { StateError } from '../errors';
+import { chunks } from './link-repo';
 import { fromJson, iso, toJson } from './rows';
 import type { ConflictsTable, Db } from './schema';
 import type { Conflict, ConflictKind, ConflictStatus, NewConflict } from './types';
@@ -77,4 +78,21 @@ export async function resolveConflict(db: Db, id: number, resolution: string, no
     .executeTakeFirst();
   if (row === undefined) throw new StateError(`conflict ${id} not found`);
   return toConflict(row);
+}
+
+/** The pending conflicts of these opportunities on one connector, oldest first. */
+export async function pendingConflictsOf(db: Db, connector: string, opportunityIds: readonly string[]): Promise<Conflict[]> {
+  const out: Conflict[] = [];
+  for (const ids of chunks(opportunityIds)) {
+    const rows = await db
+      .selectFrom('conflicts')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('connector', '=', connector)
+      .where('opportunity_id', 'in', ids)
+      .orderBy('id')
+      .execute();
+    out.push(...rows.map(toConflict));
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 /** Dead letters: records that failed permanently, one open entry per (connector, direction, record). */
 import { sql } from 'kysely';
 import type { OpportunityId } from '../core';
+import { chunks } from './link-repo';
 import { fromJson, iso, toJson } from './rows';
 import type { DeadLettersTable, Db } from './schema';
 import type { DeadLetter, DeadLetterDirection, NewDeadLetter } from './types';
@@ -105,4 +106,23 @@ export async function resolveDeadLettersFor(
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** Which of these records and opportunities of one connector have an open dead letter. */
+export async function openDeadLetterKeys(
+  db: Db,
+  connector: string,
+  keys: { externalIds: readonly string[]; opportunityIds: readonly string[] },
+): Promise<{ externalIds: Set<string>; opportunityIds: Set<string> }> {
+  const out = { externalIds: new Set<string>(), opportunityIds: new Set<string>() };
+  const collect = (rows: Array<{ external_id: string | null; opportunity_id: string | null }>): void => {
+    for (const row of rows) {
+      if (row.external_id !== null) out.externalIds.add(row.external_id);
+      if (row.opportunity_id !== null) out.opportunityIds.add(row.opportunity_id);
+    }
+  };
+  const open = db.selectFrom('dead_letters').select(['external_id', 'opportunity_id']).where('connector', '=', connector).where('resolved_at', 'is', null);
+  for (const ids of chunks(keys.externalIds)) collect(await open.where('external_id', 'in', ids).execute());
+  for (const ids of chunks(keys.opportunityIds)) collect(await open.where('opportunity_id', 'in', ids).execute());
+  return out;
 }

@@ -12,6 +12,7 @@ import * as opportunities from './opportunity-repo';
 import * as outbox from './outbox-repo';
 import { listOpportunities } from './paging';
 import * as runs from './run-repo';
+import * as partnerLookups from './partner-lookup-repo';
 import * as runControl from './run-control-repo';
 import * as grants from './grant-repo';
 import type { GrantStatus, StoredGrant } from '../ports/grant';
@@ -25,6 +26,7 @@ import type {
   NewConflict,
   NewOperatorAction,
   OperatorAction,
+  PartnerLookup,
   RunControl,
   NewDeadLetter,
   OpportunityEvent,
@@ -67,6 +69,9 @@ export class KyselyOps implements StoreOps {
   getCursor = (connector: string): Promise<CursorState | null> => links.getCursor(this.db, connector);
   setCursor = (connector: string, cursor: string | null, now: Date): Promise<void> =>
     this.runInTx((db) => links.setCursor(db, connector, cursor, now));
+
+  getPartnerLookup = (partnerId: string): Promise<PartnerLookup | null> => partnerLookups.getPartnerLookup(this.db, partnerId);
+  savePartnerLookup = (entry: PartnerLookup): Promise<void> => this.runInTx((db) => partnerLookups.savePartnerLookup(db, entry));
 
   getRunControl = (connector: string): Promise<RunControl | null> => runControl.getRunControl(this.db, connector);
   listRunControl = (): Promise<RunControl[]> => runControl.listRunControl(this.db);

@@ -5,6 +5,7 @@ import type { StoreDriver } from './driver';
 import { KyselyOps } from './kysely-ops';
 import { migrationProvider } from './migrations';
 import { createNotificationLog, type NotificationLog } from './notification-log';
+import { openPageBatch, type PageKeys } from './page-batch';
 import type { Db } from './schema';
 import type { StateStore, StoreOps } from './types';
 
@@ -24,6 +25,22 @@ export class KyselyStore extends KyselyOps implements StateStore {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return this.driver.serialize(() =>
       this.driver.db.transaction().execute((trx: Db) => fn(new KyselyOps(trx, (inner) => inner(trx), this.driver.dialect, true))),
+    );
+  }
+
+  /**
+   * `transaction` for one page of sync work: the page's rows are read in a few statements first,
+   * and its writes go out as multi-row statements before the commit (page-batch.ts).
+   */
+  pageTransaction<T>(keys: PageKeys, fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    return this.driver.serialize(() =>
+      this.driver.db.transaction().execute(async (trx: Db) => {
+        const ops = new KyselyOps(trx, (inner) => inner(trx), this.driver.dialect, true);
+        const batch = await openPageBatch(trx, ops, this.driver.dialect, keys);
+        const result = await fn(batch);
+        await batch.flush();
+        return result;
+      }),
     );
   }
 

@@ -1,4 +1,5 @@
 /** Links (CRM record <-> opportunity, with the agreed base) and per-connector pull cursors. */
+import { sql } from 'kysely';
 import type { OpportunityId } from '../core';
 import { fromJson, iso, toJson } from './rows';
 import type { Db, LinksTable } from './schema';
@@ -78,4 +79,62 @@ export async function setCursor(db: Db, connector: string, cursor: string | null
     .values({ connector, ...values })
     .onConflict((oc) => oc.column('connector').doUpdateSet(values))
     .execute();
+}
+
+/** Rows written per multi-row statement (well under SQLite's and PostgreSQL's bound-parameter limits). */
+export const ROWS_PER_STATEMENT = 500;
+
+export function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The links of these CRM records of one connector, in one statement per chunk of ids. */
+export async function linksByExternalIds(db: Db, connector: string, externalIds: readonly string[]): Promise<Link[]> {
+  const out: Link[] = [];
+  for (const ids of chunks(externalIds)) {
+    const rows = await db.selectFrom('links').selectAll().where('connector', '=', connector).where('external_id', 'in', ids).execute();
+    out.push(...rows.map(toLink));
+  }
+  return out;
+}
+
+/** The links of these opportunities on one connector. */
+export async function linksByOpportunityIds(db: Db, connector: string, opportunityIds: readonly string[]): Promise<Link[]> {
+  const out: Link[] = [];
+  for (const ids of chunks(opportunityIds)) {
+    const rows = await db.selectFrom('links').selectAll().where('connector', '=', connector).where('opportunity_id', 'in', ids).execute();
+    out.push(...rows.map(toLink));
+  }
+  return out;
+}
+
+/** saveLink for many links: one multi-row upsert per chunk. A (connector, external id) must appear once. */
+export async function saveLinks(db: Db, links: readonly Link[]): Promise<void> {
+  for (const part of chunks(links)) {
+    await db
+      .insertInto('links')
+      .values(part.map((link) => ({
+        connector: link.connector,
+        external_id: link.externalId,
+        opportunity_id: link.opportunityId,
+        base: toJson(link.base),
+        crm_version: link.crmVersion,
+        opportunity_version: link.opportunityVersion,
+        held: toJson(link.held),
+        synced_at: iso(link.syncedAt),
+      })))
+      .onConflict((oc) =>
+        oc.columns(['connector', 'external_id']).doUpdateSet({
+          opportunity_id: sql`excluded.opportunity_id`,
+          base: sql`excluded.base`,
+          crm_version: sql`excluded.crm_version`,
+          opportunity_version: sql`excluded.opportunity_version`,
+          held: sql`excluded.held`,
+          synced_at: sql`excluded.synced_at`,
+        }),
+      )
+      .execute();
+  }
 }

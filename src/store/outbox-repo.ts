@@ -1,6 +1,7 @@
 /** The outbox: opportunities waiting to be pushed to a connector, at most one pending entry each. */
 import { sql } from 'kysely';
 import type { OpportunityId } from '../core';
+import { chunks } from './link-repo';
 import { iso } from './rows';
 import type { Db, OutboxTable } from './schema';
 import type { OutboxEntry } from './types';
@@ -82,4 +83,41 @@ export async function countOutbox(db: Db, connector?: string): Promise<number> {
   if (connector !== undefined) query = query.where('connector', '=', connector);
   const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * enqueueOutbox for many opportunities of one connector, with the same coalescing, in three
+ * statements per chunk: read the pending entries, delete them, insert the new ones (one per
+ * opportunity; `now` of each is used only when it had none pending).
+ */
+export async function enqueueOutboxMany(
+  db: Db,
+  connector: string,
+  entries: ReadonlyArray<{ opportunityId: OpportunityId; reason: string; now: Date }>,
+): Promise<void> {
+  for (const part of chunks(entries)) {
+    const existing = await db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('connector', '=', connector)
+      .where('opportunity_id', 'in', part.map((e) => e.opportunityId))
+      .execute();
+    const byOpportunity = new Map(existing.map((row) => [row.opportunity_id, row]));
+    if (existing.length > 0) await db.deleteFrom('outbox').where('id', 'in', existing.map((row) => row.id)).execute();
+    await db
+      .insertInto('outbox')
+      .values(part.map((entry) => {
+        const old = byOpportunity.get(entry.opportunityId);
+        return {
+          connector,
+          opportunity_id: entry.opportunityId,
+          reason: entry.reason,
+          attempts: old?.attempts ?? 0,
+          next_attempt_at: old?.next_attempt_at ?? iso(entry.now),
+          created_at: old?.created_at ?? iso(entry.now),
+        };
+      }))
+      .onConflict((oc) => oc.columns(['connector', 'opportunity_id']).doUpdateSet({ reason: sql`excluded.reason` }))
+      .execute();
+  }
 }

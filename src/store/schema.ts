@@ -143,6 +143,14 @@ export interface OperatorActionsTable {
   details: string | null;
 }
 
+export interface PartnerLookupsTable {
+  partner_id: string;
+  known: number;
+  name: string | null;
+  checked_at: string;
+  expires_at: string;
+}
+
 export interface GrantsTable {
   name: string;
   grant_id: string;
@@ -168,6 +176,7 @@ export interface Database {
   notifications: NotificationsTable;
   run_control: RunControlTable;
   operator_actions: OperatorActionsTable;
+  partner_lookups: PartnerLookupsTable;
   grants: GrantsTable;
 }
 

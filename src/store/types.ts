@@ -5,6 +5,7 @@
  */
 import type { Command } from '../core/commands';
 import type { NotificationLog } from './notification-log';
+import type { PageKeys } from './page-batch';
 import type { StatementCounts } from './statement-cache';
 import type { GrantStore } from '../ports/grant';
 import type { Opportunity, OpportunityId, Stage, OpportunityType, Direction } from '../core/model';
@@ -166,6 +167,16 @@ export interface RunControl {
   reason: string | null;
 }
 
+/** Partner Center's answer about a partner id (R8), cached until `expiresAt`. */
+export interface PartnerLookup {
+  partnerId: string;
+  known: boolean;
+  /** The partner's name when Partner Center gave one. */
+  name: string | null;
+  checkedAt: string;
+  expiresAt: string;
+}
+
 /** One operator action (pause, resume, full resync, record resync) with who did it. */
 export interface OperatorAction {
   id: number;
@@ -221,6 +232,10 @@ export interface StoreOps extends GrantStore {
   /** Newest first. */
   listOperatorActions(filter: { connector?: string; limit?: number }): Promise<OperatorAction[]>;
 
+  // Partner Center's answers about invited partners (R8)
+  getPartnerLookup(partnerId: string): Promise<PartnerLookup | null>;
+  savePartnerLookup(entry: PartnerLookup): Promise<void>;
+
   // conflicts
   addConflict(conflict: NewConflict, now: Date): Promise<Conflict>;
   getConflict(id: number): Promise<Conflict | null>;
@@ -261,6 +276,13 @@ export interface StateStore extends StoreOps {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /**
+   * A transaction for one page of sync work on `keys.connector`: the links, opportunities, pending
+   * conflicts and open dead letters of the named records and opportunities are read up front, and
+   * new opportunities, events, links and outbox entries are written as multi-row statements at the
+   * end. Reads inside see every write made before them, as in `transaction`.
+   */
+  pageTransaction<T>(keys: PageKeys, fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` only while this process holds the named lease (PostgreSQL advisory lock; on SQLite a
    * process-local mutex). Returns null without running when another holder has it. `fn` gets a

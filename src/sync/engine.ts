@@ -7,8 +7,9 @@ import type { Clock } from '../core/clock';
 import { StaleVersionError, coerceError } from '../errors';
 import type { Logger } from '../log';
 import { isValueRefusedByStore } from '../store/data-errors';
+import type { PageKeys } from '../store/page-batch';
 import type { StateStore } from '../store/types';
-import { newCounters, sha1, stopRequested, type RunContext } from './context';
+import { newCounters, opportunityIdFor, sha1, stopRequested, type RunContext, type Tx } from './context';
 import type { ConnectorInstance, ReconciliationPolicy } from './ports';
 import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
@@ -174,12 +175,15 @@ async function applyPageWithRetry(deps: SyncEngineDeps, ctx: RunContext, page: P
     const counters = { ...ctx.counters };
     const planned = ctx.planned ? [...ctx.planned] : null;
     try {
-      await deps.store.transaction(async (tx) => {
+      // The plain pass reads and writes the page's rows in a few statements; the isolated replay goes record by record.
+      const run = async (tx: Tx): Promise<void> => {
         await applyPage(tx, ctx, page, { isolate });
         // Another worker may hold the lease by now: this page rolls back rather than commit beside it.
         throwIfLeaseLost(ctx);
         if (dryRun) throw new DryRunRollback();
-      });
+      };
+      if (isolate) await deps.store.transaction(run);
+      else await deps.store.pageTransaction(pageKeys(ctx, page), run);
       return;
     } catch (e) {
       if (e instanceof DryRunRollback) return;
@@ -194,6 +198,16 @@ async function applyPageWithRetry(deps: SyncEngineDeps, ctx: RunContext, page: P
       ctx.logger.debug('page replayed after a concurrent change', { event: 'sync.page_retry', attempt });
     }
   }
+}
+
+/** The rows a page may touch: its records' links and the opportunities they would create. */
+function pageKeys(ctx: RunContext, page: Parameters<typeof applyPage>[2]): PageKeys {
+  const { name } = ctx.instance;
+  return {
+    connector: name,
+    externalIds: [...page.records.map((r) => r.id), ...page.deletedIds],
+    opportunityIds: page.records.map((r) => opportunityIdFor(name, r.id)),
+  };
 }
 
 function throwIfLeaseLost(ctx: RunContext): void {

@@ -5,6 +5,7 @@
 import { asOpportunityId, type Opportunity } from '../core/model';
 import { isRuleViolation } from '../core/rules';
 import type { ChangePage, CrmRecord } from '../ports/connector';
+import type { Link } from '../store/types';
 import { connectorSource, opportunityIdFor, plan, saying, type RunContext, type Tx } from './context';
 import { cosellValues, describeViolations, outboundInputFrom } from './cosell-values';
 import { mergeLinked, runCommand } from './merge/apply-plan';
@@ -67,7 +68,15 @@ export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): P
   }
   const link = await tx.getLink(name, record.id);
   if (link) {
-    await mergeLinked(tx, ctx, record, link, echoesAsBase(ctx, link.base, mapped), crmStatus);
+    const echoed = echoesAsBase(ctx, link.base, mapped);
+    if (await readsAsBase(tx, ctx, link, echoed, crmStatus, registration)) {
+      // Our own write read back (or a change outside the mapped fields): nothing to merge or write
+      // but the version the next guarded update names.
+      if (record.version !== link.crmVersion) await tx.saveLink({ ...link, crmVersion: record.version, syncedAt: ctx.clock.now().toISOString() });
+      await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
+      return;
+    }
+    await mergeLinked(tx, ctx, record, link, echoed, crmStatus);
     await tx.resolveDeadLettersFor({ connector: name, externalId: record.id }, ctx.clock.now());
     await pullRegistration(tx, ctx, link.opportunityId, registration);
     return;
@@ -90,6 +99,25 @@ export function echoesAsBase(ctx: RunContext, base: Record<string, unknown>, map
     if (ctx.instance.mapping.sameInCrm?.(field, base[field], value) === true) values[field] = base[field];
   }
   return { ...mapped, values };
+}
+
+/**
+ * The echo check: the record reads exactly as the link's base (every mapped value, the stage, the
+ * decline reason and the sync status), co-sell has not changed the opportunity since that base was
+ * agreed, and nothing is held or pending. The merge would then decide nothing, so it is not run:
+ * the opportunity is not rebuilt and nothing is written.
+ */
+async function readsAsBase(tx: Tx, ctx: RunContext, link: Link, mapped: Mapped, crmStatus: unknown, registration: RegistrationRead | undefined): Promise<boolean> {
+  const { base } = link;
+  if (Object.keys(link.held).length > 0) return false;
+  if (registration !== undefined && (!registration.ok || registration.value !== null)) return false;
+  if (!sameValue(crmStatus, base[STATUS_KEY]) || !sameValue(mapped.declineReason, base[REASON_KEY] ?? null)) return false;
+  for (const [field, value] of Object.entries(mapped.values)) if (!(field in base) || !sameValue(value, base[field])) return false;
+  const stored = await tx.getOpportunity(link.opportunityId);
+  if (!stored || stored.version !== link.opportunityVersion) return false;
+  if (!sameValue(normalizeWantedStage(mapped.wantedStage, stored.opportunity.direction), base.stage)) return false;
+  const pending = await tx.listConflicts({ opportunityId: link.opportunityId, connector: ctx.instance.name, status: 'pending' });
+  return pending.length === 0;
 }
 
 /** The base of a new link: what the CRM holds now, as co-sell values. */

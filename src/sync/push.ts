@@ -7,6 +7,7 @@ import { acceptsInbound } from './inbound-routing';
 import type { CosellField } from '../core/fields';
 import type { Opportunity, Stage } from '../core/model';
 import type { WriteOperation, WriteResult } from '../ports/connector';
+import type { ConnectorError } from '../errors';
 import type { Link, OutboxEntry, StateStore } from '../store/types';
 import { plan, stopRequested, type RunContext, type Tx } from './context';
 import { crmFacingValues } from './cosell-values';
@@ -15,6 +16,7 @@ import { applyRecord } from './pull';
 import { isValueRefused, type ValueRefusedError } from '../mapping/refusal';
 import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } from './status';
 import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
+import { requeueOnRuleChange } from './unrouted';
 import { sameValue } from './values';
 
 const FEED_PAGE = 1000;
@@ -23,12 +25,15 @@ const MAX_STALE_ROUNDS = 2;
 /** Moves the change feed (event log) into this connector's outbox, with the feed position, in one transaction. */
 export async function drainFeed(store: StateStore, ctx: RunContext): Promise<void> {
   const key = `push:${ctx.instance.name}`;
+  // A changed inbound rule routes the referrals it now takes at this pass (they made no new event).
+  const requeued = await requeueOnRuleChange(store, ctx.instance, ctx.clock.now());
+  if (requeued > 0) ctx.logger.info('inbound rule changed; referrals it now takes queued', { connector: ctx.instance.name, event: 'routing.requeued', count: requeued });
   for (;;) {
     const at = Number((await store.getCursor(key))?.cursor ?? '0');
     const events = await store.eventsSince(at, FEED_PAGE);
     const last = events[events.length - 1];
     if (!last) return;
-    await store.transaction(async (tx) => {
+    await store.pageTransaction({ connector: ctx.instance.name }, async (tx) => {
       for (const id of new Set(events.map((e) => e.opportunityId))) {
         await tx.enqueueOutbox({ connector: ctx.instance.name, opportunityId: id, reason: 'change' }, ctx.clock.now());
       }
@@ -77,17 +82,20 @@ export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boo
     const pushes: PlannedPush[] = [];
     const nothing: number[] = [];
     const refused: RefusedPush[] = [];
-    for (const entry of due) {
-      if (dryRun) seen.add(entry.id);
-      try {
-        const push = await planPush(store, ctx, entry);
-        if (push) pushes.push(push);
-        else nothing.push(entry.id);
-      } catch (error) {
-        if (!isValueRefused(error)) throw error;
-        refused.push({ entry, error, externalId: (await store.getLinkByOpportunity(ctx.instance.name, entry.opportunityId))?.externalId ?? null });
+    // The batch's opportunities, links and pending conflicts read in a few statements; planning writes nothing.
+    await store.pageTransaction({ connector: ctx.instance.name, opportunityIds: due.map((e) => e.opportunityId) }, async (tx) => {
+      for (const entry of due) {
+        if (dryRun) seen.add(entry.id);
+        try {
+          const push = await planPush(tx, ctx, entry);
+          if (push) pushes.push(push);
+          else nothing.push(entry.id);
+        } catch (error) {
+          if (!isValueRefused(error)) throw error;
+          refused.push({ entry, error, externalId: (await tx.getLinkByOpportunity(ctx.instance.name, entry.opportunityId))?.externalId ?? null });
+        }
       }
-    }
+    });
     if (dryRun) {
       for (const p of pushes) plan(ctx, { target: 'crm', action: p.op.kind, opportunityId: p.opp.id, externalId: p.link?.externalId ?? null, changes: p.op.fields, reason: `co-sell ${p.entry.reason}` });
       for (const r of refused) plan(ctx, { target: 'crm', action: 'dead-letter', opportunityId: r.entry.opportunityId, externalId: r.externalId, changes: {}, reason: r.error.message });
@@ -107,7 +115,7 @@ function shouldPublish(ctx: RunContext, opp: Opportunity): boolean {
   return publish === 'all' || (publish === 'inbound' && opp.direction === 'inbound');
 }
 
-async function planPush(store: StateStore, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {
+async function planPush(store: Tx, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {
   const { mapping, name } = ctx.instance;
   const stored = await store.getOpportunity(entry.opportunityId);
   if (!stored) return null;
@@ -170,7 +178,7 @@ function stageDiffers(ctx: RunContext, opp: Opportunity, link: Link): boolean {
   return !equivalentInCrm((stage) => ctx.instance.mapping.toCrm({ stage }, null), base as Stage, current);
 }
 
-async function wasDeleted(store: StateStore, connector: string, opp: Opportunity): Promise<boolean> {
+async function wasDeleted(store: Tx, connector: string, opp: Opportunity): Promise<boolean> {
   const conflicts = await store.listConflicts({ opportunityId: opp.id, connector, status: 'pending' });
   return conflicts.some((c) => c.kind === 'deleted');
 }
@@ -189,16 +197,30 @@ function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> 
   return base;
 }
 
+/**
+ * Settles each result: a success saves its link, a stale write is re-read, a failure the CRM may
+ * not repeat (retryable) or a call that failed as a whole waits in the outbox for a later try; only
+ * the CRM's own refusal of that record becomes a dead letter. A call that failed as a whole for a
+ * reason retrying will not cure by itself (a session refused even after a fresh token) then fails
+ * the run, once every result is settled, so that the connector's trouble shows as its run's error.
+ */
 async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[], results: WriteResult[], staleRounds: Map<number, number>): Promise<void> {
   const stale: PlannedPush[] = [];
   const failedStatus: WriteOperation[] = [];
-  await store.transaction(async (tx) => {
+  let callError: ConnectorError | null = null;
+  let callFailures = 0;
+  const keys = { connector: ctx.instance.name, opportunityIds: pushes.map((p) => p.opp.id), externalIds: pushes.flatMap((p) => (p.link ? [p.link.externalId] : [])) };
+  await store.pageTransaction(keys, async (tx) => {
     for (const [i, push] of pushes.entries()) {
       const result = results[i];
       if (!result) continue;
       if (result.ok) await succeeded(tx, ctx, push, result.id, result.version);
       else if (result.stale) stale.push(push);
-      else if (result.error.retryable) {
+      else if (result.error.retryable || result.callFailed === true) {
+        if (result.callFailed === true) {
+          callFailures += 1;
+          if (!result.error.retryable) callError ??= result.error;
+        }
         const wait = result.error.retryAfterMs ?? Math.min(60_000, 1000 * 2 ** push.entry.attempts);
         await tx.retryOutboxLater(push.entry.id, new Date(ctx.clock.now().getTime() + wait));
       } else {
@@ -207,8 +229,13 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
       }
     }
   });
+  if (callFailures > 0) {
+    const first = results.find((r): r is Extract<WriteResult, { ok: false }> => !r.ok && r.callFailed === true);
+    ctx.logger.warn('push call failed, its writes wait in the outbox', { event: 'sync.push_call_failed', writes: callFailures, code: first?.error.code, reason: first?.error.message });
+  }
   if (failedStatus.length > 0) await ctx.instance.connector.writeBatch(failedStatus);
   if (stale.length > 0) await rereadStale(store, ctx, stale, staleRounds);
+  if (callError !== null) throw callError;
 }
 
 async function succeeded(tx: Tx, ctx: RunContext, push: PlannedPush, id: string, version: string | null): Promise<void> {

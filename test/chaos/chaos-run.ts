@@ -5,8 +5,8 @@
  * Retry-After, 5% 500/503, 2% connection resets, 2% answers dropped after the CRM committed the
  * write, 5% slow answers; every 5 s all access tokens expire; one 30 s outage of Dynamics (every
  * call answered 503); one store session of the daemon terminated on the server
- * (pg_terminate_backend). Then it waits for quiet (two finished runs in a row per connector that
- * applied and pushed nothing), stops the daemon, and checks the world with the crash test's
+ * (pg_terminate_backend). Then it waits for quiet (an empty outbox, and two finished runs in a row
+ * per connector that applied and pushed nothing), stops the daemon, and checks the world with the crash test's
  * checker: nothing lost, nothing duplicated, every edit kept.
  */
 import { randomBytes } from 'node:crypto';
@@ -50,6 +50,8 @@ export interface ChaosResult {
   lost: { sf: number; dyn: number; missingInSf: number; missingInDyn: number; editsLost: number };
   duplicated: { sfByCosellId: number; dynByCosellId: number; links: number; straySf: number; strayDyn: number; extraSfRecords: number; extraDynRecords: number };
   report: WorldReport;
+  /** Write calls that failed as a whole (their writes waited in the outbox for a later try), by connector and error code. */
+  callFailures: Record<string, number>;
   /** Open dead letters by connector, direction and code, with one reason of each (a run that ends quiet with some left says why). */
   deadLetters: Array<{ connector: string; direction: string; code: string; count: number; reason: string }>;
   daemonExit: DaemonExit | null;
@@ -141,9 +143,13 @@ interface RunRow {
   pushed: number;
 }
 
-/** Quiet: for each connector, the last two runs that started after `since` finished ok, applying and pushing nothing. */
-function isQuiet(runs: readonly RunRow[], since: string): boolean {
-  return [SF, DYN].every((connector) => {
+/**
+ * Quiet: the outbox is empty (a write waiting for its retry is work still due, though the runs
+ * meanwhile push nothing) and, for each connector, the last two runs that started after `since`
+ * finished ok, applying and pushing nothing.
+ */
+function isQuiet(runs: readonly RunRow[], since: string, outbox: number): boolean {
+  return outbox === 0 && [SF, DYN].every((connector) => {
     const finished = runs.filter((r) => r.connector === connector && r.started_at > since && r.finished_at !== null);
     const last = finished.slice(-2);
     return last.length === 2 && last.every((r) => r.status === 'ok' && Number(r.applied) === 0 && Number(r.pushed) === 0);
@@ -264,7 +270,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     let runs: RunRow[] = [];
     while (!exitedEarly() && Date.now() - chaosEnd < quietLimitMs) {
       runs = (await pgQuery('SELECT connector, started_at, finished_at, status, applied, pushed FROM sync_runs ORDER BY started_at', [], url)) as unknown as RunRow[];
-      if (isQuiet(runs, since)) {
+      const [outbox] = await pgQuery('SELECT count(*) AS n FROM outbox', [], url);
+      if (isQuiet(runs, since, Number(outbox?.n ?? 0))) {
         quiet = true;
         break;
       }
@@ -294,6 +301,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         url,
       )
     ).map((r) => ({ connector: String(r['connector']), direction: String(r['direction']), code: String(r['code']), count: Number(r['n']), reason: String(r['reason']).slice(0, 300) }));
+    const callFailures: Record<string, number> = {};
+    for (const line of d.logs) {
+      if (line.event !== 'sync.push_call_failed') continue;
+      const key = `${String(line['connector'])} ${String(line['code'])}`;
+      callFailures[key] = (callFailures[key] ?? 0) + 1;
+    }
     // A kept edit is also in the other CRM: verifyWorld compares both CRMs with the store.
     const passes: ChaosResult['passes'] = {};
     for (const r of runs) {
@@ -311,6 +324,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         extraSfRecords: Math.max(0, report.sfRecords - 2 * n), extraDynRecords: Math.max(0, report.dynRecords - 2 * n),
       },
       report: { ...report, mismatches: report.mismatches.slice(0, 20) },
+      callFailures,
       deadLetters,
       daemonExit, tail: d.text.slice(-30),
     };

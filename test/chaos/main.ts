@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   print('seconds to quiet', `${result.secondsToQuiet} after the last edit and the outage (${result.secondsTotal} from start)`);
   print('lost', result.lost);
   print('duplicated', result.duplicated);
+  print('failed write calls', result.callFailures);
   print('dead letters', String(result.report.deadLetters));
   if (result.deadLetters.length > 0) print('dead letters by code', result.deadLetters);
   print('pending conflicts', String(result.report.pendingConflicts));

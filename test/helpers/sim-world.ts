@@ -1,7 +1,7 @@
 /**
  * A world for tests that run the daemon as a child process: both CRM simulators hosted in the
- * test process (so they outlive the daemon's deaths), seeded; a SQLite store in a temp folder with
- * a few inbound referrals; and a daemon configuration (YAML) that points at all of it, its
+ * test process (so they outlive the daemon's deaths), seeded; a SQLite store in a temp folder (or
+ * a given PostgreSQL database) with a few inbound referrals; and a daemon configuration (YAML) that points at all of it, its
  * secrets given as ${ENV} references resolved from the child's environment.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ export interface WorldOptions {
   referrals?: number;
   /** Log level of the daemon; `debug` shows every push. */
   logLevel?: 'info' | 'debug';
+  /** A PostgreSQL store at this URL (a database of its own) instead of SQLite in the temp folder. */
+  postgresUrl?: string;
 }
 
 export interface World {
@@ -78,10 +80,11 @@ function referral(i: number): InboundInput {
   };
 }
 
-function configYaml(w: { storePath: string; sfUrl: string; dyn: DynamicsSimulator; logLevel: string }): string {
+function configYaml(w: { storePath: string; postgresUrl: string | undefined; sfUrl: string; dyn: DynamicsSimulator; logLevel: string }): string {
   const mapping = (kind: string): string => JSON.stringify(path.join(ROOT, 'config', 'mappings', `${kind}.yaml`));
+  const store = w.postgresUrl === undefined ? `{ driver: sqlite, path: ${JSON.stringify(w.storePath)} }` : `{ driver: postgres, url: ${JSON.stringify(w.postgresUrl)} }`;
   return `version: 1
-store: { driver: sqlite, path: ${JSON.stringify(w.storePath)} }
+store: ${store}
 connectors:
   - name: ${SF}
     kind: salesforce
@@ -118,7 +121,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   }
   const sfOut = sf.seed(Array.from({ length: options.salesforceOut ?? 0 }, (_, k) => crashSfRecord(options.salesforce + k, false)));
   const dynIds = dyn.seed(Array.from({ length: options.dynamics ?? 0 }, (_, k) => crashDynRow(k, dyn.currencies)));
-  const store = await createStore({ kind: 'sqlite', path: storePath });
+  const store = await createStore(options.postgresUrl === undefined ? { kind: 'sqlite', path: storePath } : { kind: 'postgres', url: options.postgresUrl });
   const referrals: string[] = [];
   try {
     for (let i = 0; i < (options.referrals ?? 0); i += 1) {
@@ -129,7 +132,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   } finally {
     await store.close();
   }
-  writeFileSync(configPath, configYaml({ storePath, sfUrl: sf.url, dyn, logLevel: options.logLevel ?? 'debug' }));
+  writeFileSync(configPath, configYaml({ storePath, postgresUrl: options.postgresUrl, sfUrl: sf.url, dyn, logLevel: options.logLevel ?? 'debug' }));
   return {
     dir, configPath, storePath, sf, dyn,
     seeded: { sf: sfIds, sfOut, dyn: dynIds, referrals },

@@ -112,13 +112,19 @@ it('three workers, one killed -9 and one lease session terminated: one worker pe
     const env = { COSELL_MP_SF_SECRET: 'mp-secret', COSELL_MP_DYN_SECRET: dyn.clientSecret };
     for (let i = 0; i < 3; i += 1) children.push(spawnDaemon(['start', '--config', configPath], env));
 
-    // 1. kill -9 the process holding the Salesforce instance's lease, mid-run.
+    // 1. kill -9 the process holding the Salesforce instance's lease, mid-run: once its run is
+    // recorded (a loaded runner may take a while between taking the lease and recording the run).
     let victim: DaemonProcess | undefined;
     // Start-up transpiles the sources in each child: slow on a loaded runner.
-    await waitFor('a worker holds the Salesforce lease', 120_000, async () => {
+    await waitFor('a worker holds the Salesforce lease and has recorded its run', 120_000, async () => {
       const holder = (await leaseHolders()).get(SF);
       victim = children.find((c) => c.child.pid === holder?.pid);
-      return victim !== undefined;
+      if (victim === undefined) return false;
+      try {
+        return (await query<RunRow>(url, "SELECT * FROM sync_runs WHERE connector = $1 AND status = 'running'", [SF])).length > 0;
+      } catch {
+        return false; // not migrated yet
+      }
     });
     const killedAt = new Date();
     await victim!.kill();

@@ -29,6 +29,10 @@ export interface PartnerCenterSimulator {
   /** `http://127.0.0.1:PORT`; the API base is `${origin}/v1.0/engagements`. */
   readonly origin: string;
   readonly apiBase: string;
+  /** Base of the partner lookup (`${origin}/v1`, the Partner Center API's `/v1`). */
+  readonly partnerApiBase: string;
+  /** Makes a partner id known to Partner Center (R8 lookups find it). */
+  addPartner(partnerId: string, name: string): void;
   readonly state: ReferralState;
   /** A token the simulator accepts. */
   readonly token: string;
@@ -43,6 +47,12 @@ export interface PartnerCenterSimulator {
   receive(body: ReferralBody): Referral;
   /** A change made on Microsoft's side (status, MSX id …): new ETag and updatedDateTime. */
   microsoftUpdate(id: string, changes: Partial<ReferralBody>): Referral;
+  /**
+   * Microsoft sellers answer our invitation: Microsoft's own referral in the same engagement
+   * (organizationId `msft`) is created or moved to `status`/`substatus` (New/Pending, Active/Accepted,
+   * Closed/Declined, Closed/Expired …). Returns it.
+   */
+  microsoftAnswer(ourReferralId: string, status: string, substatus: string): Referral;
   injectFault(fault: Fault): void;
   /** Where the simulator serves the certificate its webhook signatures verify against. */
   readonly certificateUrl: string;
@@ -105,6 +115,8 @@ export async function startPartnerCenterSimulator(
   return {
     origin,
     apiBase: `${origin}/v1.0/engagements`,
+    partnerApiBase: `${origin}/v1`,
+    addPartner: (partnerId, name) => void state.partners.set(partnerId, { name }),
     state,
     token: token ?? '',
     entra,
@@ -133,6 +145,25 @@ export async function startPartnerCenterSimulator(
       const current = state.get(id);
       if (!current) throw new Error(`no referral ${id}`);
       return state.save({ ...current, ...changes, id }, origin);
+    },
+    microsoftAnswer(ourReferralId, status, substatus) {
+      const ours = state.get(ourReferralId);
+      if (!ours) throw new Error(`no referral ${ourReferralId}`);
+      const existing = [...state.referrals.values()].find((r) => r.engagementId === ours.engagementId && r.organizationId === 'msft');
+      const at = state.stamp();
+      const base: Referral = existing ?? {
+        id: randomUUID(),
+        engagementId: ours.engagementId ?? null,
+        organizationId: 'msft',
+        organizationName: 'Microsoft',
+        name: ours.name ?? null,
+        type: 'Shared',
+        qualification: ours.qualification ?? null,
+        direction: 'Incoming',
+        customerProfile: ours.customerProfile ?? null,
+        createdDateTime: at,
+      };
+      return state.save({ ...base, status, substatus }, origin);
     },
     injectFault: (fault) => state.faults.push(fault),
     certificateUrl: `${origin}${CERT_PATH}`,

@@ -12,6 +12,8 @@ import { applyPatch, checkStatusPair, PatchError } from './patch';
 import type { ReferralState } from './state';
 
 const PREFIX = '/v1.0/engagements/referrals';
+/** The Partner Center API's partner profile (a different host in production; one origin here). */
+const PROFILE_PATH = '/v1/profiles/mpn';
 const MAX_PAGE = 100;
 
 interface Reply {
@@ -112,14 +114,31 @@ function patch(env: ServerEnv, id: string, req: IncomingMessage, body: unknown):
   return wantsBody ? { status: 200, headers: { ETag: String(saved.eTag) }, body: saved } : { status: 204, headers: { ETag: String(saved.eTag) } };
 }
 
+/**
+ * `GET /v1/profiles/mpn?mpnId=` (get-partner-by-mpn-id): the partner's profile, or the documented
+ * 404 `{"code":3000,"description":…}`; without mpnId, the signed-in partner's own profile.
+ */
+function partnerProfile(env: ServerEnv, url: URL): Reply {
+  const self = (uri: string) => ({ self: { uri, method: 'GET', headers: [] } });
+  const id = url.searchParams.get('mpnId');
+  if (id === null) {
+    return { status: 200, body: { partnerName: env.state.organizationName, mpnId: '1000001', profileType: 'MpnProfile', links: self('/profiles/mpn'), attributes: { objectType: 'MpnProfile' } } };
+  }
+  const known = env.state.partners.get(id);
+  if (!known) return { status: 404, body: { code: 3000, description: `Partner Organization with partner_id ${id} could not be found`, data: [], source: 'PartnerFD' } };
+  return { status: 200, body: { partnerName: known.name, mpnId: id, profileType: 'MpnProfile', links: self(`/profiles/mpn?mpnId=${id}`), attributes: { objectType: 'MpnProfile' } } };
+}
+
 export function route(env: ServerEnv, req: IncomingMessage, text: string): Reply {
   const url = new URL(req.url ?? '/', env.origin());
-  if (!url.pathname.startsWith(PREFIX)) return error(404, 'itemNotFound', `No resource at ${url.pathname}.`);
+  const isProfile = url.pathname === PROFILE_PATH;
+  if (!url.pathname.startsWith(PREFIX) && !isProfile) return error(404, 'itemNotFound', `No resource at ${url.pathname}.`);
   const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
   if (!auth?.[1] || !env.isValidToken(auth[1])) return error(401, 'unauthenticated', 'The access token is missing, expired or invalid.');
   const fault = env.state.takeFault();
   if (fault?.kind === 'rate_limit') return error(429, 'tooManyRequests', 'Rate limit exceeded.', { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
   if (fault?.kind === 'server_error') return error(503, 'serviceNotAvailable', 'The service is not available.');
+  if (isProfile) return req.method === 'GET' ? partnerProfile(env, url) : error(405, 'invalidRequest', `${String(req.method)} is not supported here.`);
   let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);

@@ -17,6 +17,8 @@ export class ReferralState {
   /** Organisation the authenticated user belongs to. */
   readonly organizationId = randomUUID();
   readonly organizationName = 'Simulated Partner Ltd';
+  /** Partners Partner Center knows, by partner id (MPN id): what `GET /v1/profiles/mpn` answers. */
+  readonly partners = new Map<string, { name: string }>();
   private lastTime = 0;
 
   constructor(private readonly now: () => number = Date.now) {}

@@ -28,19 +28,17 @@ export interface SalesforceSimulatorOptions {
   latencyMs?: number;
   /**
    * getUpdated/getDeleted ignore the seconds of start and end, as a real org does (a delete shows
-   * only once its minute has passed). Off by default: most tests read a delete at once.
+   * only once its minute has passed), and earliestDateAvailable is a whole minute. On by default.
    */
   ignoreReplicationSeconds?: boolean;
   /**
-   * SystemModstamp in whole seconds of the org's clock, as a real org stamps. Off by default: the
-   * connector's SystemModstamp-based stale check and a read ending inside a second that still
-   * receives writes (settleMs 0) cannot see edits made within one second of each other.
+   * SystemModstamp in whole seconds of the org's clock at write time, as a real org stamps (many
+   * writes share a stamp). On by default; off, every write moves the stamp by at least 1 ms.
    */
   wholeSecondStamps?: boolean;
   /**
    * Lookup fields (CampaignId, AccountId) must name an existing record of their object, as in a
-   * real org (MALFORMED_ID, INVALID_CROSS_REFERENCE_KEY). Off by default: the shipped mapping
-   * writes co-sell campaign ids to CampaignId, which the simulated org does not hold.
+   * real org (MALFORMED_ID, INVALID_CROSS_REFERENCE_KEY). On by default.
    */
   checkLookups?: boolean;
   /** Opportunities created at start (validation applies). */
@@ -60,9 +58,9 @@ export interface SalesforceSimulator extends SimAdmin {
 
 export async function startSalesforceSimulator(options: SalesforceSimulatorOptions = {}): Promise<SalesforceSimulator> {
   const store = new SimStore();
-  store.ignoreReplicationSeconds = options.ignoreReplicationSeconds ?? false;
-  store.wholeSecondStamps = options.wholeSecondStamps ?? false;
-  store.checkLookups = options.checkLookups ?? false;
+  store.ignoreReplicationSeconds = options.ignoreReplicationSeconds ?? true;
+  store.wholeSecondStamps = options.wholeSecondStamps ?? true;
+  store.checkLookups = options.checkLookups ?? true;
   const faults = new FaultInjector();
   const orgId = makeId('00D', 1);
   const userId = makeId('005', 1);

@@ -245,8 +245,10 @@ export class SimStore {
     return this.recycleBin.get(obj.name) ?? [];
   }
 
+  /** With `ignoreReplicationSeconds`, at the start of its minute, as an org reports it. */
   earliestDeletedAvailable(): number {
-    return Math.max(this.deletedLogStart, this.now() - this.deletedRetentionMs);
+    const at = Math.max(this.deletedLogStart, this.now() - this.deletedRetentionMs);
+    return this.ignoreReplicationSeconds ? Math.floor(at / 60_000) * 60_000 : at;
   }
 
   /** Test hook: forget deletes before `at`, as the org's recycle-bin purge does. */

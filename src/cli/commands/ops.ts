@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { NotFoundError } from '../operations/errors';
 import { instanceStatus, type InstanceStatus } from '../operations/status';
+import { listUnrouted, type UnroutedReferral } from '../../sync/unrouted';
 import type { Registrar } from '../program';
 import type { Session } from '../session';
 import { formatAge, formatFields, formatTable } from '../table';
@@ -31,9 +32,16 @@ function registerStatus(program: Command, r: Registrar): void {
     .description('per connector instance: last run, lag, cursor age, counts, last error')
     .action(
       r.act(async (s) => {
-        const rows = await instanceStatus(await s.store(), s.ctx.clock.now(), [], s.configPath());
-        s.print(rows, () =>
-          rows.length === 0
+        const store = await s.store();
+        const rows = await instanceStatus(store, s.ctx.clock.now(), [], s.configPath());
+        // The instances' inbound rules come with the configuration; with --store alone they are not known.
+        const configured = s.configPath() ? await s.openApp().then((app) => app.config.connectors, (error: unknown) => {
+          s.ctx.stderr.write(`warning: unrouted referrals not listed: ${error instanceof Error ? error.message : String(error)}\n`);
+          return null;
+        }) : null;
+        const unrouted = configured === null ? null : await listUnrouted(store, configured);
+        s.print({ connectors: rows, unrouted }, () => {
+          const runs = rows.length === 0
             ? 'no sync run recorded yet\n'
             : formatTable(
                 ['CONNECTOR', 'LAST RUN', 'STATUS', 'LAG', 'CURSOR AGE', 'PULLED', 'APPLIED', 'PUSHED', 'CONFLICTS', 'DEAD', 'OUTBOX', 'LAST ERROR'],
@@ -41,8 +49,9 @@ function registerStatus(program: Command, r: Registrar): void {
                   x.connector, x.lastRun?.startedAt ?? null, x.lastRun?.status ?? null, formatAge(x.lagSeconds), formatAge(x.cursorAgeSeconds),
                   x.counts.pulled, x.counts.applied, x.counts.pushed, x.counts.conflictsPending, x.counts.deadLetters, x.counts.outbox, x.lastError,
                 ]),
-              ) + grantLines(rows),
-        );
+              ) + grantLines(rows);
+          return runs + formatUnrouted(unrouted);
+        });
       }, () => 'status'),
     );
 
@@ -56,6 +65,15 @@ function grantLines(rows: readonly InstanceStatus[]): string {
       g === null ? '' : g.ready ? `${g.name} sign-in: ok (${g.account ?? 'unknown account'}, since ${g.signedInAt ?? '?'})\n` : `${g.name} sign-in: NOT READY: ${g.reason ?? 'unknown'}\n`,
     )
     .join('');
+}
+
+/** Inbound referrals no CRM instance's `inbound` rule takes: kept, and listed until one does. */
+function formatUnrouted(unrouted: readonly UnroutedReferral[] | null): string {
+  if (unrouted === null || unrouted.length === 0) return '';
+  return `\n${unrouted.length} inbound referral(s) no CRM instance takes (see each instance's inbound rule):\n${formatTable(
+    ['OPPORTUNITY', 'DEAL', 'STAGE', 'COUNTRY', 'SOLUTIONS', 'RECEIVED'],
+    unrouted.map((u) => [u.id, u.dealName, u.stage, u.country, u.solutions.join(', '), u.receivedAt]),
+  )}`;
 }
 
 function registerConflicts(program: Command, r: Registrar): void {

@@ -1,4 +1,4 @@
-/** `cosell-sync simulators`: both CRM simulators on their own, to try a configuration against them. */
+/** `cosell-sync simulators`: the CRM and Partner Center simulators on their own, to try a configuration against them. */
 import type { Command } from 'commander';
 import { UsageError } from '../usage-error';
 import type { RunningSimulators } from '../context';
@@ -23,7 +23,7 @@ function untilSignal(): Promise<string> {
 }
 
 function human(sims: RunningSimulators): string {
-  const { salesforce: sf, dynamics: dyn } = sims;
+  const { salesforce: sf, dynamics: dyn, partnerCenter: pc } = sims;
   return [
     `Salesforce simulator: ${sf.url} (${sf.records} opportunities)`,
     `  loginUrl: ${sf.loginUrl}`,
@@ -31,6 +31,10 @@ function human(sims: RunningSimulators): string {
     `Dynamics 365 simulator: ${dyn.url} (${dyn.records} opportunities)`,
     `  url: ${dyn.url}`,
     `  auth: { tenantId: ${dyn.tenantId}, clientId: ${dyn.clientId}, clientSecret: ${dyn.clientSecret}, authority: ${dyn.authority} }`,
+    `Partner Center simulator: ${pc.apiBase} (${pc.referrals} referrals)`,
+    `  apiBase: ${pc.apiBase}`,
+    `  auth: { tenantId: ${pc.tenantId}, clientId: <any>, authority: ${pc.authority} }`,
+    `  webhook: { enabled: true, certificateHosts: [${pc.certificateHost}] }`,
     'Running until SIGINT (Ctrl-C) or SIGTERM.',
     '',
   ].join('\n');
@@ -39,16 +43,18 @@ function human(sims: RunningSimulators): string {
 export function registerSimulatorsCommand(program: Command, r: Registrar): void {
   program
     .command('simulators')
-    .description('run the Salesforce and Dynamics 365 simulators on their own, printing their URLs and credentials')
+    .description('run the Salesforce, Dynamics 365 and Partner Center simulators on their own, printing their URLs and credentials')
     .option('--salesforce-port <port>', 'port of the Salesforce simulator (default: any free one)')
     .option('--dynamics-port <port>', 'port of the Dynamics 365 simulator (default: any free one)')
-    .option('--empty', 'start without the sample opportunities')
+    .option('--partner-center-port <port>', 'port of the Partner Center simulator (default: any free one)')
+    .option('--empty', 'start without the sample opportunities and referrals')
     .action(
       r.act(async (s, _args, o) => {
         if (s.ctx.startSimulators === undefined) throw new Error('simulators are not available here');
         const sims = await s.ctx.startSimulators({
           salesforcePort: port(o['salesforcePort'], '--salesforce-port'),
           dynamicsPort: port(o['dynamicsPort'], '--dynamics-port'),
+          partnerCenterPort: port(o['partnerCenterPort'], '--partner-center-port'),
           empty: o['empty'] === true,
         });
         try {

@@ -72,6 +72,11 @@ export const inboundSchema = z.strictObject({
   team: z.array(teamMemberSchema).default([]),
   solutions: z.array(solutionSchema).default([]),
   microsoftHelpType: helpTypeSchema.default('none'),
+  /**
+   * When the referral reached us on the sender's side (Partner Center's received time), with its
+   * offset: the R13 clock runs from here, not from the import. Absent: now.
+   */
+  receivedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 /** `team[0].email`, `customer.location.country`, `(root)`. */

@@ -7,6 +7,7 @@ import type { Command } from '../../core/commands';
 import type { Clock } from '../../core/clock';
 import { DIRECTIONS, OPPORTUNITY_TYPES, STAGES, asOpportunityId, type Stage, type OpportunityType } from '../../core/model';
 import type { ChangeSource, OpportunityEvent, OpportunityFilter, OpportunityView, Page, StateStore, StoredOpportunity } from '../../store/types';
+import { requireKnownPartners, type PartnerCheck } from '../../partner-center/partner-check';
 import { InputError, NotFoundError } from './errors';
 import { inboundSchema, outboundSchema, parseInput } from './input-schemas';
 
@@ -14,6 +15,11 @@ export interface OperationContext {
   store: StateStore;
   clock: Clock;
   source: ChangeSource;
+  /**
+   * R8 partner lookup, when Partner Center is configured: an invitation of a partner it does not
+   * know is refused; one it cannot answer for goes ahead and is checked again before it is sent.
+   */
+  partners?: PartnerCheck;
 }
 
 const VIEWS = ['all', 'inbound', 'outbound', 'favorites', 'archived', 'active'] as const satisfies readonly OpportunityView[];
@@ -82,6 +88,9 @@ export async function runCommand(
   params: { id: string; command: Command; expectedVersion?: number | undefined },
 ): Promise<StoredOpportunity> {
   const stored = await getOpportunity(ctx, params.id);
+  if (ctx.partners && params.command.kind === 'invitePartner' && params.command.invitation.invitee.kind === 'partner') {
+    await requireKnownPartners(ctx.partners, [params.command.invitation.invitee.partnerId]);
+  }
   return ctx.store.applyCommand({
     id: stored.opportunity.id,
     command: params.command,
@@ -92,15 +101,24 @@ export async function runCommand(
 }
 
 /** A new outbound opportunity from a JSON document (shape checked here, rules by the core). */
-export function createOutbound(ctx: OperationContext, json: unknown): Promise<StoredOpportunity> {
+export async function createOutbound(ctx: OperationContext, json: unknown): Promise<StoredOpportunity> {
   const { id, ...input } = parseInput(outboundSchema, json, 'outbound opportunity');
   const oppId = asOpportunityId(id ?? randomUUID());
+  if (ctx.partners) {
+    await requireKnownPartners(ctx.partners, input.partnerInvitations.flatMap((i) => (i.invitee.kind === 'partner' ? [i.invitee.partnerId] : [])));
+  }
   return ctx.store.applyCommand({ id: oppId, command: { kind: 'createOutbound', id: oppId, input }, source: ctx.source, now: ctx.clock.now() });
 }
 
 /** A referral received from Microsoft or a partner. */
 export function receiveInbound(ctx: OperationContext, json: unknown): Promise<StoredOpportunity> {
-  const { id, ...input } = parseInput(inboundSchema, json, 'inbound referral');
+  const { id, receivedAt, ...input } = parseInput(inboundSchema, json, 'inbound referral');
   const oppId = asOpportunityId(id ?? randomUUID());
-  return ctx.store.applyCommand({ id: oppId, command: { kind: 'receiveInbound', id: oppId, input }, source: ctx.source, now: ctx.clock.now() });
+  const now = ctx.clock.now();
+  // R13: an imported referral keeps the time it was received on the sender's side.
+  const received = receivedAt === undefined ? now : new Date(receivedAt);
+  if (received.getTime() > now.getTime()) {
+    throw new InputError('inbound referral', [{ path: 'receivedAt', message: `${receivedAt ?? ''} is in the future` }]);
+  }
+  return ctx.store.applyCommand({ id: oppId, command: { kind: 'receiveInbound', id: oppId, input }, source: ctx.source, now: received });
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { instanceStatus } from '../../cli/operations/status';
 import { asOpportunityId } from '../../core/model';
 import type { Conflict, OpportunityView } from '../../store/types';
+import { listUnrouted } from '../../sync/unrouted';
 import { consoleSession } from './guard';
 import type { ConsoleDeps } from './register';
 import { age, changedFields, conflictSides, EMPTY, param, show } from './view-format';
@@ -69,7 +70,11 @@ function conflictMatches(c: Conflict, kind: string | undefined): boolean {
 }
 
 function registerOverview(scope: FastifyInstance, deps: ConsoleDeps): void {
-  scope.get('/', async (request, reply) => renderPage(request, reply, 'overview', { title: 'Overview', nav: 'overview', rows: await overviewRows(deps), at: deps.app.clock.now().toISOString() }));
+  scope.get('/', async (request, reply) => {
+    const { app } = deps;
+    const unrouted = (await listUnrouted(app.store, app.config.connectors)).map((u) => ({ ...u, solutions: u.solutions.join(', ') || EMPTY, receivedAt: show(u.receivedAt) }));
+    return renderPage(request, reply, 'overview', { title: 'Overview', nav: 'overview', rows: await overviewRows(deps), unrouted, at: app.clock.now().toISOString() });
+  });
   // The rows alone, for the page's polling script.
   scope.get('/overview/rows', async (_request, reply) => reply.view('overview-rows', { rows: await overviewRows(deps) }));
 }

@@ -5,6 +5,7 @@ import { initialMigration } from './001-initial';
 import { notificationsMigration } from './006-notifications';
 import { runControlMigration } from './007-run-control';
 import { grantsMigration } from './008-grants';
+import { partnerLookupsMigration } from './009-partner-lookups';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
@@ -13,6 +14,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '006-notifications': notificationsMigration,
       '007-run-control': runControlMigration(dialect),
       '008-grants': grantsMigration,
+      '009-partner-lookups': partnerLookupsMigration,
     }),
   };
 }

@@ -33,3 +33,28 @@ it('needs --once (exit 2)', async () => {
   expect(res.code).toBe(2);
   expect(res.stderr).toContain('--once');
 });
+
+describe('R13 clock of an imported referral', () => {
+  it('runs from the receivedAt the file carries, not from the import', async () => {
+    const receivedAt = new Date(h.clock.now().getTime() - (EXPIRY_WINDOW_DAYS - 1) * DAY_MS).toISOString();
+    const res = await runCli(h, ['--json', 'opportunities', 'receive', '--file', h.jsonFile('imported.json', { id: 'imported', receivedAt, ...anInboundInput() })]);
+    expect(res.code).toBe(0);
+    expect((await h.store.getOpportunity('imported' as never))?.opportunity.receivedAt).toBe(receivedAt);
+    const early = await runCli(h, ['--json', 'expiry', '--once']);
+    expect(early.json()).toEqual({ ok: true, expired: [] });
+    // One day later the 14 days since Partner Center received it are over, though the import is one day old.
+    h.clock.advance(DAY_MS);
+    const due = await runCli(h, ['--json', 'expiry', '--once']);
+    expect(due.json()).toEqual({ ok: true, expired: ['imported'] });
+  });
+
+  it('refuses a receivedAt in the future or not a date, naming the field (exit 2)', async () => {
+    const future = new Date(h.clock.now().getTime() + DAY_MS).toISOString();
+    for (const receivedAt of [future, 'yesterday']) {
+      const res = await runCli(h, ['opportunities', 'receive', '--file', h.jsonFile('bad.json', { receivedAt, ...anInboundInput() })]);
+      expect(res.code).not.toBe(0);
+      expect(res.stderr).toContain('receivedAt');
+    }
+    expect((await h.store.listOpportunities({})).items).toEqual([]);
+  });
+});

@@ -1,6 +1,8 @@
 /** `status`, `conflicts`, `dead-letters`, `sync --once`, `config validate`, `start`, and exit codes. */
+import path from 'node:path';
+import { asOpportunityId } from '../../../src/core';
 import { startDaemon } from '../../../src/daemon/daemon';
-import { anOutboundInput } from '../../unit/core/builders';
+import { anInboundInput, anOutboundInput } from '../../unit/core/builders';
 import { createHarness, runCli, type Harness } from './harness';
 
 let h: Harness;
@@ -58,12 +60,33 @@ describe('status', () => {
     await h.store.addDeadLetter({ connector: 'sf-main', direction: 'pull', externalId: '006B', opportunityId: null, reason: 'REQUIRED_FIELD_MISSING', code: 'validation', payload: {} }, h.clock.now());
     const res = await runCli(h, ['--json', 'status']);
     expect(res.code).toBe(0);
-    const [row] = res.json<{ connector: string; lagSeconds: number; cursorAgeSeconds: number; counts: Record<string, number>; lastError: string | null }[]>();
+    const [row] = res.json<{ connectors: { connector: string; lagSeconds: number; cursorAgeSeconds: number; counts: Record<string, number>; lastError: string | null }[] }>().connectors;
     expect(row).toMatchObject({ connector: 'sf-main', lagSeconds: 600, cursorAgeSeconds: 1800, lastError: null });
     expect(row?.counts).toMatchObject({ pulled: 5, applied: 4, pushed: 2, conflictsPending: 1, deadLetters: 1 });
     const human = await runCli(h, ['status']);
     expect(human.stdout).toMatch(/^CONNECTOR\s+LAST RUN/);
     expect(human.stdout).toMatch(/sf-main .* ok\s+10m\s+30m\s+5\s+4\s+2\s+1\s+1/);
+  });
+
+  it('lists the open inbound referrals no instance\'s inbound rule takes (human and --json)', async () => {
+    const [sf, dyn] = h.settings.connectors;
+    if (!sf || !dyn) throw new Error('the harness configures two instances');
+    sf.inbound = { by: 'country', values: ['US'] };
+    dyn.inbound = { by: 'solution', values: ['sol-x'] };
+    const base = anInboundInput();
+    for (const [id, country] of [['ref-us', 'US'], ['ref-de', 'DE']] as const) {
+      const input = { ...base, customer: { ...base.customer, location: { ...base.customer.location, country } } };
+      await h.store.applyCommand({ id: asOpportunityId(id), command: { kind: 'receiveInbound', id: asOpportunityId(id), input }, source: { kind: 'user', name: 't' }, now: h.clock.now() });
+    }
+    const res = await runCli(h, ['--json', 'status']);
+    expect(res.json<{ unrouted: { id: string; country: string; stage: string }[] }>().unrouted).toEqual([expect.objectContaining({ id: 'ref-de', country: 'DE', stage: 'received' })]);
+    const human = await runCli(h, ['status']);
+    expect(human.stdout).toContain('1 inbound referral(s) no CRM instance takes');
+    expect(human.stdout).toMatch(/ref-de\s+.*\s+received\s+DE/);
+    expect(human.stdout).not.toContain('ref-us');
+    // With --store alone the rules are not known: nothing is claimed.
+    const storeOnly = await runCli(h, ['--json', 'status'], { env: { COSELL_SYNC_STORE: path.join(h.dir, 'test.db') } });
+    expect(storeOnly.json<{ unrouted: unknown }>().unrouted).toBeNull();
   });
 
   it('says so when nothing ran yet', async () => {

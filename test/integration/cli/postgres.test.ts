@@ -54,6 +54,6 @@ describe('CLI on PostgreSQL', () => {
     expect(list.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toEqual(['opp-pg']);
     await h.store.startRun({ runId: 'r1', connector: 'dyn-main' }, h.clock.now());
     const status = await runCli(h, ['--json', 'status']);
-    expect(status.json<{ connector: string; lastRun: { status: string } }[]>()).toEqual([expect.objectContaining({ connector: 'dyn-main', lastRun: expect.objectContaining({ status: 'running' }) })]);
+    expect(status.json<{ connectors: { connector: string; lastRun: { status: string } }[] }>().connectors).toEqual([expect.objectContaining({ connector: 'dyn-main', lastRun: expect.objectContaining({ status: 'running' }) })]);
   });
 });

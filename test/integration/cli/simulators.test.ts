@@ -1,4 +1,4 @@
-/** `cosell-sync simulators`: both simulators on their own, their URLs and credentials printed, until a signal. */
+/** `cosell-sync simulators`: the CRM and Partner Center simulators on their own, their URLs and credentials printed, until a signal. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -8,6 +8,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 interface Printed {
   salesforce: { url: string; clientId: string; clientSecret: string; records: number };
   dynamics: { url: string; tenantId: string; clientId: string; clientSecret: string; records: number };
+  partnerCenter: { apiBase: string; authority: string; tenantId: string; certificateHost: string; referrals: number };
 }
 
 async function run(args: string[]): Promise<{ printed: Printed; stop(): Promise<number | null> }> {
@@ -48,6 +49,15 @@ it('starts both simulators seeded, prints credentials that work, and stops on SI
     expect(wrong.status).not.toBe(200);
     expect(dyn.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
     expect(dyn.clientSecret).not.toBe('');
+    // Partner Center: its Entra authority starts a device code sign-in, and the API refuses a call without a token.
+    const pc = sims.printed.partnerCenter;
+    expect(pc.referrals).toBeGreaterThan(0);
+    const code = await fetch(`${pc.authority}/oauth2/v2.0/devicecode`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: 'any-app', scope: 'offline_access' }),
+    });
+    expect(code.status).toBe(200);
+    expect((await fetch(`${pc.apiBase}/referrals`)).status).toBe(401);
+    expect(pc.certificateHost).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   } finally {
     expect(await sims.stop()).toBe(0);
   }
@@ -55,6 +65,6 @@ it('starts both simulators seeded, prints credentials that work, and stops on SI
 
 it('--empty starts them without records', async () => {
   const sims = await run(['--json', 'simulators', '--empty']);
-  expect([sims.printed.salesforce.records, sims.printed.dynamics.records]).toEqual([0, 0]);
+  expect([sims.printed.salesforce.records, sims.printed.dynamics.records, sims.printed.partnerCenter.referrals]).toEqual([0, 0, 0]);
   expect(await sims.stop()).toBe(0);
 });

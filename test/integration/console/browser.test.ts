@@ -209,4 +209,27 @@ describe('the console in a browser', () => {
     expect((await app.store.getRunControl(SF))?.paused).toBe(false);
     await other.close();
   });
+
+  it('lists on the overview the inbound referrals no CRM instance takes, linking each to its deal', async () => {
+    await page.goto(`${base}/console/`);
+    await expect(page.locator('#unrouted + p').textContent()).resolves.toContain('Every open inbound referral is taken');
+    // The instances' rules as a configuration that takes only Antarctica would have them.
+    const rules = app.config.connectors.map((c) => [c, c.inbound] as const);
+    for (const c of app.config.connectors) c.inbound = { by: 'country', values: ['AQ'] };
+    try {
+      await page.goto(`${base}/console/`);
+      const table = page.locator('table[aria-labelledby="unrouted"]');
+      const open = (await app.store.listOpportunities({ direction: 'inbound', limit: 500 })).items.filter((s) => ['received', 'accepted'].includes(s.opportunity.stage));
+      expect(open.length).toBeGreaterThan(0);
+      await expect(table.locator('tbody tr').count()).resolves.toBe(open.length);
+      await shot('12-overview-unrouted');
+      await table.locator('tbody tr a').first().click();
+      await expect(page.getByRole('heading', { name: 'Audit trail' }).isVisible()).resolves.toBe(true);
+    } finally {
+      for (const [c, inbound] of rules) {
+        if (inbound === undefined) delete c.inbound;
+        else c.inbound = inbound;
+      }
+    }
+  });
 });

@@ -1,9 +1,12 @@
 /**
  * Shutdown (architecture.md, sync protocol 7): SIGTERM during a push stops it at the next batch
  * boundary; every write that went out is settled in the store (its link saved) before the store
- * closes; "daemon stopped" is the last thing logged and nothing is written after it.
+ * closes; "daemon stopped" is the last thing logged and nothing is written after it. On both
+ * stores (the running push once outlived a closed store: "driver has already been destroyed").
  */
+import { randomBytes } from 'node:crypto';
 import { spawnDaemon } from '../../helpers/daemon-process';
+import { pgQuery, TEST_PG_URL } from '../../helpers/postgres-schema';
 import { SF, startWorld, type World } from '../../helpers/sim-world';
 import { createStore } from '../../../src/store';
 
@@ -20,14 +23,20 @@ async function waitFor(what: string, probe: () => boolean): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('SIGTERM during a push', () => {
+describe.each(['sqlite', 'postgres'] as const)('SIGTERM during a push (%s store)', (kind) => {
   let world: World;
+  const database = `cosell_shutdown_${randomBytes(4).toString('hex')}`;
+  const postgresUrl = TEST_PG_URL.replace(/\/[^/]*$/, `/${database}`);
   beforeAll(async () => {
-    world = await startWorld({ salesforce: 0, dynamics: 0, referrals: REFERRALS });
+    if (kind === 'postgres') await pgQuery(`CREATE DATABASE ${database}`);
+    world = await startWorld({ salesforce: 0, dynamics: 0, referrals: REFERRALS, ...(kind === 'postgres' ? { postgresUrl } : {}) });
     // Slow collection writes: the push is still going when the signal comes.
     world.sf.injectFault('latency', 1_000_000, { latencyMs: 300, pathIncludes: 'composite' });
   });
-  afterAll(async () => world.close());
+  afterAll(async () => {
+    await world.close();
+    if (kind === 'postgres') await pgQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
 
   it('stops at the next batch boundary, settles what went out, and writes nothing after "daemon stopped"', async () => {
     const proc = spawnDaemon(['start', '--config', world.configPath], world.env);
@@ -47,7 +56,7 @@ describe('SIGTERM during a push', () => {
     expect(proc.logs.filter((l) => l.level === 'error')).toEqual([]);
 
     // Every record the CRM got is linked in the store: the store closed after the last settlement.
-    const store = await createStore({ kind: 'sqlite', path: world.storePath });
+    const store = await createStore(kind === 'sqlite' ? { kind: 'sqlite', path: world.storePath } : { kind: 'postgres', url: postgresUrl });
     try {
       const links = await store.listLinks({ connector: SF });
       expect(links).toHaveLength(afterExit);

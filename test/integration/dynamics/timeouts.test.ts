@@ -1,4 +1,8 @@
 import { isTimeout } from '../../../connectors/shared/http';
+import { createDynamicsConnector } from '../../../connectors/dynamics';
+import { startDynamicsSimulator } from '../../../connectors/dynamics/simulator';
+import { silentLogger } from '../../../src/log';
+import { startFaultProxy } from '../../helpers/fault-proxy';
 import { collect, opportunity, startRig, type DynamicsRig } from './setup';
 
 const retries = (rig: DynamicsRig): Array<Record<string, unknown>> => rig.logs.filter((l) => l.message === 'dynamics call failed, retrying');
@@ -52,5 +56,37 @@ describe('dynamics requests are bounded by timeoutMs', () => {
     // The action did run: the re-read the engine makes shows the row won.
     const [row] = await rig.connector.readRecords([id], ['statecode']);
     expect(row?.fields.statecode).toBe(1);
+  });
+});
+
+describe('dynamics token requests are bounded by timeoutMs', () => {
+  it('gives up on a token request the identity service never answers, then signs in again and reads', async () => {
+    const sim = await startDynamicsSimulator();
+    sim.seed([opportunity(1)]);
+    // The first token request is held far longer than the timeout; later ones pass.
+    let held = 0;
+    const identity = await startFaultProxy(sim.url, (req) => (req.url.includes('/oauth2/') && held++ === 0 ? { kind: 'slow', ms: 20_000 } : null));
+    const connector = createDynamicsConnector(
+      {
+        name: 'dynamics-token-timeout', url: sim.url, timeoutMs: 300,
+        auth: { tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret, authority: `${identity.url}/${sim.tenantId}` },
+        retry: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 3, jitter: 0 },
+      },
+      { logger: silentLogger },
+    );
+    let guard: NodeJS.Timeout | undefined;
+    try {
+      const read = connector.readRecords([String(sim.list()[0]?.opportunityid)], ['name']);
+      const tooLong = new Promise<never>((_, reject) => (guard = setTimeout(() => reject(new Error('the read waited 10 s for a token')), 10_000)));
+      const rows = await Promise.race([read, tooLong]);
+      expect(rows.map((r) => r.fields.name)).toEqual(['Opportunity 1']);
+      expect(identity.injected.get('slow')).toBe(1);
+      expect(held).toBeGreaterThanOrEqual(2);
+    } finally {
+      clearTimeout(guard);
+      await connector.close();
+      await identity.close();
+      await sim.close();
+    }
   });
 });

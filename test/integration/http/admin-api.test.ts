@@ -183,5 +183,13 @@ describe('ops', () => {
     expect(res.status).toBe(200);
     expect((res.body['connectors'] as { connector: string }[]).map((c) => c.connector)).toEqual(['dyn-main', 'sf-main']);
     expect(res.body['health']).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'sf-main', ready: true })]));
+    expect(res.body['unrouted']).toEqual([]);
+  });
+
+  it('lists in status the open inbound referrals no instance takes', async () => {
+    for (const c of h.settings.connectors) c.inbound = { by: 'country', values: ['US'] };
+    await call('POST', '/api/opportunities/receive', { id: 'ref-de', ...anInboundInput({ customer: { ...anInboundInput().customer, location: { ...anInboundInput().customer.location, country: 'DE' } } }) });
+    const res = await call('GET', '/api/status');
+    expect(res.body['unrouted']).toEqual([expect.objectContaining({ id: 'ref-de', country: 'DE', stage: 'received' })]);
   });
 });

@@ -10,6 +10,9 @@ import createRequest from '../../fixtures/partner-center/create-referral.request
 import createResponse from '../../fixtures/partner-center/create-referral.response.json';
 import getResponse from '../../fixtures/partner-center/get-referral.response.json';
 import listResponse from '../../fixtures/partner-center/list-referrals.response.json';
+import lookupNotFound from '../../fixtures/partner-center/partner-lookup.not-found.response.json';
+import lookupResponse from '../../fixtures/partner-center/partner-lookup.response.json';
+import { createPartnerLookup } from '../../../connectors/partner-center/partner-lookup';
 import { connectorFor, FAST_RETRY, quietLogger } from './setup';
 
 const HOST = 'https://api.partner.microsoft.com';
@@ -88,6 +91,28 @@ describe('documented examples through the connector (nock)', () => {
   });
 });
 
+describe('documented partner lookup examples through the connector (nock)', () => {
+  const PC_HOST = 'https://api.partnercenter.microsoft.com';
+  const lookup = () => createPartnerLookup({ name: 'pc-fixtures', retry: FAST_RETRY }, { logger: quietLogger(), tokens: { token: async () => TOKEN } });
+
+  it('reads the success example as a known partner, on the documented host and path', async () => {
+    const scope = nock(PC_HOST, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
+      .get('/v1/profiles/mpn')
+      .query({ mpnId: '9999999' })
+      .reply(200, lookupResponse);
+    await expect(lookup().lookupPartner('9999999')).resolves.toEqual({ partnerId: '9999999', name: null });
+    scope.done();
+  });
+
+  it('reads the 404 example as an unknown partner, and keeps its description on other failures', async () => {
+    const scope = nock(PC_HOST).get('/v1/profiles/mpn').query({ mpnId: '9999999' }).reply(404, lookupNotFound);
+    await expect(lookup().lookupPartner('9999999')).resolves.toBeNull();
+    scope.done();
+    nock(PC_HOST).get('/v1/profiles/mpn').query({ mpnId: '1' }).reply(400, { ...lookupNotFound, description: 'bad partner id' });
+    await expect(lookup().lookupPartner('1')).rejects.toMatchObject({ code: 'validation', crmCode: '3000', message: 'look up partner: bad partner id' });
+  });
+});
+
 describe('the simulator against the documented examples', () => {
   let sim: PartnerCenterSimulator;
   beforeAll(async () => {
@@ -104,6 +129,22 @@ describe('the simulator against the documented examples', () => {
     expect(missing).toEqual([]);
     expect(keysOf(created.links as object)).toEqual(keysOf(createResponse.links));
     expect(created.eTag).toMatch(/^".*"$/);
+  });
+
+  it('answers the partner lookup with the documented success and failure shapes', async () => {
+    sim.addPartner('4391507', 'Fabrikam');
+    const get = async (id: string) => {
+      const res = await fetch(`${sim.partnerApiBase}/profiles/mpn?mpnId=${id}`, { headers: { Authorization: `Bearer ${sim.token}` } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const found = await get('4391507');
+    expect(found.status).toBe(200);
+    expect(keysOf(lookupResponse).filter((k) => !(k in found.body))).toEqual([]);
+    expect(found.body['attributes']).toEqual(lookupResponse.attributes);
+    const missing = await get('9999999');
+    expect(missing.status).toBe(404);
+    expect(keysOf(missing.body)).toEqual(keysOf(lookupNotFound));
+    expect(missing.body).toEqual(lookupNotFound);
   });
 
   it('lists in the documented page shape', async () => {

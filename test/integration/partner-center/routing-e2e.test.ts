@@ -7,6 +7,7 @@ import { startPartnerCenterSimulator, type PartnerCenterSimulator } from '../../
 import { opportunityIdOfReferral } from '../../../src/partner-center/inbound';
 import { createPartnerCenterSync, type PartnerCenterSync } from '../../../src/partner-center/sync';
 import { unroutedInbound } from '../../../src/sync/inbound-routing';
+import { listUnrouted } from '../../../src/sync/unrouted';
 import { startSyncHarness, type SyncHarness } from '../sync/harness';
 import { anIncomingBody, connectorFor, quietLogger } from './setup';
 
@@ -51,5 +52,32 @@ describe('inbound routing across two CRM orgs', () => {
     expect((await pc.push()).outcomes).toMatchObject({ patched: 1 });
     expect(sim.state.get(us.id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
     expect(sim.state.get(fr.id)).toMatchObject({ status: 'New', substatus: 'Pending' });
+  }, 120_000);
+
+  it('keeps a referral no rule takes listed, and routes it at the next pass once a rule takes it', async () => {
+    const de = sim.receive(country('DE'));
+    await pc.pull();
+    await h.syncAll();
+    const id = opportunityIdOfReferral(de.id);
+    expect(await listUnrouted(h.store, h.instances)).toEqual([
+      expect.objectContaining({ id, country: 'DE', stage: 'received', dealName: 'Contoso supply chain', receivedAt: expect.any(String) }),
+    ]);
+    // Partner Center, scheduled beside the CRMs with no inbound rule, takes no referral.
+    expect(await listUnrouted(h.store, [...h.instances, { name: 'partner-center', kind: 'partner-center' }])).toEqual([expect.objectContaining({ id })]);
+    await h.syncAll();
+    expect(await h.store.getLinkByOpportunity('dyn', id)).toBeNull();
+
+    // The Dynamics org now takes Germany too (a configuration change): no new event, yet the next pass routes it.
+    const dyn = h.instances.find((i) => i.name === 'dyn');
+    if (!dyn) throw new Error('no dyn instance');
+    dyn.inbound = { by: 'country', values: ['FR', 'DE'] };
+    await h.syncAll();
+    const link = await h.store.getLinkByOpportunity('dyn', id);
+    expect(link?.externalId).toEqual(expect.any(String));
+    expect(await h.store.getLinkByOpportunity('sf', id)).toBeNull();
+    expect(await listUnrouted(h.store, h.instances)).toEqual([]);
+    // A pass with the same rules queues nothing again.
+    await h.syncAll();
+    expect(await h.store.countOutbox('dyn')).toBe(0);
   }, 120_000);
 });

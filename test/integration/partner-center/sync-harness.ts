@@ -24,7 +24,7 @@ export interface PcHarness {
 
 export type StoreKind = 'sqlite' | 'postgres';
 
-async function openStore(kind: StoreKind): Promise<{ store: StateStore; drop: () => Promise<void> }> {
+export async function openStore(kind: StoreKind): Promise<{ store: StateStore; drop: () => Promise<void> }> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'cosell-pc-'));
     const store = await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') });

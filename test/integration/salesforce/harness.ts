@@ -42,9 +42,15 @@ export function opportunity(extra: Record<string, unknown> = {}): Record<string,
 
 export async function salesforceHarness(): Promise<ContractHarness & { sim: SalesforceSimulator }> {
   const sim = await startSim();
-  const connector = connectTo(sim);
+  // One clock for the org and the connector, which elapse() moves on.
+  let offsetMs = 0;
+  const connector = connectTo(sim, { now: () => Date.now() + offsetMs });
   return {
     sim,
+    elapse: async (ms) => {
+      offsetMs += ms;
+      sim.setClock({ offsetMs });
+    },
     connector,
     fields: { name: 'Name', amount: 'Amount', closeDate: 'CloseDate', stage: 'StageName', externalId: 'CoSell_Id__c' },
     openStages: ['Prospecting', 'Qualification'],

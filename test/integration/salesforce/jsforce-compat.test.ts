@@ -67,7 +67,9 @@ describe('jsforce against the Salesforce simulator', () => {
     await conn.sobject('Opportunity').destroy(victim);
     const withDeleted = await conn.query(`SELECT Id, IsDeleted FROM Opportunity WHERE Id = '${victim}'`, { scanAll: true });
     expect(withDeleted.records[0]).toMatchObject({ Id: victim, IsDeleted: true });
-    const deleted = await conn.sobject('Opportunity').deleted(new Date(Date.now() - 60_000), new Date(Date.now() + 1000));
+    // The org ignores the seconds of start and end: the delete is reported once its minute has passed.
+    sim.setClock({ offsetMs: 60_000 });
+    const deleted = await conn.sobject('Opportunity').deleted(new Date(Date.now() - 60_000), new Date(Date.now() + 61_000));
     expect(deleted.deletedRecords.map((d) => d.id)).toContain(victim);
   });
 

@@ -39,8 +39,8 @@ describe('Salesforce simulator fidelity', () => {
     expect((await api(`/sobjects/Opportunity/deleted/?start=${encodeURIComponent(iso(now - 14 * 86_400_000))}&end=${encodeURIComponent(iso(now))}`)).status).toBe(200);
   });
 
-  it('ignores the seconds of getUpdated/getDeleted start and end, when asked to behave as an org does', async () => {
-    await start({ ignoreReplicationSeconds: true });
+  it('ignores the seconds of getUpdated/getDeleted start and end, as an org does', async () => {
+    await start();
     const minute = Date.UTC(2026, 5, 1, 10, 30, 0);
     sim.setClock({ now: minute + 20_000 });
     const [id] = sim.seed([{ Name: 'Gone', StageName: 'Prospecting', CloseDate: '2026-12-31' }]);
@@ -59,8 +59,8 @@ describe('Salesforce simulator fidelity', () => {
     expect(updated.ids).toEqual([]);
   });
 
-  it('refuses a CampaignId that is not a campaign id, or names no campaign, when asked to check lookups', async () => {
-    await start({ checkLookups: true });
+  it('refuses a CampaignId that is not a campaign id, or names no campaign', async () => {
+    await start();
     const [campaign] = sim.seed([{ Name: 'Spring launch' }], 'Campaign');
     const create = (CampaignId: string): Promise<{ status: number; body: unknown }> =>
       api('/sobjects/Opportunity/', { method: 'POST', body: JSON.stringify({ Name: 'Deal', StageName: 'Prospecting', CloseDate: '2026-12-31', CampaignId }) });
@@ -75,8 +75,8 @@ describe('Salesforce simulator fidelity', () => {
     expect((await create(campaign ?? '')).status).toBe(201);
   });
 
-  it('stamps whole seconds at write time, so a burst never runs ahead of the clock, when asked to', async () => {
-    await start({ wholeSecondStamps: true });
+  it('stamps whole seconds at write time, so a burst never runs ahead of the clock', async () => {
+    await start();
     const ids = sim.seed(Array.from({ length: 2250 }, (_, i) => ({ Name: `Burst ${i}`, StageName: 'Prospecting', CloseDate: '2026-12-31' })));
     const after = Date.now();
     const stamps = ids.map((id) => Date.parse(String(sim.get(id)?.['SystemModstamp']).replace(/\+0000$/, 'Z')));

@@ -18,6 +18,7 @@ import { DEFAULT_RETRY_POLICY } from '../../../src/retry';
 import { createStore } from '../../../src/store';
 import type { StateStore } from '../../../src/store/types';
 import { createSyncEngine } from '../../../src/sync/engine';
+import { startFaultProxy } from '../../helpers/fault-proxy';
 import { freshPostgresSchema } from '../../helpers/postgres-schema';
 import type { ConnectorInstance, ReconciliationPolicy } from '../../../src/sync/ports';
 import type { SyncEngine } from '../../../src/sync/types';
@@ -60,13 +61,19 @@ export interface HarnessOptions {
   postgres?: { url?: string; poolSize?: number; leaseKeepaliveMs?: number };
   /** Inbound routing rule per instance name (`sf`, `dyn`). */
   inbound?: Record<string, InboundRule>;
+  /** Faults on the connectors' calls: a fault proxy (test/helpers/fault-proxy.ts) before that simulator. */
+  faults?: { sf?: FaultPlan; dyn?: FaultPlan };
 }
+
+type FaultPlan = Parameters<typeof startFaultProxy>[1];
 
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-sync-e2e-'));
   const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00.000Z');
   const sf = await startSalesforceSimulator();
   const dyn = await startDynamicsSimulator(options.dynamicsOnHarnessClock === true ? { now: () => clock.now() } : {});
+  const sfProxy = options.faults?.sf ? await startFaultProxy(sf.url, options.faults.sf) : null;
+  const dynProxy = options.faults?.dyn ? await startFaultProxy(dyn.url, options.faults.dyn) : null;
   const pg = options.store === 'postgres' ? await freshPostgresSchema('sync') : null;
   const pgOptions = { poolSize: 4, ...options.postgres, url: options.postgres?.url ?? pg?.url ?? '' };
   const store = pg === null ? await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') }) : await createStore({ kind: 'postgres', ...pgOptions, schema: pg.schema });
@@ -76,7 +83,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
     {
       name: 'sf',
       connector: createSalesforceConnector(
-        { name: 'sf', loginUrl: sf.url, auth: { kind: 'client_credentials', clientId: 'id', clientSecret: 'secret' }, filter: { all: [{ field: 'CoSell_Sync__c', op: 'eq', value: true }] }, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } },
+        { name: 'sf', loginUrl: sfProxy?.url ?? sf.url, auth: { kind: 'client_credentials', clientId: 'id', clientSecret: 'secret' }, filter: { all: [{ field: 'CoSell_Sync__c', op: 'eq', value: true }] }, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } },
         { logger: silentLogger },
       ),
       mapping: sfMapping,
@@ -89,7 +96,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
     instances.push({
       name: 'dyn',
       connector: createDynamicsConnector(
-        { name: 'dyn', url: dyn.url, auth: { tenantId: dyn.tenantId, clientId: dyn.clientId, clientSecret: dyn.clientSecret, authority: dyn.authority }, filter: { all: [{ field: 'cosell_sync', op: 'eq', value: true }] } },
+        { name: 'dyn', url: dynProxy?.url ?? dyn.url, auth: { tenantId: dyn.tenantId, clientId: dyn.clientId, clientSecret: dyn.clientSecret, authority: dyn.authority }, filter: { all: [{ field: 'cosell_sync', op: 'eq', value: true }] } },
         { logger: silentLogger },
       ),
       mapping: dynMapping,
@@ -112,6 +119,8 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
       for (const instance of instances) await instance.connector.close();
       await store.close();
       await pg?.drop();
+      await sfProxy?.close();
+      await dynProxy?.close();
       await sf.close();
       await dyn.close();
       rmSync(dir, { recursive: true, force: true });

@@ -101,3 +101,21 @@ describe('invitations', () => {
     expect(view && 'favorite' in view).toBe(false);
   });
 });
+
+describe('R9: Microsoft sellers\' answer', () => {
+  it.each(['engaged', 'declined', 'lapsed'] as const)('%s is recorded on the Microsoft invitation; the deal stays co-sell', (status) => {
+    const outcome = transition(deepFrozen(outboundCoSell()), { kind: 'microsoftResponse', status }, T0);
+    if (!outcome.ok) throw outcome.error;
+    expect(outcome.value.opportunity.type).toBe('co-sell');
+    expect(outcome.value.opportunity.invitations.filter((i) => i.invitee.kind === 'microsoft').map((i) => i.status)).toEqual([status]);
+    expect(outcome.value.events).toEqual([expect.objectContaining({ type: 'microsoft-responded', status })]);
+  });
+
+  it('the same answer again changes nothing; a deal without Microsoft invited refuses it (R9)', () => {
+    const engaged = apply(outboundCoSell(), { kind: 'microsoftResponse', status: 'engaged' });
+    const again = transition(deepFrozen(engaged), { kind: 'microsoftResponse', status: 'engaged' }, T0);
+    expect(again.ok && again.value.events).toEqual([]);
+    const none = transition(deepFrozen(privateDeal()), { kind: 'microsoftResponse', status: 'engaged' }, T0);
+    expect(!none.ok && none.error.rule).toBe('R9');
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * Partner Center wired into the daemon, end to end over real HTTP and real SQL (SQLite and
+ * PostgreSQL): referrals routed to the CRMs, CRM moves reaching Partner Center, Microsoft's
+ * expiry reaching the CRMs, R11 on the way out, signed webhooks through the daemon's own HTTP
+ * server, and notifications sent once across a restart.
+ */
+import { sampleSalesforceRecord } from '../../../src/sandbox/seed-data';
+import { opportunityIdOfReferral } from '../../../src/partner-center/inbound';
+import type { Referral } from '../../../src/ports/referral';
+import { aCustomerWithConsentedContact, aPartnerInvitation, anOutboundInput } from '../../unit/core/builders';
+import { anIncomingBody } from './setup';
+import { ADMIN_TOKEN, DYN, PC, SF, startDaemonWorld, type DaemonWorld, type StoreKind } from './daemon-world';
+
+jest.setTimeout(120_000);
+
+const fromCountry = (code: string, name: string) =>
+  anIncomingBody({ name, customerProfile: { name: `${name} customer`, address: { city: 'Somewhere', country: code }, team: [], ids: [] } });
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 300; i += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center on %s', (kind) => {
+  let w: DaemonWorld;
+  beforeEach(async () => {
+    w = await startDaemonWorld(kind);
+  });
+  afterEach(async () => {
+    await w?.close();
+  });
+
+  const linkOf = async (connector: string, referralId: string) => (await w.app.store.getLinkByOpportunity(connector, opportunityIdOfReferral(referralId)))?.externalId ?? null;
+  const api = (method: string, url: string, body?: unknown) =>
+    fetch(`${w.address}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const referralOf = async (opportunityId: string): Promise<Referral | null> => {
+    const link = await w.app.store.getLinkByOpportunity(PC, opportunityId as never);
+    return link === null ? null : (w.pc.state.get(link.externalId) ?? null);
+  };
+
+  it('routes an inbound referral to its CRM; the CRM accept and win reach Partner Center; it shows in status', async () => {
+    const us = w.pc.receive(fromCountry('US', 'US deal'));
+    const fr = w.pc.receive(fromCountry('FR', 'FR deal'));
+    // Partner Center is scheduled on its own cron expression; a tick of it runs the pass.
+    expect(w.cron.jobs.filter((j) => j.name.startsWith('sync:')).map((j) => [j.name, j.expression])).toEqual([
+      ['sync:sf', '*/5 * * * *'], ['sync:dyn', '*/5 * * * *'], ['sync:partner-center', '*/7 * * * *'],
+    ]);
+    w.cron.fire(`sync:${PC}`);
+    await until('the scheduled Partner Center run', async () => ((await w.app.store.lastRuns()).some((r) => r.connector === PC && r.status === 'ok') ? true : undefined));
+    await w.run(SF);
+    await w.run(DYN);
+    expect([await linkOf(SF, us.id), await linkOf(DYN, us.id)]).toEqual([expect.any(String), null]);
+    expect([await linkOf(SF, fr.id), await linkOf(DYN, fr.id)]).toEqual([null, expect.any(String)]);
+
+    const sfId = (await linkOf(SF, us.id)) as string;
+    w.sf.update(sfId, { StageName: 'Qualification' });
+    await w.run(SF);
+    await w.run(PC);
+    expect(w.pc.state.get(us.id)).toMatchObject({ status: 'Active', substatus: 'Accepted' });
+    expect(w.pc.state.get(fr.id)).toMatchObject({ status: 'New', substatus: 'Pending' });
+
+    // Won in the CRM -> Closed/Won. (The registration that follows is sent from the deal's
+    // registration, when one is recorded: see the Partner Center sync tests.)
+    w.sf.update(sfId, { StageName: 'Closed Won' });
+    await w.run(SF);
+    await w.run(PC);
+    expect(w.pc.state.get(us.id)).toMatchObject({ status: 'Closed', substatus: 'Won' });
+
+    const status = (await (await api('GET', '/api/status')).json()) as { connectors: Array<{ connector: string; lastRun: { status: string } | null }>; health: Array<{ name: string; kind: string; ready: boolean }> };
+    expect(status.connectors.find((c) => c.connector === PC)?.lastRun?.status).toBe('ok');
+    expect(status.health).toContainEqual({ name: PC, kind: 'partner-center', ready: true, reason: null });
+    const metrics = await (await fetch(`${w.address}/metrics`)).text();
+    expect(metrics).toMatch(/cosell_sync_runs_total\{connector="partner-center",status="ok"\} [1-9]/);
+  });
+
+  it('a Microsoft-side expiry reaches the CRM the referral was routed to', async () => {
+    // Received 15 days ago in Partner Center: R13's 14 days count from there, so Microsoft's expiry is legal here too.
+    const received = w.pc.receive(fromCountry('US', 'Expiring deal'));
+    const us = w.pc.microsoftUpdate(received.id, { createdDateTime: new Date(Date.now() - 15 * 86_400_000).toISOString() });
+    await w.run(PC);
+    await w.run(SF);
+    const sfId = (await linkOf(SF, us.id)) as string;
+    expect(w.sf.get(sfId)?.['StageName']).toBe('Prospecting');
+    w.pc.microsoftUpdate(us.id, { status: 'Closed', substatus: 'Expired' });
+    await w.run(PC);
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(us.id)))?.opportunity.stage).toBe('expired');
+    await w.run(SF);
+    expect(w.sf.get(sfId)?.['StageName']).toBe('Closed Lost');
+  });
+
+  it('R11: a private deal is not sent until Microsoft is invited, then shared; a p2p deal is never shared with Microsoft', async () => {
+    const customer = aCustomerWithConsentedContact();
+    const create = async (id: string, extra: Record<string, unknown>) =>
+      expect((await api('POST', '/api/opportunities', { id, ...anOutboundInput({ customer, estimatedCloseDate: '2027-09-30' }), ...extra })).status).toBe(201);
+    await create('opp-private', { crmId: 'SF-PRIVATE' });
+    await create('opp-p2p', { crmId: 'SF-P2P', partnerInvitations: [aPartnerInvitation({ closeDate: '2027-06-30' })] });
+    await w.run(PC);
+    expect(await referralOf('opp-private')).toBeNull();
+    const p2p = await referralOf('opp-p2p');
+    expect(p2p?.consent?.consentToShareReferralWithMicrosoftSellers).toBe(false);
+    expect(p2p?.target ?? []).toEqual([]);
+    expect([...w.pc.state.referrals.values()].map((r) => r.externalReferenceId)).toEqual(['SF-P2P']);
+
+    expect((await api('POST', '/api/opportunities/opp-private/invite', { kind: 'microsoft', helpType: 'product-demo', notes: 'demo please' })).status).toBe(200);
+    await w.run(PC);
+    expect((await referralOf('opp-private'))?.consent?.consentToShareReferralWithMicrosoftSellers).toBe(true);
+    // The p2p deal's referral still never consents to Microsoft sellers.
+    expect((await referralOf('opp-p2p'))?.consent?.consentToShareReferralWithMicrosoftSellers).toBe(false);
+  });
+
+  it('webhooks on the daemon: a signed event applies the referral, a replay changes nothing, a forged one is refused with one log line', async () => {
+    const url = `${w.address}/webhooks/partner-center`;
+    const sent = w.pc.receive(fromCountry('US', 'Webhook deal'));
+    expect(await w.pc.emitWebhook({ url, referralId: sent.id, eventName: 'referral-created' })).toBe(202);
+    const id = opportunityIdOfReferral(sent.id);
+    const stored = await w.app.store.getOpportunity(id);
+    expect(stored?.opportunity.stage).toBe('received');
+    const events = (await w.app.store.listEvents(id)).length;
+
+    expect(await w.pc.emitWebhook({ url, referralId: sent.id, eventName: 'referral-created' })).toBe(202);
+    expect((await w.app.store.getOpportunity(id))?.version).toBe(stored?.version);
+    expect(await w.app.store.listEvents(id)).toHaveLength(events);
+
+    const other = w.pc.receive(fromCountry('US', 'Forged deal'));
+    const before = w.pc.requests();
+    expect(await w.pc.emitWebhook({ url, referralId: other.id, tamper: (b) => b.replace('referral', 'referraL') })).toBe(401);
+    expect(w.pc.requests()).toBe(before);
+    expect(await w.app.store.getOpportunity(opportunityIdOfReferral(other.id))).toBeNull();
+    expect(w.logger.events('webhook.refused').map((l) => l.meta['reason'])).toEqual(['signature does not match the body']);
+    expect(JSON.stringify(w.logger.lines)).not.toContain(w.pc.token);
+
+    // The polling backstop still reads what no webhook announced.
+    await w.run(PC);
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(other.id)))?.opportunity.stage).toBe('received');
+  });
+
+  it('sends the new-referral mail once, also across a restart', async () => {
+    const sent = w.pc.receive(fromCountry('FR', 'Notified deal'));
+    await w.run(PC);
+    const mails = await until('the new-referral mail', () => (w.mail.mailbox().length > 0 ? w.mail.mailbox() : undefined));
+    expect(mails.map((m) => m.to)).toEqual([['cosell-team@partner.example']]);
+    expect(mails[0]?.subject).toContain('Notified deal');
+
+    await w.restart();
+    w.pc.microsoftUpdate(sent.id, { notes: 'touched' } as never);
+    await w.run(PC);
+    await w.run(DYN);
+    await w.app.notifier?.tick();
+    expect(w.mail.mailbox()).toHaveLength(1);
+  });
+});
+
+describe('isolation', () => {
+  it('Partner Center down fails only its own runs; the CRMs sync, and /readyz names it', async () => {
+    const w = await startDaemonWorld('sqlite');
+    try {
+      w.pc.injectFault({ kind: 'server_error', times: 1_000 });
+      w.sf.seed([{ ...sampleSalesforceRecord(1, 'Isolated deal'), CoSell_Sync__c: true }]);
+      const failed = await w.handle.scheduler.runInstance(PC);
+      expect(failed?.error).toEqual(expect.any(String));
+      await w.run(SF);
+      expect(await w.app.store.listLinks({ connector: SF })).toHaveLength(1);
+      const ready = (await (await fetch(`${w.address}/readyz`)).json()) as { connectors: Array<{ name: string; ready: boolean; reason: string | null }> };
+      expect(ready.connectors.find((c) => c.name === PC)).toMatchObject({ ready: false, reason: expect.any(String) });
+      expect(ready.connectors.find((c) => c.name === SF)).toMatchObject({ ready: true });
+    } finally {
+      await w.close();
+    }
+  });
+});
