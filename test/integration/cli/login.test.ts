@@ -153,6 +153,38 @@ it('an app assembled from a configuration with partnerCenter.auth is not ready u
   }
 });
 
+it('the daemon syncs Partner Center with the stored sign-in; a revoked grant fails the run, /readyz shows it, ops get one alert', async () => {
+  const config = configFile(section(`  apiBase: ${sim.apiBase}\n  retry: { maxAttempts: 1 }\n`));
+  const app = await assembleApp(loadConfig(config, ENV), { checkCrmFields: false, env: ENV, logger: quietLogger() });
+  const server = createHttpServer({ app, metrics: new Metrics() });
+  const reported: string[] = [];
+  app.notifier = Object.assign(app.notifier ?? {}, { reportExpiredGrant: (a: { grantId: string }) => void reported.push(a.grantId) }) as never;
+  try {
+    const notSignedIn = await app.engine.runOnce({ connector: 'partner-center' });
+    expect(notSignedIn.error).toContain('cosell-sync login partner-center --config');
+    expect((await cli(['login', 'partner-center', '--config', config], ENV)).code).toBe(0);
+    sim.receive({ name: 'Fabrikam', customerProfile: { name: 'Fabrikam', address: { country: 'US' } }, consent: {}, details: {} });
+    const ok = await app.engine.runOnce({ connector: 'partner-center' });
+    expect(ok.error).toBeNull();
+    expect(ok.pulled).toBe(1);
+    sim.entra.revokeGrants();
+    sim.entra.setAccessTokenLifetime(1);
+    const failed = await app.engine.runOnce({ connector: 'partner-center' });
+    expect(failed.error).toMatch(/Partner Center sign-in expired or was revoked .*AADSTS50173/);
+    const ready = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json<{ reasons: string[] }>().reasons.join('\n')).toMatch(/partner-center: sign-in expired or was revoked .*AADSTS50173/);
+    await app.engine.runOnce({ connector: 'partner-center' });
+    // Once for "nobody signed in", once for the revoked sign-in, however many runs fail.
+    const grant = await app.store.getGrant('partner-center');
+    expect(grant?.status).toBe('expired');
+    expect(reported).toEqual(['none', grant?.grantId]);
+  } finally {
+    await server.close();
+    await app.close();
+  }
+});
+
 it('without partnerCenter configured, /readyz does not mention it', async () => {
   const app = await assembleApp(loadConfig(configFile(null), ENV), { checkCrmFields: false, env: ENV, logger: quietLogger() });
   const server = createHttpServer({ app, metrics: new Metrics() });
