@@ -118,7 +118,7 @@ it('a revoked grant: grant_expired, /readyz 503 with the reason, status shows it
 
   const status = await runCli(h, ['--json', 'status'], { env: { COSELL_SYNC_CONFIG: CONFIG } });
   expect(status.code).toBe(0);
-  const row = status.json<Array<{ connector: string; grant: { ready: boolean; reason: string; account: string } | null }>>().find((r) => r.connector === 'partner-center');
+  const row = status.json<{ connectors: Array<{ connector: string; grant: { ready: boolean; reason: string; account: string } | null }> }>().connectors.find((r) => r.connector === 'partner-center');
   expect(row?.grant).toMatchObject({ ready: false, account: USER.username, reason: expect.stringContaining('AADSTS50173') });
   const human = await runCli(h, ['status'], { env: { COSELL_SYNC_CONFIG: CONFIG } });
   expect(human.stdout).toMatch(/partner-center sign-in: NOT READY: sign-in expired or was revoked .*AADSTS50173.* run `cosell-sync login partner-center --config \/etc\/cosell\/cosell.yaml`/);
