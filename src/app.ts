@@ -8,6 +8,7 @@ import type { PartnerCenterWebhookOptions } from './http/partner-center-webhook'
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { Notifier } from './notify/notifier';
+import type { GrantMonitor } from './partner-center/grant-monitor';
 import type { StateStore } from './store/types';
 import type { SyncEngine } from './sync/types';
 import type { InboundRule } from './sync/inbound-routing';
@@ -70,10 +71,11 @@ export interface App {
   /** `POST /webhooks/partner-center`, when Partner Center webhooks are configured. */
   partnerCenterWebhook?: PartnerCenterWebhookOptions;
   /**
-   * Delegated grants the app needs (Partner Center's sign-in; see src/partner-center/grant-monitor.ts):
-   * `/readyz` is not ready while one is missing or expired.
+   * Delegated grants the app needs (Partner Center's sign-in; see src/partner-center/grant-monitor.ts),
+   * present when Partner Center is configured: `/readyz` is not ready while one is missing or
+   * expired; code calling Partner Center hands its errors to `report`.
    */
-  grants?: { health(): Promise<ConnectorHealth[]> };
+  grants?: GrantMonitor;
   /** Releases everything the app holds (connectors, simulators, the store). */
   close(): Promise<void>;
 }

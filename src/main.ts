@@ -8,8 +8,9 @@ import { startDynamicsSimulator } from '../connectors/dynamics/simulator';
 import { createGraphMailSender } from '../connectors/graph-mail';
 import { createPartnerCenterConnector } from '../connectors/partner-center';
 import { startPartnerCenterSimulator } from '../connectors/partner-center/simulator';
-import { createDelegatedTokenSource, loginHint, loginPartnerCenter, PARTNER_CENTER_GRANT, type PartnerCenterAuthOptions } from '../connectors/partner-center/auth';
+import { createDelegatedTokenSource, loginPartnerCenter, PARTNER_CENTER_GRANT, type PartnerCenterAuthOptions } from '../connectors/partner-center/auth';
 import { GrantMonitor } from './partner-center/grant-monitor';
+import { signInCommand } from './ports/grant';
 import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
@@ -214,25 +215,32 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   // Each instance checks its CRM's fields before its first run, alone: one CRM down never holds back the others.
   const check: MetadataCheck = options.checkCrmFields === false ? async () => [] : metadataCheck(config.configFile, options.env ?? process.env, instances, mappings);
   const gated = gateEngine({ engine: inner, check, store, clock, logger, policy: DEFAULT_RETRY_POLICY, onRun });
-  const env = options.env ?? process.env;
+  const mail = createMailSender(config.notifications, logger);
+  const notifier = new Notifier({
+    store, mail, settings: config.notifications, clock, logger: logger.child({ module: 'notify' }),
+    connectors: [...enabled.map((c) => c.name), ...(config.partnerCenter ? [PARTNER_CENTER_INSTANCE] : [])],
+  });
+  // The delegated sign-in (unless a token source is handed in): /readyz and status show it, and its
+  // expiry alerts ops once.
+  const grants = config.partnerCenter && !options.partnerCenterTokens
+    ? new GrantMonitor({
+        store, clock, logger: logger.child({ module: 'grants' }), notifier,
+        grants: [{ name: PARTNER_CENTER_GRANT, loginCommand: signInCommand(PARTNER_CENTER_GRANT, config.configFile) }],
+      })
+    : undefined;
   const pcAuth = config.partnerCenter?.auth;
-  // The delegated sign-in stored by `login partner-center`; a token source handed in (tests) replaces it.
-  const delegated = (auth: PartnerCenterAuthConfig) => createDelegatedTokenSource(partnerCenterAuthOptions(auth), { store, env, logger, configPath: config.configFile });
-  const tokens = pcAuth ? partnerTokenSource(pcAuth, options.partnerCenterTokens ? { given: options.partnerCenterTokens } : { delegated }) : null;
+  const delegated = grants && pcAuth ? () => delegatedTokens(pcAuth, { store, env: options.env ?? process.env, logger, configFile: config.configFile, grants }) : undefined;
+  const tokens = config.partnerCenter
+    ? partnerTokenSource(config.partnerCenter.auth, options.partnerCenterTokens ? { given: options.partnerCenterTokens } : delegated ? { delegated } : {})
+    : null;
+  // A failed run (a token refused by the API too) goes to the grant monitor as well.
+  const reportError = async (error: unknown): Promise<void> => void (await grants?.report(error));
+  const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun, reportError }) : null;
+  const engine = pc ? combineEngines(store, [gated, pc.engine]) : gated;
   const scheduled = [
     ...enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule, inbound: c.options.inbound })),
     ...(config.partnerCenter ? [{ name: PARTNER_CENTER_INSTANCE, kind: 'partner-center', schedule: config.partnerCenter.schedule }] : []),
   ];
-  const mail = createMailSender(config.notifications, logger);
-  const notifier = new Notifier({
-    store, mail, settings: config.notifications, clock, logger: logger.child({ module: 'notify' }), connectors: scheduled.map((c) => c.name),
-  });
-  const grants = pcAuth && options.partnerCenterTokens === undefined
-    ? new GrantMonitor({ store, clock, logger, notifier, grants: [{ name: PARTNER_CENTER_GRANT, loginCommand: loginHint(config.configFile) }] })
-    : null;
-  const reportError = async (error: unknown): Promise<void> => void (await grants?.report(error));
-  const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun, reportError }) : null;
-  const engine = pc ? combineEngines(store, [gated, pc.engine]) : gated;
   return {
     config: {
       connectors: scheduled,
@@ -250,6 +258,30 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
       await mail?.close();
       await store.close();
       for (const close of options.closers ?? []) await close();
+    },
+  };
+}
+
+/**
+ * The daemon's Partner Center token source: the delegated sign-in stored by `login partner-center`,
+ * built at the first call (a missing key then fails each run with its clear message instead of
+ * stopping the daemon), every failure handed to the grant monitor (an expired grant shows on
+ * /readyz and in status, and alerts ops once).
+ */
+function delegatedTokens(
+  auth: PartnerCenterAuthConfig,
+  deps: { store: StateStore; env: NodeJS.ProcessEnv; logger: Logger; configFile: string; grants: GrantMonitor },
+): PartnerTokenSource {
+  let source: PartnerTokenSource | null = null;
+  return {
+    async token(forceRefresh) {
+      try {
+        source ??= createDelegatedTokenSource(partnerCenterAuthOptions(auth), { store: deps.store, env: deps.env, logger: deps.logger, configPath: deps.configFile });
+        return await source.token(forceRefresh);
+      } catch (error) {
+        await deps.grants.report(error).catch((e: unknown) => deps.logger.warn('recording an expired sign-in failed', { event: 'grant.report-failed', err: e }));
+        throw error;
+      }
     },
   };
 }

@@ -235,12 +235,12 @@ export interface DelegatedTokenSource extends PartnerTokenSource {
 }
 
 /**
- * The Partner Center client's token source. The sealing key is read at once: a missing or short
- * key is a ConfigError before any call. Concurrent callers share one acquisition.
+ * The Partner Center client's token source. Without a stored sign-in every call is
+ * GrantExpiredError saying to sign in; with one, a missing or short sealing key is a ConfigError
+ * naming the variable. Concurrent callers share one acquisition.
  */
 export function createDelegatedTokenSource(options: PartnerCenterAuthOptions, deps: DelegatedAuthDeps): DelegatedTokenSource {
   const { scopes, keyEnv } = resolved(options);
-  const key = readTokenKey(deps.env, keyEnv);
   const now = deps.now ?? (() => new Date());
   const hint = loginHint(deps.configPath);
   /** The MSAL instance of the grant last used. */
@@ -258,6 +258,8 @@ export function createDelegatedTokenSource(options: PartnerCenterAuthOptions, de
       throw new GrantExpiredError({ grant: PARTNER_CENTER_GRANT, grantId: row.grantId, reason: row.reason ?? 'expired', message: `Partner Center sign-in ${row.reason ?? 'expired'}: run \`${hint}\`` });
     }
     if (current?.grantId !== row.grantId) {
+      // The key is needed from here on: missing or short, a ConfigError naming the variable.
+      const key = readTokenKey(deps.env, keyEnv);
       const plugin = new StoreCachePlugin('silent', row.grantId, deps.store, key, keyEnv, now);
       current = { grantId: row.grantId, app: application(options, plugin, deps.logger) };
     }

@@ -59,6 +59,7 @@ export interface PartnerCenterSimulator {
   /** Sends a signed `referral-updated` (or given) event to `url`; resolves to the HTTP status. */
   emitWebhook(delivery: WebhookDelivery): Promise<number>;
   revokeTokens(): void;
+  /** Referrals API requests served (the Entra endpoints are not counted). */
   requests(): number;
   close(): Promise<void>;
 }

@@ -11,7 +11,10 @@ import type { PartnerCenterSimulator } from '../../../connectors/partner-center/
 import type { CliContext } from '../../../src/cli/context';
 import { run } from '../../../src/cli/program';
 import { ManualClock } from '../../../src/core/clock';
-import { loginPartnerCenterWithConfig } from '../../../src/main';
+import { loadConfig } from '../../../src/config/load';
+import { createHttpServer } from '../../../src/http/server';
+import { assembleApp, loginPartnerCenterWithConfig } from '../../../src/main';
+import { Metrics } from '../../../src/metrics';
 import { createStore } from '../../../src/store';
 import { CLIENT_ID, ENV, startSim, USER } from '../partner-center/auth-harness';
 import { quietLogger } from '../partner-center/setup';
@@ -130,4 +133,67 @@ it('a configuration error in partnerCenter.auth is reported with file and path',
   const res = await cli(['login', 'partner-center', '--config', config], ENV);
   expect(res.code).toBe(1);
   expect(res.stderr).toMatch(/partnerCenter\.auth/);
+});
+
+it('an app assembled from a configuration with partnerCenter.auth is not ready until someone signs in', async () => {
+  const config = configFile(section());
+  const app = await assembleApp(loadConfig(config, ENV), { checkCrmFields: false, env: ENV, logger: quietLogger() });
+  const server = createHttpServer({ app, metrics: new Metrics() });
+  try {
+    const before = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(before.statusCode).toBe(503);
+    expect(before.json()).toMatchObject({ reasons: [`partner-center: no sign-in stored: run \`cosell-sync login partner-center --config ${config}\``] });
+    expect((await cli(['login', 'partner-center', '--config', config], ENV)).code).toBe(0);
+    const after = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toMatchObject({ grants: [{ name: 'partner-center', ready: true, account: USER.username }] });
+  } finally {
+    await server.close();
+    await app.close();
+  }
+});
+
+it('the daemon syncs Partner Center with the stored sign-in; a revoked grant fails the run, /readyz shows it, ops get one alert', async () => {
+  const config = configFile(section(`  apiBase: ${sim.apiBase}\n  retry: { maxAttempts: 1 }\n`));
+  const app = await assembleApp(loadConfig(config, ENV), { checkCrmFields: false, env: ENV, logger: quietLogger() });
+  const server = createHttpServer({ app, metrics: new Metrics() });
+  const reported: string[] = [];
+  app.notifier = Object.assign(app.notifier ?? {}, { reportExpiredGrant: (a: { grantId: string }) => void reported.push(a.grantId) }) as never;
+  try {
+    const notSignedIn = await app.engine.runOnce({ connector: 'partner-center' });
+    expect(notSignedIn.error).toContain('cosell-sync login partner-center --config');
+    expect((await cli(['login', 'partner-center', '--config', config], ENV)).code).toBe(0);
+    sim.receive({ name: 'Fabrikam', customerProfile: { name: 'Fabrikam', address: { country: 'US' } }, consent: {}, details: {} });
+    const ok = await app.engine.runOnce({ connector: 'partner-center' });
+    expect(ok.error).toBeNull();
+    expect(ok.pulled).toBe(1);
+    sim.entra.revokeGrants();
+    sim.entra.setAccessTokenLifetime(1);
+    const failed = await app.engine.runOnce({ connector: 'partner-center' });
+    expect(failed.error).toMatch(/Partner Center sign-in expired or was revoked .*AADSTS50173/);
+    const ready = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json<{ reasons: string[] }>().reasons.join('\n')).toMatch(/partner-center: sign-in expired or was revoked .*AADSTS50173/);
+    await app.engine.runOnce({ connector: 'partner-center' });
+    // Once for "nobody signed in", once for the revoked sign-in, however many runs fail.
+    const grant = await app.store.getGrant('partner-center');
+    expect(grant?.status).toBe('expired');
+    expect(reported).toEqual(['none', grant?.grantId]);
+  } finally {
+    await server.close();
+    await app.close();
+  }
+});
+
+it('without partnerCenter configured, /readyz does not mention it', async () => {
+  const app = await assembleApp(loadConfig(configFile(null), ENV), { checkCrmFields: false, env: ENV, logger: quietLogger() });
+  const server = createHttpServer({ app, metrics: new Metrics() });
+  try {
+    const res = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).not.toHaveProperty('grants');
+  } finally {
+    await server.close();
+    await app.close();
+  }
 });

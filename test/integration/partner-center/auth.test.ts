@@ -149,6 +149,12 @@ describe.each(['sqlite', 'postgres'] as const)('Partner Center delegated auth (%
     const error = await failureOf(tokens.token(false));
     expect(error).toMatchObject({ code: 'grant_expired', grantId: null });
     expect(error.message).toContain('cosell-sync login partner-center --config <file>');
+    // Nobody signed in comes first; once someone has, a missing key is named.
+    const keyless = createDelegatedTokenSource(authOptions(sim), { store, env: {}, logger: quietLogger() });
+    expect(await failureOf(keyless.token(false))).toMatchObject({ code: 'grant_expired' });
+    await signIn(sim, store);
+    const missing = await failureOf(keyless.token(false));
+    expect(missing).toMatchObject({ code: 'config', message: expect.stringContaining('environment variable COSELL_TOKEN_KEY is not set') });
   });
 
   it('a wrong key is a clear error, not a crash; a new sign-in with the new key works', async () => {
