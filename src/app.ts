@@ -12,6 +12,7 @@ import type { GrantMonitor } from './partner-center/grant-monitor';
 import type { StateStore } from './store/types';
 import type { SyncEngine } from './sync/types';
 import type { InboundRule } from './sync/inbound-routing';
+import type { PartnerCheck } from './partner-center/partner-check';
 
 /** One scheduled connector instance. */
 export interface ScheduledConnector {
@@ -76,6 +77,8 @@ export interface App {
    * expired; code calling Partner Center hands its errors to `report`.
    */
   grants?: GrantMonitor;
+  /** R8's partner check against Partner Center, when Partner Center is configured. */
+  partners?: PartnerCheck;
   /** Releases everything the app holds (connectors, simulators, the store). */
   close(): Promise<void>;
 }

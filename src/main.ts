@@ -10,6 +10,8 @@ import { createPartnerCenterConnector } from '../connectors/partner-center';
 import { startPartnerCenterSimulator } from '../connectors/partner-center/simulator';
 import { createDelegatedTokenSource, loginPartnerCenter, PARTNER_CENTER_GRANT, type PartnerCenterAuthOptions } from '../connectors/partner-center/auth';
 import { GrantMonitor } from './partner-center/grant-monitor';
+import { createPartnerLookup } from '../connectors/partner-center/partner-lookup';
+import { createPartnerCheck, type PartnerCheck } from './partner-center/partner-check';
 import { signInCommand } from './ports/grant';
 import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
 import { createSalesforceConnector } from '../connectors/salesforce';
@@ -138,6 +140,7 @@ function metadataCheck(configFile: string, env: NodeJS.ProcessEnv, instances: Co
 interface PartnerCenterParts {
   engine: SyncEngine;
   api: ReferralApi;
+  partners: PartnerCheck;
   webhook: PartnerCenterWebhookOptions | null;
 }
 
@@ -159,7 +162,13 @@ function assemblePartnerCenter(
     { logger: deps.logger, tokens: deps.tokens },
   );
   const context = { ownPublisher: config.publisher ?? null, defaultCurrency: config.defaultCurrency };
-  const sync = createPartnerCenterSync({ api, store: deps.store, clock: deps.clock, logger: deps.logger, context, overlapMs: config.overlapMs });
+  // R8: partner invitations name partners Partner Center knows (answers cached in the store).
+  const lookup = createPartnerLookup(
+    { name: PARTNER_CENTER_INSTANCE, apiBase: config.partnerApiBase, timeoutMs: config.timeoutMs, retry: { ...DEFAULT_RETRY_POLICY, ...config.retry } },
+    { logger: deps.logger, tokens: deps.tokens },
+  );
+  const partners = createPartnerCheck({ api: lookup, store: deps.store, now: () => deps.clock.now(), logger: deps.logger, ttlMs: config.partnerLookupTtlMs });
+  const sync = createPartnerCenterSync({ api, store: deps.store, clock: deps.clock, logger: deps.logger, context, overlapMs: config.overlapMs, partners });
   const engine = createPartnerCenterEngine({ sync, api, store: deps.store, clock: deps.clock, logger: deps.logger, onRun: deps.onRun, reportError: deps.reportError });
   const { webhook } = config;
   const verify = createWebhookVerifier({
@@ -169,7 +178,7 @@ function assemblePartnerCenter(
     now: () => deps.clock.now(),
   });
   const logger = deps.logger.child({ connector: PARTNER_CENTER_INSTANCE, module: 'partner-center-webhook' });
-  return { engine, api, webhook: webhook.enabled ? { verify, onReferral: (id) => sync.pullOne(id), logger } : null };
+  return { engine, api, partners, webhook: webhook.enabled ? { verify, onReferral: (id) => sync.pullOne(id), logger } : null };
 }
 
 export interface AssembleOptions {
@@ -251,6 +260,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     store, engine, logger, clock, metrics, notifier,
     ...(pc?.webhook ? { partnerCenterWebhook: pc.webhook } : {}),
     ...(grants ? { grants } : {}),
+    ...(pc ? { partners: pc.partners } : {}),
     connectorStatus: () => [...health.values()],
     async close() {
       for (const instance of instances) await instance.connector.close();

@@ -67,7 +67,11 @@ export class Session {
   }
 
   async operations(): Promise<OperationContext> {
-    return { store: await this.store(), clock: this.ctx.clock, source: { kind: 'user', name: this.ctx.userName } };
+    // With a configuration naming Partner Center, R8's partner check goes through it (the app's store is then the store).
+    const configPath = this.configPath();
+    const partners = configPath !== undefined && configPath !== '' && this.globals.store === undefined ? (await this.openApp()).partners : undefined;
+    const base = { store: await this.store(), clock: this.ctx.clock, source: { kind: 'user' as const, name: this.ctx.userName } };
+    return partners ? { ...base, partners } : base;
   }
 
   /** Prints `value` as JSON with --json, else the human text. */

@@ -17,6 +17,9 @@ export const PARTNER_CENTER_INSTANCE = PARTNER_CENTER_CONNECTOR;
 /** https://learn.microsoft.com/en-us/partner-center/developer/get-a-list-of-referrals */
 export const PARTNER_CENTER_API_BASE = 'https://api.partner.microsoft.com/v1.0/engagements';
 
+/** https://learn.microsoft.com/en-us/partner-center/developer/get-partner-by-mpn-id */
+export const PARTNER_LOOKUP_API_BASE = 'https://api.partnercenter.microsoft.com/v1';
+
 /**
  * Where Partner Center's webhook signing certificate is served from: the `X-MS-Certificate-Url`
  * of the documented samples (partner-center-webhooks.md) is on this host.
@@ -65,6 +68,10 @@ export const PARTNER_CENTER_SCHEMA = strictObject({
   schedule: text.default('*/5 * * * *'),
   /** Each read starts this long before the watermark, so a referral written during a read is not missed. */
   overlapMs: z.int().min(0).max(3_600_000).default(60_000),
+  /** The Partner Center API that answers R8's partner lookups (`GET /profiles/mpn?mpnId=`). */
+  partnerApiBase: url.default(PARTNER_LOOKUP_API_BASE),
+  /** How long a partner lookup's answer (known or unknown) is kept before Partner Center is asked again. */
+  partnerLookupTtlMs: z.int().min(0).max(30 * 24 * 3_600_000).default(24 * 3_600_000),
   /** Our publisher name in Partner Center: solutions it publishes are our own. */
   publisher: text.optional(),
   /** Currency of a referral that carries none (ISO 4217). */

@@ -36,7 +36,7 @@ function ifMatch(request: FastifyRequest): number | undefined {
 }
 
 export function registerOpportunityRoutes(server: FastifyInstance, app: App): void {
-  const ctx: OperationContext = { store: app.store, clock: app.clock, source: ADMIN_SOURCE };
+  const ctx: OperationContext = { store: app.store, clock: app.clock, source: ADMIN_SOURCE, ...(app.partners ? { partners: app.partners } : {}) };
   const log = app.logger;
 
   server.get('/opportunities', guarded(log, () => 'list opportunities', async (request: ListRequest) => {

@@ -8,7 +8,7 @@ import { guarded } from './respond';
 type IdRequest = FastifyRequest<{ Params: { id: string }; Body: unknown }>;
 
 export function registerRegistrationRoutes(server: FastifyInstance, app: App): void {
-  const ctx: OperationContext = { store: app.store, clock: app.clock, source: { kind: 'user', name: 'admin-api' } };
+  const ctx: OperationContext = { store: app.store, clock: app.clock, source: { kind: 'user', name: 'admin-api' }, ...(app.partners ? { partners: app.partners } : {}) };
   server.post('/opportunities/:id/registration', guarded(app.logger, (r: IdRequest) => `register opportunity ${r.params.id}`, async (request: IdRequest) => {
     const { command, expectedVersion } = parseRegistrationBody(request.body);
     const s = await runCommand(ctx, { id: request.params.id, command, expectedVersion });

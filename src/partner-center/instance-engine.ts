@@ -70,6 +70,11 @@ export function createPartnerCenterEngine(deps: PartnerCenterEngineDeps): SyncEn
         pulled = await deps.sync.pull(signal);
         options.onProgress?.();
         if (!signal.aborted) pushed = await deps.sync.push(signal);
+        // R9: Microsoft sellers' answers to our invitations, read from their side of each engagement.
+        if (!signal.aborted) {
+          const answers = await deps.sync.engagements();
+          if (Object.keys(answers).length > 0) log.info('microsoft sellers answered invitations', { event: 'r9.answers', answers });
+        }
         if (signal.aborted) log.info('stopping after the current batch', { event: 'sync.aborted' });
         options.onProgress?.();
       } catch (e) {

@@ -15,6 +15,8 @@ export const SANDBOX_PC_CLIENT_ID = 'cosell-sync-sandbox';
 export interface PartnerCenterSim {
   origin: string;
   apiBase: string;
+  /** The Partner Center API's `/v1` (R8's partner lookups). */
+  partnerApiBase: string;
   authority: string;
   entra: { tenantId: string; approve(userCode: string, user: { username: string; name: string }): void };
   receive(body: ReferralBody): Referral;
@@ -40,6 +42,7 @@ export function approveSandboxSignIn(sim: PartnerCenterSim): (prompt: { userCode
 export function partnerCenterYaml(sim: PartnerCenterSim): string {
   return `partnerCenter:
   apiBase: ${sim.apiBase}
+  partnerApiBase: ${sim.partnerApiBase}
   schedule: '10,25,40,55 * * * * *'
   publisher: Simulated Partner Ltd
   auth: { tenantId: ${sim.entra.tenantId}, clientId: ${SANDBOX_PC_CLIENT_ID}, authority: ${sim.authority}, keyEnv: COSELL_SANDBOX_TOKEN_KEY }

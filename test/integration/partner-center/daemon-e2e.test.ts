@@ -101,6 +101,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
     const create = async (id: string, extra: Record<string, unknown>) =>
       expect((await api('POST', '/api/opportunities', { id, ...anOutboundInput({ customer, estimatedCloseDate: '2027-09-30' }), ...extra })).status).toBe(201);
     await create('opp-private', { crmId: 'SF-PRIVATE' });
+    // R8 through the daemon's own Partner Center: an unknown partner is refused, a known one invited.
+    const refused = await api('POST', '/api/opportunities', { id: 'opp-unknown', ...anOutboundInput({ customer, estimatedCloseDate: '2027-09-30' }), crmId: 'SF-UNKNOWN', partnerInvitations: [aPartnerInvitation({ closeDate: '2027-06-30', invitee: { kind: 'partner', partnerId: 'partner-404', partnerName: 'Nobody' } })] });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toMatch(/R8.*partner-404 is not known to Partner Center/);
+    w.pc.addPartner('partner-42', 'Fabrikam');
     await create('opp-p2p', { crmId: 'SF-P2P', partnerInvitations: [aPartnerInvitation({ closeDate: '2027-06-30' })] });
     await w.run(PC);
     expect(await referralOf('opp-private')).toBeNull();

@@ -67,6 +67,7 @@ connectors:
     options: { publish: inbound, inbound: { by: country, values: [FR] }, maxRetries: 1 }
 partnerCenter:
   apiBase: ${p.pc.apiBase}
+  partnerApiBase: ${p.pc.partnerApiBase}
   schedule: '*/7 * * * *'
   overlapMs: 1000
   timeoutMs: 5000
