@@ -99,6 +99,12 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
     error = err.message;
     ctx.logger.error('sync run failed', { event: 'sync.failed', err });
   }
+  // A lease lost after the last check (the run stopped at a batch boundary, or had just finished its
+  // work) still ends the run as lease-lost: another worker may already hold the instance.
+  if (error === null && ctx.lease?.aborted === true) {
+    error = coerceError(ctx.lease.reason).message;
+    ctx.logger.error('sync run lost its lease', { event: 'sync.failed', err: coerceError(ctx.lease.reason) });
+  }
   const result = summary(ctx, started, dryRun, error, ctx.instance.connector.apiUsage().calls - callsBefore);
   if (!dryRun) {
     const { durationMs: _d, dryRun: _r, planned: _p, ...run } = result;

@@ -82,6 +82,8 @@ async function runScenario(config: WorldConfig, commands: Iterable<fc.AsyncComma
     await fc.asyncModelRun(() => ({ model: { steps: 0 }, real: world }), commands);
     for (let i = 0; i < QUIET_ROUNDS; i += 1) {
       world.h.clock.advance(QUIET_GAP_MS);
+      // Salesforce's clock moves too: getDeleted answers by whole minutes, so a delete shows once its minute is over.
+      world.h.sfElapse(QUIET_GAP_MS);
       await syncEverything(world);
     }
     // Every deal's opportunity is known once the sync created it (outbound deals are found through their links).

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createDynamicsConnector } from '../../../connectors/dynamics';
 import { startDynamicsSimulator, type DynamicsSimulator } from '../../../connectors/dynamics/simulator';
 import { createSalesforceConnector } from '../../../connectors/salesforce';
-import { startSalesforceSimulator, type SalesforceSimulator } from '../../../connectors/salesforce/simulator';
+import { startSalesforceSimulator, type SalesforceSimulator, type SalesforceSimulatorOptions } from '../../../connectors/salesforce/simulator';
 import { ManualClock } from '../../../src/core/clock';
 import { silentLogger, type Logger } from '../../../src/log';
 import type { CompiledMapping } from '../../../src/mapping/compile';
@@ -57,6 +57,8 @@ export interface HarnessOptions {
   start?: string;
   owners?: Record<string, FieldOwner>;
   /** The Dynamics simulator stamps modifiedon from the harness clock (default: the wall clock). */
+  /** Options of the Salesforce simulator (default: an org's own behaviour). */
+  salesforceSimulator?: SalesforceSimulatorOptions;
   dynamicsOnHarnessClock?: boolean;
   /** Default sqlite; postgres uses a fresh schema on COSELL_TEST_PG_URL, dropped on close. */
   store?: 'sqlite' | 'postgres';
@@ -75,7 +77,7 @@ type FaultPlan = Parameters<typeof startFaultProxy>[1];
 export async function startSyncHarness(options: HarnessOptions = {}): Promise<SyncHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-sync-e2e-'));
   const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00.000Z');
-  const sf = await startSalesforceSimulator();
+  const sf = await startSalesforceSimulator(options.salesforceSimulator ?? {});
   let sfOffsetMs = 0;
   const dyn = await startDynamicsSimulator(options.dynamicsOnHarnessClock === true ? { now: () => clock.now() } : {});
   const sfProxy = options.faults?.sf ? await startFaultProxy(sf.url, options.faults.sf) : null;

@@ -37,6 +37,8 @@ describe('partnerCenter configuration', () => {
       retry: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
       schedule: '*/5 * * * *',
       overlapMs: 60_000,
+      partnerApiBase: 'https://api.partnercenter.microsoft.com/v1',
+      partnerLookupTtlMs: 86_400_000,
       defaultCurrency: 'USD',
       auth: { tenantId: 'contoso-tenant', clientId: 'app-1' },
       webhook: { enabled: false, certificateHosts: ['https://3psostorageacct.blob.core.windows.net'], organization: 'Microsoft Corporation', certificateTimeoutMs: 5_000 },
@@ -50,6 +52,8 @@ describe('partnerCenter configuration', () => {
   retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 100 }
   schedule: '*/2 * * * *'
   overlapMs: 0
+  partnerApiBase: http://127.0.0.1:9999/v1
+  partnerLookupTtlMs: 60000
   publisher: Contoso Partner Ltd
   defaultCurrency: EUR
   auth: { tenantId: t, clientId: c, authority: 'https://login.example/t', scopes: ['https://api.partner.microsoft.com/.default'], keyEnv: COSELL_PC_KEY }
@@ -57,7 +61,7 @@ describe('partnerCenter configuration', () => {
 `).partnerCenter;
     expect(pc).toEqual({
       enabled: true, apiBase: 'http://127.0.0.1:9999/v1.0/engagements', timeoutMs: 5000, retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 100 },
-      schedule: '*/2 * * * *', overlapMs: 0, publisher: 'Contoso Partner Ltd', defaultCurrency: 'EUR',
+      schedule: '*/2 * * * *', overlapMs: 0, partnerApiBase: 'http://127.0.0.1:9999/v1', partnerLookupTtlMs: 60_000, publisher: 'Contoso Partner Ltd', defaultCurrency: 'EUR',
       auth: { tenantId: 't', clientId: 'c', authority: 'https://login.example/t', scopes: ['https://api.partner.microsoft.com/.default'], keyEnv: 'COSELL_PC_KEY' },
       webhook: { enabled: true, certificateHosts: ['https://certs.example:8443'], organization: null, certificateTimeoutMs: 1000 },
     });
