@@ -96,25 +96,21 @@ export function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][]
   return out;
 }
 
-/** The links of these CRM records of one connector, in one statement per chunk of ids. */
-export async function linksByExternalIds(db: Db, connector: string, externalIds: readonly string[]): Promise<Link[]> {
+/** The links of one connector whose `column` is one of `values`, in one statement per chunk of values. */
+async function linksWhereIn(db: Db, connector: string, column: 'external_id' | 'opportunity_id', values: readonly string[]): Promise<Link[]> {
   const out: Link[] = [];
-  for (const ids of chunks(externalIds)) {
-    const rows = await db.selectFrom('links').selectAll().where('connector', '=', connector).where('external_id', 'in', ids).execute();
+  for (const part of chunks(values)) {
+    const rows = await db.selectFrom('links').selectAll().where('connector', '=', connector).where(column, 'in', part).execute();
     out.push(...rows.map(toLink));
   }
   return out;
 }
 
+/** The links of these CRM records of one connector. */
+export const linksByExternalIds = (db: Db, connector: string, externalIds: readonly string[]): Promise<Link[]> => linksWhereIn(db, connector, 'external_id', externalIds);
+
 /** The links of these opportunities on one connector. */
-export async function linksByOpportunityIds(db: Db, connector: string, opportunityIds: readonly string[]): Promise<Link[]> {
-  const out: Link[] = [];
-  for (const ids of chunks(opportunityIds)) {
-    const rows = await db.selectFrom('links').selectAll().where('connector', '=', connector).where('opportunity_id', 'in', ids).execute();
-    out.push(...rows.map(toLink));
-  }
-  return out;
-}
+export const linksByOpportunityIds = (db: Db, connector: string, opportunityIds: readonly string[]): Promise<Link[]> => linksWhereIn(db, connector, 'opportunity_id', opportunityIds);
 
 /** saveLink for many links: one multi-row upsert per chunk. A (connector, external id) must appear once. */
 export async function saveLinks(db: Db, links: readonly Link[]): Promise<void> {
