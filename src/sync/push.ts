@@ -12,7 +12,7 @@ import type { Link, OutboxEntry, StateStore } from '../store/types';
 import { plan, stopRequested, type RunContext, type Tx } from './context';
 import { crmFacingValues } from './cosell-values';
 import { mergeableFields } from './merge/plan';
-import { applyRecord } from './pull';
+import { applyDelete, applyRecord } from './pull';
 import { isValueRefused, type ValueRefusedError } from '../mapping/refusal';
 import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } from './status';
 import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
@@ -206,6 +206,7 @@ function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> 
  */
 async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[], results: WriteResult[], staleRounds: Map<number, number>): Promise<void> {
   const stale: PlannedPush[] = [];
+  const missing: PlannedPush[] = [];
   const failedStatus: WriteOperation[] = [];
   let callError: ConnectorError | null = null;
   let callFailures = 0;
@@ -216,6 +217,7 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
       if (!result) continue;
       if (result.ok) await succeeded(tx, ctx, push, result.id, result.version);
       else if (result.stale) stale.push(push);
+      else if (result.error.code === 'not_found' && push.op.kind === 'update' && push.link) missing.push(push);
       else if (result.error.retryable || result.callFailed === true) {
         if (result.callFailed === true) {
           callFailures += 1;
@@ -235,6 +237,7 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
   }
   if (failedStatus.length > 0) await ctx.instance.connector.writeBatch(failedStatus);
   if (stale.length > 0) await rereadStale(store, ctx, stale, staleRounds);
+  if (missing.length > 0) await settleMissing(store, ctx, missing, results, pushes);
   if (callError !== null) throw callError;
 }
 
@@ -284,6 +287,30 @@ async function failed(tx: Tx, ctx: RunContext, push: PlannedPush, code: string, 
   await tx.completeOutbox([push.entry.id]);
   ctx.counters.deadLetters += 1;
   ctx.logger.warn('push refused by the CRM', { event: 'sync.dead_letter', opportunityId: push.opp.id, externalId: push.link?.externalId ?? null, code, reason: message });
+}
+
+/**
+ * An update the CRM answered "not found": when a re-read confirms the record is gone, it was deleted
+ * in the CRM before this run read the delete, and it is settled as that delete (the deal is kept,
+ * unlinked, with a pending conflict), not as a dead letter. A record still there (the refusal was
+ * about something else, such as a lookup) is the CRM's refusal of that write.
+ */
+async function settleMissing(store: StateStore, ctx: RunContext, missing: PlannedPush[], results: WriteResult[], pushes: PlannedPush[]): Promise<void> {
+  const ids = missing.map((p) => p.link!.externalId);
+  const present = new Set((await ctx.instance.connector.readRecords(ids, ctx.instance.mapping.crmFields)).map((r) => r.id));
+  await store.transaction(async (tx) => {
+    for (const push of missing) {
+      const result = results[pushes.indexOf(push)];
+      const externalId = push.link!.externalId;
+      if (present.has(externalId) && result && !result.ok) {
+        await failed(tx, ctx, push, result.error.crmCode ?? result.error.code, result.error.message);
+        continue;
+      }
+      ctx.logger.info('CRM record deleted before the push reached it', { event: 'sync.deleted_on_push', opportunityId: push.opp.id, externalId });
+      await applyDelete(tx, ctx, externalId);
+      await tx.completeOutbox([push.entry.id]);
+    }
+  });
 }
 
 /** 412 / changed since read: re-read those records, merge them, and let the outbox try again. */

@@ -1,4 +1,5 @@
 import { createDynamicsConnector } from '../../../connectors/dynamics';
+import { asOpportunityId } from '../../../src/core/model';
 import { silentLogger } from '../../../src/log';
 import { dynamicsSeed } from '../../../src/sandbox/seed-data';
 import { sfOpportunity, startSyncHarness, type SyncHarness } from './harness';
@@ -21,6 +22,26 @@ describe('deleted CRM records', () => {
     expect((await h.store.listOpportunities({ view: 'all' })).items).toHaveLength(2);
     const [conflict] = await h.store.listConflicts({});
     expect(conflict).toMatchObject({ kind: 'deleted', externalId: b, outcome: 'unlinked' });
+  });
+
+  it('a record deleted before its delete is read, met by a push, is settled as the delete and not as a dead letter', async () => {
+    const [a, b] = h.sf.seed([sfOpportunity(), sfOpportunity({ Name: 'Second deal' })]);
+    await h.syncAll();
+    const opportunityId = asOpportunityId((await h.store.getLink('sf', b!))!.opportunityId);
+    h.sf.remove(b!);
+    // Within the same minute getDeleted does not report it yet; the co-sell edit's update meets ENTITY_IS_DELETED.
+    await h.store.applyCommand({ id: opportunityId, command: { kind: 'edit', changes: { notes: 'Workshop booked' } }, source: { kind: 'user', name: 'test' }, now: h.clock.now() });
+    const run = await h.engine.runOnce({ connector: 'sf' });
+    expect(run).toMatchObject({ error: null, deadLetters: 0 });
+    expect(await h.store.listDeadLetters({ unresolvedOnly: true })).toEqual([]);
+    expect((await h.store.listLinks({ connector: 'sf' })).map((l) => l.externalId)).toEqual([a]);
+    expect((await h.store.listConflicts({})).map((c) => [c.kind, c.externalId, c.status])).toEqual([['deleted', b, 'pending']]);
+    expect((await h.store.getOpportunity(opportunityId))!.opportunity.notes).toBe('Workshop booked');
+    // Once the org reports the delete, nothing more happens, and the deal is not given to Salesforce again.
+    h.sfElapse(60_000);
+    await h.syncAll();
+    expect(await h.store.listConflicts({})).toHaveLength(1);
+    expect(h.sf.all().filter((r) => r['Name'] === 'Second deal')).toEqual([]);
   });
 
   it('a delete the CRM no longer reports is found by the full reconciliation pass', async () => {
