@@ -142,8 +142,9 @@ async function planPush(store: Tx, ctx: RunContext, entry: OutboxEntry): Promise
   }
   // A held stage (S1 flag) is not written through its decline reason either.
   if (!(REASON_KEY in link.held) && !('stage' in link.held) && opp.declineReason !== null && !sameValue(opp.declineReason, link.base[REASON_KEY])) values.stage = opp.stage;
-  // A stage written without a decline reason clears the CRM's, so that it reads back as that stage.
-  if ('stage' in values) values.declineReason = opp.declineReason;
+  // A stage written without a decline reason clears the CRM's, so that it reads back as that stage;
+  // a reason held for review (S1 flag) stays as the CRM user left it.
+  if ('stage' in values && !(REASON_KEY in link.held)) values.declineReason = opp.declineReason;
   const wanted = linkStatus(opp, link.held);
   const status = statusWrites(mapping, link.base[STATUS_KEY], wanted);
   const fields = { ...(Object.keys(values).length > 0 ? mapping.toCrm(values as Partial<Record<CosellField, unknown>>, null) : {}), ...status };

@@ -142,6 +142,10 @@ describe('convergence: fixed scenarios found by the property', () => {
     await expectConverged({ ...base, policy }, [new CoreAction(2, 'decline', 'notes', null, 'Customer not interested'), new SyncRun('sf'), new CrmStage('sf', 2, 'decline', 'Not a fit', )]);
   });
 
+  it('S1 (flag): a decline reason a Dynamics user left behind (declined, then reopened) on a deal won in co-sell stays held and flagged', async () => {
+    await expectConverged({ ...base, policy: 'flag' }, [new CrmStage('dyn', 0, 'decline', 'Not a fit'), new CrmStage('dyn', 0, 'accept', 'Other'), new CoreAction(0, 'winRegistered', 'notes', null, ''), new AdvanceClock(1)]);
+  });
+
   it('R12/S2: a CRM edit held until accept is not lost when the referral is closed in both CRMs with different outcomes', async () => {
     await expectConverged({ ...base, deals: ['sf', 'dyn', 'inbound', 'inbound'] }, [
       new CrmStage('sf', 3, 'accept', 'Other'), new SyncRun('sf'), new CrmEdit('sf', 3, 'amount', 1000), new CloseDifferently(3, false),
