@@ -244,6 +244,10 @@ describe('convergence: fixed scenarios found by the property', () => {
     });
   });
 
+  it('Partner Center decides for Microsoft: an unnamed referral Microsoft accepts is named here, and the name goes back to its referral', async () => {
+    await expectConverged({ ...base, deals: [...base.deals, 'pc'] }, [new MicrosoftAction(5, 'accept')]);
+  });
+
   it('R11 and R17: an outbound deal reaches Partner Center only once Microsoft is invited, and its registration after the win follows', async () => {
     const commands = [
       new SyncRun('pc'), new CrmEdit('sf', 0, 'contact', 'Pat Buyer'), new SyncRun('sf'), new CoreAction(0, 'inviteMicrosoft', 'notes', null, ''), new SyncRun('pc'),
