@@ -40,8 +40,12 @@ export interface TestCertificate {
   privateKey: KeyObject;
 }
 
+/** One RSA key pair per process: making one takes tens of milliseconds, and each simulator makes a certificate. */
+let keyPair: { publicKey: KeyObject; privateKey: KeyObject } | null = null;
+
 export function createTestCertificate(params: { commonName: string; organization: string; notBefore?: Date; notAfter?: Date }): TestCertificate {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  keyPair ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { publicKey, privateKey } = keyPair;
   const notBefore = params.notBefore ?? new Date(Date.now() - 3_600_000);
   const notAfter = params.notAfter ?? new Date(Date.now() + 86_400_000);
   const subject = name({ cn: params.commonName, o: params.organization });
