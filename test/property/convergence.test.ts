@@ -146,6 +146,12 @@ describe('convergence: fixed scenarios found by the property', () => {
     await expectConverged({ ...base, policy: 'flag' }, [new CrmStage('dyn', 0, 'decline', 'Not a fit'), new CrmStage('dyn', 0, 'accept', 'Other'), new CoreAction(0, 'winRegistered', 'notes', null, ''), new AdvanceClock(1)]);
   });
 
+  it('S1 (flag): a decline reason held for review that the Salesforce user takes back (closed lost instead) is no longer held, and its conflict is settled', async () => {
+    await expectConverged({ ...base, policy: 'flag', deals: [...base.deals, 'sf', 'sf', 'sf'] }, [
+      new CrmStage('dyn', 6, 'win', 'Other'), new SyncRun('dyn'), new CrmStage('sf', 6, 'decline', 'Not a fit'), new SyncRun('sf'), new CloseDifferently(6, false),
+    ]);
+  });
+
   it('R12/S2: a CRM edit held until accept is not lost when the referral is closed in both CRMs with different outcomes', async () => {
     await expectConverged({ ...base, deals: ['sf', 'dyn', 'inbound', 'inbound'] }, [
       new CrmStage('sf', 3, 'accept', 'Other'), new SyncRun('sf'), new CrmEdit('sf', 3, 'amount', 1000), new CloseDifferently(3, false),

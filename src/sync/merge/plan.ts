@@ -125,6 +125,7 @@ export function planMerge(input: MergeInput): MergePlan {
   if (isTerminal(opp.stage)) {
     terminalChanges(sim, decisions, wanted);
     if (input.crm.wantedStage !== null) terminalReason(sim, input.crm.declineReason);
+    settleReleased(sim);
   } else {
     openChanges(sim, decisions, wanted);
     if (input.crm.wantedStage !== null && !(REASON_KEY in sim.held)) sim.base[REASON_KEY] = input.crm.declineReason;
@@ -215,6 +216,19 @@ function terminalReason(sim: Sim, reason: string | null): void {
     message: `the CRM changed the decline reason of a ${opp.stage} opportunity (R16)`,
   });
   holdOrEnforce(sim, REASON_KEY, reason, flag);
+}
+
+/**
+ * S1 flag: a CRM value held for review that the CRM itself has since put back to the co-sell value
+ * is no longer held, and its pending conflict is settled (nothing is left to review).
+ */
+function settleReleased(sim: Sim): void {
+  const recorded = new Set(sim.steps.flatMap((s) => (s.kind === 'conflict' ? [s.conflict.field] : [])));
+  for (const c of sim.input.pending) {
+    if (c.kind !== 'terminal' && c.kind !== 'terminal-outcome') continue;
+    if (!(c.field in sim.input.held) || c.field in sim.held || recorded.has(c.field)) continue;
+    sim.steps.push({ kind: 'resolve', conflictId: c.id, resolution: `settled: the CRM put ${c.field} back to the co-sell value` });
+  }
 }
 
 function holdOrEnforce(sim: Sim, field: string, crmValue: unknown, flag: boolean): void {

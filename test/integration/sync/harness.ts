@@ -60,6 +60,8 @@ export interface HarnessOptions {
   /** Options of the Salesforce simulator (default: an org's own behaviour). */
   salesforceSimulator?: SalesforceSimulatorOptions;
   dynamicsOnHarnessClock?: boolean;
+  /** SQLite file of the store (default: a fresh file in a temporary directory; ':memory:' keeps it in memory). */
+  sqlitePath?: string;
   /** Default sqlite; postgres uses a fresh schema on COSELL_TEST_PG_URL, dropped on close. */
   store?: 'sqlite' | 'postgres';
   /** The engine's logger (default: silent). */
@@ -84,7 +86,7 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
   const dynProxy = options.faults?.dyn ? await startFaultProxy(dyn.url, options.faults.dyn) : null;
   const pg = options.store === 'postgres' ? await freshPostgresSchema('sync') : null;
   const pgOptions = { poolSize: 4, ...options.postgres, url: options.postgres?.url ?? pg?.url ?? '' };
-  const store = pg === null ? await createStore({ kind: 'sqlite', path: path.join(dir, 'store.db') }) : await createStore({ kind: 'postgres', ...pgOptions, schema: pg.schema });
+  const store = pg === null ? await createStore({ kind: 'sqlite', path: options.sqlitePath ?? path.join(dir, 'store.db') }) : await createStore({ kind: 'postgres', ...pgOptions, schema: pg.schema });
   const sfMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml')), options.owners ?? {});
   const dynMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/dynamics.yaml')), options.owners ?? {});
   const instances: ConnectorInstance[] = [

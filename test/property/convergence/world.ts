@@ -130,7 +130,7 @@ export async function syncEverything(w: World): Promise<void> {
 export async function startWorld(config: WorldConfig): Promise<World> {
   // The property's campaigns are Dataverse campaign ids shared by both CRMs; Salesforce's check that a
   // CampaignId names a Campaign record is left to the Salesforce tests.
-  const h = await startSyncHarness({ policy: { terminalConflicts: config.policy }, owners: config.owners, dynamicsOnHarnessClock: true, salesforceSimulator: { checkLookups: false } });
+  const h = await startSyncHarness({ policy: { terminalConflicts: config.policy }, owners: config.owners, dynamicsOnHarnessClock: true, salesforceSimulator: { checkLookups: false }, sqlitePath: ':memory:' });
   let world: World | null = null;
   const sim = await startPartnerCenterSimulator({ now: () => h.clock.now().getTime() });
   const api = consentChecked(connectorFor(sim), () => world);

@@ -185,6 +185,17 @@ describe('merge planner: stage decisions (S1-S3)', () => {
     expect(conflict?.kind === 'conflict' && conflict.conflict.crmValue).toBe('won');
   });
 
+  it('S1 flag: a held decline reason the CRM puts back to the co-sell value is released and its pending conflict settled; one still different stays held', () => {
+    const opp = wonDeal('base');
+    const pending: PendingConflict[] = [{ id: 7, kind: 'terminal', field: 'declineReason', outcome: 'flagged' }];
+    const back = planFor({ opp, owner: 'crm', crmNotes: 'base', crmStage: 'won', declineReason: null, base: base('won'), held: { declineReason: 'Not a fit' }, pending });
+    expect(back.held).toEqual({});
+    expect(back.steps).toEqual([{ kind: 'resolve', conflictId: 7, resolution: 'settled: the CRM put declineReason back to the co-sell value' }]);
+    const still = planFor({ opp, owner: 'crm', crmNotes: 'base', crmStage: 'won', declineReason: 'Not a fit', base: base('won'), held: { declineReason: 'Not a fit' }, pending });
+    expect(still.held).toEqual({ declineReason: 'Not a fit' });
+    expect(still.steps).toEqual([]);
+  });
+
   it('S2: a CRM close as lost of a declined referral is a terminal-outcome conflict', () => {
     const opp = withNotes(aDeclinedOpportunity(), 'base');
     const plan = planFor({ opp, owner: 'crm', crmNotes: 'base', crmStage: 'lost', base: base('declined', opp.declineReason) });
