@@ -13,6 +13,7 @@ import type { ChangeSource, Conflict, Link, StoreOps } from '../store/types';
 import { isMicrosoftOwned } from './engagement';
 import { fromReferral, type FromReferralContext } from './from-referral';
 import { stageOfStatus } from './status';
+import { patchToMatch } from './to-referral';
 
 export const PARTNER_CENTER_CONNECTOR = 'partner-center';
 export const PARTNER_CENTER_SOURCE: ChangeSource = { kind: 'connector', name: PARTNER_CENTER_CONNECTOR };
@@ -109,7 +110,24 @@ async function receive(deps: InboundDeps, referral: Referral): Promise<InboundOu
   }
   stored = (await deps.store.getOpportunity(id)) ?? stored;
   await linkTo(deps, referral, { id, version: stored.version });
+  if (next !== null && refused === null) await sendBackWhatTheMoveAdded(deps, referral, stored.opportunity);
   return refused === null && !illegal ? 'received' : 'conflict';
+}
+
+/**
+ * Microsoft's accept of a referral that came without a name names the deal here (R12: the customer's
+ * name stands in); the next push gives the referral what the move added. The change itself came from
+ * Partner Center, so the event feed would not send it back: the outbox does.
+ */
+async function sendBackWhatTheMoveAdded(deps: InboundDeps, referral: Referral, opp: Opportunity): Promise<void> {
+  if (opp.stage !== 'accepted') return;
+  let differs: boolean;
+  try {
+    differs = patchToMatch(referral, opp).some((op) => op.path !== '/status' && op.path !== '/substatus');
+  } catch {
+    differs = true; // a value the referral cannot carry: the push says which, as a dead letter
+  }
+  if (differs) await deps.store.enqueueOutbox({ connector: PARTNER_CENTER_CONNECTOR, opportunityId: opp.id, reason: 'accepted in Partner Center' }, deps.now());
 }
 
 async function deadLetter(deps: InboundDeps, referral: Referral, p: { problems: string[]; code: string }): Promise<InboundOutcome> {
@@ -187,8 +205,10 @@ export async function applyReferral(deps: InboundDeps, referral: Referral): Prom
       deps.logger.warn('partner center stage not applied; conflict recorded', { externalId: referral.id, opportunityId: link.opportunityId });
       outcome = 'conflict';
     } else {
-      version = (await deps.store.getOpportunity(link.opportunityId))?.version ?? version;
+      const moved = await deps.store.getOpportunity(link.opportunityId);
+      version = moved?.version ?? version;
       outcome = 'updated';
+      if (moved) await sendBackWhatTheMoveAdded(deps, referral, moved.opportunity);
       await settleDecisions(deps, link, `applied: Partner Center's ${crmValue} became legal here`);
     }
   } else if (target !== null && sameETag) {
