@@ -37,6 +37,8 @@ const RUNS = Number(process.env.COSELL_PROPERTY_RUNS ?? '40');
 const SEED = process.env.COSELL_PROPERTY_SEED === undefined ? undefined : Number(process.env.COSELL_PROPERTY_SEED);
 const PATH = process.env.COSELL_PROPERTY_PATH;
 const QUIET_ROUNDS = 3;
+/** A run that has not finished after this long is reported as a failure (a hang), with its seed and path, instead of stalling the property. */
+const RUN_TIMEOUT_MS = 120_000;
 const MAX_COMMANDS = Number(process.env.COSELL_PROPERTY_MAX_COMMANDS ?? '20');
 /** Deals seeded on top of one of each origin (COSELL_PROPERTY_MAX_DEALS raises it, say to 20). */
 const MAX_EXTRA_DEALS = Math.max(1, Number(process.env.COSELL_PROPERTY_MAX_DEALS ?? '6') - 5);
@@ -117,7 +119,7 @@ describe('convergence of Salesforce, Dynamics, Partner Center and co-sell under 
           throw new Error(`${found.map(([name, v]) => `${name}:\n  ${v.join('\n  ')}`).join('\n')}\ntrace:\n  ${context.join('\n  ')}`);
         }
       }),
-      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }), endOnFailure: process.env.COSELL_PROPERTY_SHRINK === '0' },
+      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }), endOnFailure: process.env.COSELL_PROPERTY_SHRINK === '0', timeout: RUN_TIMEOUT_MS },
     );
   }, 60_000 + RUNS * 6_000); // a bound, not a timing: a loaded runner takes up to ~4 s a run of 20 deals and 60 commands
 });
