@@ -51,6 +51,14 @@ function withOwners(mapping: CompiledMapping, owners: Record<string, FieldOwner>
   return { ...mapping, fields };
 }
 
+/** The shipped mappings, read once per test file (a harness may change owners on its own copy). */
+const shipped = new Map<string, CompiledMapping>();
+function shippedMapping(name: 'salesforce' | 'dynamics'): CompiledMapping {
+  let mapping = shipped.get(name);
+  if (!mapping) shipped.set(name, (mapping = loadMapping(path.join(ROOT, `config/mappings/${name}.yaml`))));
+  return { ...mapping, fields: new Map(mapping.fields) };
+}
+
 export interface HarnessOptions {
   policy?: Partial<ReconciliationPolicy>;
   dynamics?: boolean;
@@ -87,8 +95,8 @@ export async function startSyncHarness(options: HarnessOptions = {}): Promise<Sy
   const pg = options.store === 'postgres' ? await freshPostgresSchema('sync') : null;
   const pgOptions = { poolSize: 4, ...options.postgres, url: options.postgres?.url ?? pg?.url ?? '' };
   const store = pg === null ? await createStore({ kind: 'sqlite', path: options.sqlitePath ?? path.join(dir, 'store.db') }) : await createStore({ kind: 'postgres', ...pgOptions, schema: pg.schema });
-  const sfMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/salesforce.yaml')), options.owners ?? {});
-  const dynMapping = withOwners(loadMapping(path.join(ROOT, 'config/mappings/dynamics.yaml')), options.owners ?? {});
+  const sfMapping = withOwners(shippedMapping('salesforce'), options.owners ?? {});
+  const dynMapping = withOwners(shippedMapping('dynamics'), options.owners ?? {});
   const instances: ConnectorInstance[] = [
     {
       name: 'sf',
