@@ -144,11 +144,15 @@ interface PartnerCenterParts {
   webhook: PartnerCenterWebhookOptions | null;
 }
 
-/** The signing certificate a webhook names, fetched within the configured time; never more than 64 KiB. */
-async function fetchCertificate(url: string, timeoutMs: number): Promise<string> {
+/**
+ * The signing certificate a webhook names, fetched within the configured time; never more than 64 KiB.
+ * Kept as bytes: a `.cer` is often binary DER, which a text decoding would corrupt; X509Certificate
+ * reads DER and PEM alike.
+ */
+async function fetchCertificate(url: string, timeoutMs: number): Promise<Buffer> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   if (!res.ok) throw new Error(`certificate fetch answered ${res.status}`);
-  const body = await res.text();
+  const body = Buffer.from(await res.arrayBuffer());
   if (body.length > 64 * 1024) throw new Error('certificate larger than 64 KiB');
   return body;
 }

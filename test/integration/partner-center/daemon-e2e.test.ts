@@ -121,7 +121,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
     expect((await referralOf('opp-p2p'))?.consent?.consentToShareReferralWithMicrosoftSellers).toBe(false);
   });
 
-  it('webhooks on the daemon: a signed event applies the referral, a replay changes nothing, a forged one is refused with one log line', async () => {
+  it('webhooks on the daemon: a signed event applies the referral (PEM or DER certificate), a replay changes nothing, a forged one is refused with one log line', async () => {
     const url = `${w.address}/webhooks/partner-center`;
     const sent = w.pc.receive(fromCountry('US', 'Webhook deal'));
     expect(await w.pc.emitWebhook({ url, referralId: sent.id, eventName: 'referral-created' })).toBe(202);
@@ -141,6 +141,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
     expect(await w.app.store.getOpportunity(opportunityIdOfReferral(other.id))).toBeNull();
     expect(w.logger.events('webhook.refused').map((l) => l.meta['reason'])).toEqual(['signature does not match the body']);
     expect(JSON.stringify(w.logger.lines)).not.toContain(w.pc.token);
+
+    // A certificate served as binary DER (a .cer) verifies as the PEM one does.
+    const viaDer = w.pc.receive(fromCountry('US', 'DER certificate deal'));
+    expect(await w.pc.emitWebhook({ url, referralId: viaDer.id, certificateFormat: 'der' })).toBe(202);
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(viaDer.id)))?.opportunity.stage).toBe('received');
 
     // The polling backstop still reads what no webhook announced.
     await w.run(PC);
