@@ -9,7 +9,7 @@ import type { Command, Opportunity, OpportunityId, Stage } from '../core';
 import { asOpportunityId, isRuleViolation, isTerminal, type RuleViolation } from '../core';
 import type { Logger } from '../log';
 import type { Referral } from '../ports/referral';
-import type { ChangeSource, Link, StoreOps } from '../store/types';
+import type { ChangeSource, Conflict, Link, StoreOps } from '../store/types';
 import { isMicrosoftOwned } from './engagement';
 import { fromReferral, type FromReferralContext } from './from-referral';
 import { stageOfStatus } from './status';
@@ -148,7 +148,10 @@ export async function applyReferral(deps: InboundDeps, referral: Referral): Prom
     }
     return receive(deps, referral);
   }
-  if (link.crmVersion !== null && link.crmVersion === referral.eTag) return 'unchanged';
+  // The same ETag is the same referral, unless a decision of Microsoft's on it is still pending
+  // here (refused by the co-sell rules): that one is weighed again, as it may have become legal.
+  const sameETag = link.crmVersion !== null && link.crmVersion === referral.eTag;
+  if (sameETag && (await pendingDecisions(deps.store, link)).length === 0) return 'unchanged';
   const seenAt = typeof link.base['updatedDateTime'] === 'string' ? link.base['updatedDateTime'] : null;
   if (seenAt !== null && referral.updatedDateTime && referral.updatedDateTime < seenAt) return 'unchanged';
   const current = await deps.store.getOpportunity(link.opportunityId);
@@ -159,7 +162,13 @@ export async function applyReferral(deps: InboundDeps, referral: Referral): Prom
   if (target !== null && target !== current.opportunity.stage) {
     const command = commandTowards(current.opportunity, target, referral);
     const refused = command === null ? null : await tryApply(deps, link.opportunityId, command);
-    if (command === null || refused !== null) {
+    const crmValue = `${String(referral.status)}/${String(referral.substatus)}`;
+    const notApplied = command === null || refused !== null;
+    const known = notApplied && (await pendingDecisions(deps.store, link)).some((c) => c.crmValue === crmValue && c.cosellValue === current.opportunity.stage);
+    if (known) {
+      // Weighed again and still refused: the pending conflict already says so.
+      outcome = 'unchanged';
+    } else if (notApplied) {
       await deps.store.addConflict(
         {
           opportunityId: link.opportunityId,
@@ -168,7 +177,7 @@ export async function applyReferral(deps: InboundDeps, referral: Referral): Prom
           kind: refused !== null ? 'refused' : isTerminal(current.opportunity.stage) ? 'terminal-outcome' : 'illegal-transition',
           field: 'stage',
           base: link.base['substatus'] ?? null,
-          crmValue: `${String(referral.status)}/${String(referral.substatus)}`,
+          crmValue,
           cosellValue: current.opportunity.stage,
           rule: refused?.rule ?? (isTerminal(current.opportunity.stage) ? 'S2' : 'S3'),
           outcome: refused ? `refused by the co-sell rules: ${refused.message}` : 'kept the co-sell stage; Partner Center differs',
@@ -180,9 +189,25 @@ export async function applyReferral(deps: InboundDeps, referral: Referral): Prom
     } else {
       version = (await deps.store.getOpportunity(link.opportunityId))?.version ?? version;
       outcome = 'updated';
+      await settleDecisions(deps, link, `applied: Partner Center's ${crmValue} became legal here`);
     }
+  } else if (target !== null && sameETag) {
+    // The co-sell stage reached Partner Center's by another way: nothing is left to decide.
+    await settleDecisions(deps, link, `settled: the co-sell stage is now Partner Center's ${String(referral.status)}/${String(referral.substatus)}`);
   }
   if (target === null) deps.logger.warn('partner center status not known; kept as sent', { externalId: referral.id, status: referral.status, substatus: referral.substatus });
   await linkTo(deps, referral, { id: link.opportunityId, version });
   return outcome;
+}
+
+/** Microsoft's stage decisions on this referral that the co-sell rules refused and no one settled yet. */
+export async function pendingDecisions(store: StoreOps, link: Pick<Link, 'opportunityId' | 'externalId'>): Promise<Conflict[]> {
+  const pending = await store.listConflicts({ opportunityId: link.opportunityId, connector: PARTNER_CENTER_CONNECTOR, status: 'pending' });
+  return pending.filter((c) => c.field === 'stage' && c.externalId === link.externalId);
+}
+
+async function settleDecisions(deps: InboundDeps, link: Link, resolution: string): Promise<void> {
+  const pending = await pendingDecisions(deps.store, link);
+  for (const conflict of pending) await deps.store.resolveConflict(conflict.id, resolution, deps.now());
+  if (pending.length > 0) deps.logger.info('a pending Partner Center decision is settled', { externalId: link.externalId, opportunityId: link.opportunityId, event: 'pc.decision-settled', resolution });
 }
