@@ -96,6 +96,35 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
     expect(w.sf.get(sfId)?.['StageName']).toBe('Closed Lost');
   });
 
+  it('a Microsoft decision refused here is resolved over the admin API: --keep crm takes Partner Center\'s stage, --keep cosell keeps ours', async () => {
+    const won = w.pc.receive(fromCountry('US', 'Won by Microsoft'));
+    const lost = w.pc.receive(fromCountry('US', 'Lost by Microsoft'));
+    await w.run(PC);
+    // Closed on Microsoft's side before anyone accepted it here: no co-sell move leads there (S3).
+    w.pc.microsoftUpdate(won.id, { status: 'Closed', substatus: 'Won' });
+    w.pc.microsoftUpdate(lost.id, { status: 'Closed', substatus: 'Lost' });
+    await w.run(PC);
+    const pending = await w.app.store.listConflicts({ connector: PC, status: 'pending' });
+    const conflictOf = (referralId: string) => pending.find((c) => c.externalId === referralId);
+    expect(pending.map((c) => c.kind)).toEqual(['illegal-transition', 'illegal-transition']);
+
+    const took = await api('POST', `/api/conflicts/${conflictOf(won.id)?.id}/resolve`, { keep: 'crm' });
+    expect(took.status).toBe(200);
+    expect(await took.json()).toMatchObject({ ok: true, message: expect.stringMatching(/took Partner Center's Closed\/Won/) });
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(won.id)))?.opportunity.stage).toBe('won');
+
+    const kept = await api('POST', `/api/conflicts/${conflictOf(lost.id)?.id}/resolve`, { keep: 'cosell' });
+    expect(kept.status).toBe(200);
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(lost.id)))?.opportunity.stage).toBe('received');
+    expect(await w.app.store.listConflicts({ connector: PC, status: 'pending' })).toEqual([]);
+    // Settled for good: the next runs neither apply Microsoft's decision nor record it again.
+    await w.run(PC);
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(lost.id)))?.opportunity.stage).toBe('received');
+    expect(await w.app.store.listConflicts({ connector: PC, status: 'pending' })).toEqual([]);
+    // A resolved conflict is not resolved twice.
+    expect((await api('POST', `/api/conflicts/${conflictOf(won.id)?.id}/resolve`, { keep: 'cosell' })).status).toBe(409);
+  });
+
   it('R11: a private deal is not sent until Microsoft is invited, then shared; a p2p deal is never shared with Microsoft', async () => {
     const customer = aCustomerWithConsentedContact();
     const create = async (id: string, extra: Record<string, unknown>) =>
