@@ -105,7 +105,10 @@ export async function resolvePartnerCenterConflict(deps: PartnerCenterReviewDeps
     }
     const api = deps.api;
     if (api === null) {
-      return { ok: false, message: `conflict ${id} needs the referral read again from ${PARTNER_CENTER_CONNECTOR}: give --config (not --store only)` };
+      return {
+        ok: false,
+        message: `conflict ${id} needs the referral read again from Partner Center, which this command cannot reach (--store only, or no partnerCenter section in the configuration); --keep cosell can be settled without it`,
+      };
     }
     const leased = await underInstanceLease(lease, () => keepPartnerCenter({ ...deps, api }, conflict));
     if (!leased.held) return { ok: false, message: `conflict ${id} not resolved: ${busy} for ${lease.waitMs} ms; try again when it ends` };

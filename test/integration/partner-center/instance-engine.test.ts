@@ -4,6 +4,7 @@
  * a page boundary with nothing lost, a failing run counted, and review actions routed to it.
  */
 import { createPartnerCenterEngine } from '../../../src/partner-center/instance-engine';
+import { createSyncEngine } from '../../../src/sync/engine';
 import { createOfflineReview } from '../../../src/sync/offline-review';
 import { opportunityIdOfReferral } from '../../../src/partner-center/inbound';
 import { WATERMARK_CURSOR } from '../../../src/partner-center/sync';
@@ -146,8 +147,16 @@ describe('review of Partner Center conflicts and dead letters, under the instanc
   it('with a store alone, --keep cosell settles and --keep crm says the referral must be read', async () => {
     const { conflict } = await closedAsWon();
     const offline = createOfflineReview({ store: h.store, clock: h.clock, logger: quietLogger(), policy: { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply' } });
-    expect(await offline.resolveConflict(conflict.id, 'crm')).toMatchObject({ ok: false, message: expect.stringMatching(/give --config/) });
+    expect(await offline.resolveConflict(conflict.id, 'crm')).toMatchObject({ ok: false, message: expect.stringMatching(/cannot reach/) });
     expect(await offline.resolveConflict(conflict.id, 'cosell')).toMatchObject({ ok: true });
+  });
+
+  it('with Partner Center no longer configured, its conflicts are settled by the CRM engine as far as the store allows', async () => {
+    const { conflict } = await closedAsWon();
+    const crmOnly = createSyncEngine({ store: h.store, instances: [], policy: { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply' }, clock: h.clock, logger: quietLogger() });
+    expect(await crmOnly.resolveConflict(conflict.id, 'crm')).toMatchObject({ ok: false, message: expect.stringMatching(/no partnerCenter section/) });
+    expect(await crmOnly.resolveConflict(conflict.id, 'cosell')).toMatchObject({ ok: true });
+    expect((await h.store.getConflict(conflict.id))?.resolution).toBe('kept-cosell');
   });
 
   it('a dead-lettered referral is read again only under the instance lease', async () => {
