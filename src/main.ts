@@ -144,18 +144,25 @@ interface PartnerCenterParts {
   webhook: PartnerCenterWebhookOptions | null;
 }
 
-/** The signing certificate a webhook names, fetched within the configured time; never more than 64 KiB. */
-async function fetchCertificate(url: string, timeoutMs: number): Promise<string> {
+/**
+ * The signing certificate a webhook names, fetched within the configured time; never more than 64 KiB.
+ * Kept as bytes: a `.cer` is often binary DER, which a text decoding would corrupt; X509Certificate
+ * reads DER and PEM alike.
+ */
+async function fetchCertificate(url: string, timeoutMs: number): Promise<Buffer> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   if (!res.ok) throw new Error(`certificate fetch answered ${res.status}`);
-  const body = await res.text();
+  const body = Buffer.from(await res.arrayBuffer());
   if (body.length > 64 * 1024) throw new Error('certificate larger than 64 KiB');
   return body;
 }
 
 function assemblePartnerCenter(
   config: PartnerCenterConfig,
-  deps: { store: StateStore; clock: Clock; logger: Logger; tokens: PartnerTokenSource; onRun: (summary: RunSummary) => void; reportError: (error: unknown) => Promise<void> },
+  deps: {
+    store: StateStore; clock: Clock; logger: Logger; tokens: PartnerTokenSource; onRun: (summary: RunSummary) => void; reportError: (error: unknown) => Promise<void>;
+    reviewLeaseWaitMs: number;
+  },
 ): PartnerCenterParts {
   const api = createPartnerCenterConnector(
     { name: PARTNER_CENTER_INSTANCE, apiBase: config.apiBase, timeoutMs: config.timeoutMs, retry: { ...DEFAULT_RETRY_POLICY, ...config.retry } },
@@ -169,7 +176,9 @@ function assemblePartnerCenter(
   );
   const partners = createPartnerCheck({ api: lookup, store: deps.store, now: () => deps.clock.now(), logger: deps.logger, ttlMs: config.partnerLookupTtlMs });
   const sync = createPartnerCenterSync({ api, store: deps.store, clock: deps.clock, logger: deps.logger, context, overlapMs: config.overlapMs, partners });
-  const engine = createPartnerCenterEngine({ sync, api, store: deps.store, clock: deps.clock, logger: deps.logger, onRun: deps.onRun, reportError: deps.reportError });
+  const engine = createPartnerCenterEngine({
+    sync, api, store: deps.store, clock: deps.clock, logger: deps.logger, onRun: deps.onRun, reportError: deps.reportError, reviewLeaseWaitMs: deps.reviewLeaseWaitMs,
+  });
   const { webhook } = config;
   const verify = createWebhookVerifier({
     allowedCertificateOrigins: webhook.certificateHosts.map((h) => new URL(h).origin),
@@ -244,7 +253,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     : null;
   // A failed run (a token refused by the API too) goes to the grant monitor as well.
   const reportError = async (error: unknown): Promise<void> => void (await grants?.report(error));
-  const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun, reportError }) : null;
+  const pc = config.partnerCenter && tokens ? assemblePartnerCenter(config.partnerCenter, { store, clock, logger, tokens, onRun, reportError, reviewLeaseWaitMs: config.reconciliation.reviewLeaseWaitMs }) : null;
   const engine = pc ? combineEngines(store, [gated, pc.engine]) : gated;
   const scheduled = [
     ...enabled.map((c) => ({ name: c.name, kind: c.kind, schedule: c.schedule, inbound: c.options.inbound })),

@@ -2,6 +2,7 @@
  * The co-sell fields a mapping can name, as flat paths over the Opportunity, with their kind.
  * Mappings, the three-way merge and conflicts all speak in these paths.
  */
+import { ENGAGEMENT_STATES, engagementWindow } from './engagement-window';
 import type { Opportunity } from './model';
 
 export type CosellFieldKind =
@@ -60,6 +61,9 @@ export const COSELL_FIELDS = {
     lifecycle: true,
   },
   declineReason: { kind: 'string', requiredForCreate: false, lifecycle: true },
+  // R9, read from the deal's invitation to Microsoft (engagement-window.ts); shown to CRM users only.
+  'microsoftEngagement.state': { kind: 'enum', requiredForCreate: false, values: ENGAGEMENT_STATES, lifecycle: true },
+  'microsoftEngagement.dueAt': { kind: 'datetime', requiredForCreate: false, lifecycle: true },
 } as const satisfies Record<string, CosellFieldSpec>;
 
 export type CosellField = keyof typeof COSELL_FIELDS;
@@ -71,6 +75,8 @@ export function isCosellField(name: string): name is CosellField {
 
 /** The value at a flat path; a missing contact gives null for its parts. */
 export function readField(opp: Opportunity, field: CosellField): unknown {
+  if (field === 'microsoftEngagement.state') return engagementWindow(opp)?.state ?? null;
+  if (field === 'microsoftEngagement.dueAt') return engagementWindow(opp)?.dueAt ?? null;
   let value: unknown = opp;
   for (const part of field.split('.')) {
     if (value === null || typeof value !== 'object') return null;

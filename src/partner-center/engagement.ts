@@ -5,11 +5,12 @@
  * the 14 days since the invitation pass with no decision. Pure.
  */
 import { DAY_MS } from '../core/clock';
+import { MICROSOFT_DECISION_DAYS } from '../core/engagement-window';
 import type { Invitation } from '../core/model';
 import type { Referral } from '../ports/referral';
 import { stageOfStatus } from './status';
 
-export const MICROSOFT_DECISION_DAYS = 14;
+export { MICROSOFT_DECISION_DAYS };
 
 export type MicrosoftAnswer = 'engaged' | 'declined' | 'lapsed';
 

@@ -10,14 +10,15 @@ import { coerceError } from '../errors';
 import type { Logger } from '../log';
 import type { ReferralApi } from '../ports/referral';
 import type { StateStore } from '../store/types';
-import { instanceLeaseName } from '../sync/review-lease';
+import { DEFAULT_REVIEW_LEASE_WAIT_MS, instanceLeaseName, underInstanceLease } from '../sync/review-lease';
 import type { RunOptions, RunSummary, SyncEngine } from '../sync/types';
 import { PARTNER_CENTER_CONNECTOR } from './inbound';
+import { resolvePartnerCenterConflict } from './review';
 import type { PartnerCenterSync, PullReport, PushReport } from './sync';
 
 export interface PartnerCenterEngineDeps {
   sync: PartnerCenterSync;
-  api: Pick<ReferralApi, 'apiUsage'>;
+  api: Pick<ReferralApi, 'apiUsage' | 'get'>;
   store: StateStore;
   clock: Clock;
   logger: Logger;
@@ -25,6 +26,8 @@ export interface PartnerCenterEngineDeps {
   onRun?: (summary: RunSummary) => void;
   /** Told of a failed run's error (an expired sign-in becomes an ops alert and a not-ready grant). */
   reportError?: (error: unknown) => Promise<void>;
+  /** How long a review action waits for a running sync of the instance (reconciliation.reviewLeaseWaitMs). */
+  reviewLeaseWaitMs?: number;
 }
 
 type Counters = Pick<RunSummary, 'pulled' | 'applied' | 'pushed' | 'conflicts' | 'deadLetters'>;
@@ -46,6 +49,7 @@ function countOf(pull: PullReport | null, push: PushReport | null): Counters {
 export function createPartnerCenterEngine(deps: PartnerCenterEngineDeps): SyncEngine {
   const name = PARTNER_CENTER_CONNECTOR;
   let running: Promise<RunSummary> | null = null;
+  const waitMs = (): number => deps.reviewLeaseWaitMs ?? DEFAULT_REVIEW_LEASE_WAIT_MS;
   const own = (connector: string): void => {
     if (connector !== name) throw new Error(`unknown connector instance "${connector}" (this engine runs ${name})`);
   };
@@ -68,6 +72,11 @@ export function createPartnerCenterEngine(deps: PartnerCenterEngineDeps): SyncEn
       let error: string | null = null;
       try {
         pulled = await deps.sync.pull(signal);
+        const rechecked = signal.aborted ? {} : await deps.sync.recheck(signal);
+        if ((rechecked.updated ?? 0) > 0) {
+          log.info('pending Partner Center decisions applied', { event: 'pc.decisions-applied', count: rechecked.updated });
+          pulled.outcomes.updated = (pulled.outcomes.updated ?? 0) + (rechecked.updated ?? 0);
+        }
         options.onProgress?.();
         if (!signal.aborted) pushed = await deps.sync.push(signal);
         // R9: Microsoft sellers' answers to our invitations, read from their side of each engagement.
@@ -125,19 +134,25 @@ export function createPartnerCenterEngine(deps: PartnerCenterEngineDeps): SyncEn
     async retryDeadLetter(id: number) {
       const letter = await deps.store.getDeadLetter(id);
       if (letter === null || letter.connector !== name) return { ok: false, message: `dead letter ${id} is not one of ${name}` };
+      if (letter.resolvedAt !== null) return { ok: false, message: `dead letter ${id} is already resolved` };
       if (letter.direction === 'pull' && letter.externalId !== null) {
-        const outcome = await deps.sync.pullOne(letter.externalId);
-        if (outcome === 'dead-letter') return { ok: false, message: `referral ${letter.externalId} still cannot be applied` };
-        await deps.store.resolveDeadLetter(id, deps.clock.now());
-        return { ok: true, message: `referral ${letter.externalId} read again: ${outcome}` };
+        const externalId = letter.externalId;
+        // Read and applied under the instance's lease, as a run would.
+        const leased = await underInstanceLease({ store: deps.store, connector: name, waitMs: waitMs() }, async () => {
+          const outcome = await deps.sync.pullOne(externalId);
+          if (outcome !== 'dead-letter') await deps.store.resolveDeadLetter(id, deps.clock.now());
+          return outcome;
+        });
+        if (!leased.held) return { ok: false, message: `dead letter ${id} not replayed: a sync of ${name} kept the instance busy for ${waitMs()} ms; try again when it ends` };
+        if (leased.value === 'dead-letter') return { ok: false, message: `referral ${externalId} still cannot be applied` };
+        return { ok: true, message: `referral ${externalId} read again: ${leased.value}` };
       }
       if (letter.opportunityId === null) return { ok: false, message: `dead letter ${id} names no referral and no opportunity` };
       await deps.store.enqueueOutbox({ connector: name, opportunityId: letter.opportunityId, reason: `dead letter ${id} retried` }, deps.clock.now());
       return { ok: true, message: `opportunity ${letter.opportunityId} queued for the next ${name} run` };
     },
-    async resolveConflict(id: number) {
-      return { ok: false, message: `conflict ${id}: Partner Center is the authority for what Microsoft decides; settle it in Partner Center or the CRM` };
-    },
+    resolveConflict: (id, keep) =>
+      resolvePartnerCenterConflict({ store: deps.store, clock: deps.clock, logger: deps.logger, api: deps.api, leaseWaitMs: waitMs() }, id, keep),
     async resyncRecord(params) {
       own(params.connector);
       if (params.dryRun) return { ok: true, dryRun: true, message: 'Partner Center has no dry run: nothing was read', planned: [] };

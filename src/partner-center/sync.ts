@@ -85,6 +85,27 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
     return referral === null ? 'missing' : applyReferral(deps, referral);
   }
 
+  /**
+   * Microsoft's decisions the co-sell rules refused and no one settled yet (pending stage
+   * conflicts): each referral is read again and weighed, so that a decision that became legal here
+   * (the deal accepted meanwhile, R13's 14 days passed) applies without waiting for Microsoft to
+   * change the referral again. A deal already closed here can take none: it is not read.
+   */
+  async function recheck(signal?: AbortSignal): Promise<Partial<Record<InboundOutcome | 'missing', number>>> {
+    const counts: Partial<Record<InboundOutcome | 'missing', number>> = {};
+    const pending = await options.store.listConflicts({ connector: PARTNER_CENTER_CONNECTOR, status: 'pending' });
+    const seen = new Set<string>();
+    for (const conflict of pending) {
+      if (signal?.aborted === true) break;
+      if (conflict.field !== 'stage' || conflict.externalId === null || seen.has(conflict.externalId)) continue;
+      seen.add(conflict.externalId);
+      const stored = await options.store.getOpportunity(conflict.opportunityId);
+      if (stored === null || isTerminal(stored.opportunity.stage)) continue;
+      bump(counts, await pullOne(conflict.externalId));
+    }
+    return counts;
+  }
+
   /** One opportunity; a failure is dead-lettered and queued for another attempt, never dropped. */
   async function pushOne(id: OpportunityId, report: PushReport): Promise<boolean> {
     const stored = await options.store.getOpportunity(id);
@@ -160,7 +181,7 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
     return counts;
   }
 
-  return { pull, pullOne, push, engagements };
+  return { pull, pullOne, recheck, push, engagements };
 }
 
 export type PartnerCenterSync = ReturnType<typeof createPartnerCenterSync>;

@@ -1,7 +1,7 @@
 /**
  * Partner Center webhook authentication (partner-center-webhooks.md): the body is signed with
  * RSA-SHA256; the signature comes in `Authorization: Signature <base64>` (or `x-ms-signature`),
- * the signing certificate at `x-ms-certificate-url`, whose origin must be allow-listed. The
+ * the signing certificate (PEM or binary DER) at `x-ms-certificate-url`, whose origin must be allow-listed. The
  * certificate must be in its validity period and, when configured, issued to the expected
  * organisation. Only then is the event, a pointer to a referral, trusted.
  */
@@ -20,7 +20,8 @@ export interface WebhookVerifierOptions {
   allowedCertificateOrigins: readonly string[];
   /** Organisation (`O=`) the certificate must name; null skips the check. */
   expectedOrganization: string | null;
-  fetchCertificate: (url: string) => Promise<string>;
+  /** The certificate's bytes or text: PEM or binary DER. */
+  fetchCertificate: (url: string) => Promise<string | Buffer>;
   now: () => Date;
 }
 

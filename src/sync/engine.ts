@@ -13,6 +13,8 @@ import { newCounters, opportunityIdFor, sha1, stopRequested, type RunContext, ty
 import type { ConnectorInstance, ReconciliationPolicy } from './ports';
 import { applyDelete, applyPage } from './pull';
 import { drainFeed, pushDeadLetterStatus, pushOutbox } from './push';
+import { PARTNER_CENTER_CONNECTOR } from '../partner-center/inbound';
+import { resolvePartnerCenterConflict } from '../partner-center/review';
 import { resolveConflict, retryDeadLetter } from './review';
 import { instanceLeaseName } from './review-lease';
 import { resyncRecord } from './resync-record';
@@ -59,8 +61,20 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       running.set(inst.name, run);
       return run;
     },
-    retryDeadLetter: (id) => retryDeadLetter({ ...deps, context: (name) => context(instance(name), false) }, id),
-    resolveConflict: (id, keep) => resolveConflict({ ...deps, context: (name) => context(instance(name), false) }, id, keep),
+    async retryDeadLetter(id) {
+      const letter = await deps.store.getDeadLetter(id);
+      // Partner Center's, with Partner Center not configured here: a push is queued for when it is.
+      const offline = letter?.connector === PARTNER_CENTER_CONNECTOR && !byName.has(PARTNER_CENTER_CONNECTOR);
+      return retryDeadLetter({ ...deps, offline, context: (name) => context(instance(name), false) }, id);
+    },
+    async resolveConflict(id, keep) {
+      const conflict = await deps.store.getConflict(id);
+      if (conflict?.connector === PARTNER_CENTER_CONNECTOR && !byName.has(PARTNER_CENTER_CONNECTOR)) {
+        // Partner Center not configured here: what the store alone can settle (--keep cosell).
+        return resolvePartnerCenterConflict({ store: deps.store, clock: deps.clock, logger: deps.logger, api: null }, id, keep);
+      }
+      return resolveConflict({ ...deps, context: (name) => context(instance(name), false) }, id, keep);
+    },
     resyncRecord: (params) => resyncRecord({ store: deps.store, context: (name, dryRun) => context(instance(name), dryRun) }, params),
   };
 }

@@ -12,6 +12,8 @@ import type { CrmConnector } from '../ports/connector';
 import type { StateStore } from '../store/types';
 import { newCounters, type RunContext } from './context';
 import type { ConnectorInstance, ReconciliationPolicy } from './ports';
+import { PARTNER_CENTER_CONNECTOR } from '../partner-center/inbound';
+import { resolvePartnerCenterConflict } from '../partner-center/review';
 import { resolveConflict, retryDeadLetter } from './review';
 import type { SyncEngine } from './types';
 
@@ -47,6 +49,13 @@ export function createOfflineReview(deps: { store: StateStore; clock: Clock; log
   const review = { store: deps.store, clock: deps.clock, context, offline: true };
   return {
     retryDeadLetter: (id) => retryDeadLetter(review, id),
-    resolveConflict: (id, keep) => resolveConflict(review, id, keep),
+    async resolveConflict(id, keep) {
+      // Partner Center's conflicts are Microsoft's decisions, settled by its own review (no referral read here).
+      const conflict = await deps.store.getConflict(id);
+      if (conflict?.connector === PARTNER_CENTER_CONNECTOR) {
+        return resolvePartnerCenterConflict({ store: deps.store, clock: deps.clock, logger: deps.logger, api: null }, id, keep);
+      }
+      return resolveConflict(review, id, keep);
+    },
   };
 }

@@ -124,7 +124,10 @@ async function planPush(store: Tx, ctx: RunContext, entry: OutboxEntry): Promise
   const writable: CosellField[] = [...mapping.fields].filter(([f, p]) => p.direction !== 'to-cosell' && f !== 'stage').map(([f]) => f);
   if (mapping.stage.direction !== 'to-cosell') writable.push('stage');
   if (!link) {
-    if (!shouldPublish(ctx, opp) || (await wasDeleted(store, name, opp))) return null;
+    const deleted = await deletionOf(store, name, opp);
+    if (deleted === 'pending' || deleted === 'accepted') return null;
+    // A reviewer who kept the deal over the CRM's delete wants it back there, whatever the publish policy.
+    if (deleted !== 'restore' && !shouldPublish(ctx, opp)) return null;
     const values = crmFacingValues(opp, writable);
     const status = mapping.statusFields(linkStatus(opp, {}));
     const fields = { ...mapping.toCrm(values, null), ...mapping.participationFields, ...status };
@@ -179,9 +182,17 @@ function stageDiffers(ctx: RunContext, opp: Opportunity, link: Link): boolean {
   return !equivalentInCrm((stage) => ctx.instance.mapping.toCrm({ stage }, null), base as Stage, current);
 }
 
-async function wasDeleted(store: Tx, connector: string, opp: Opportunity): Promise<boolean> {
-  const conflicts = await store.listConflicts({ opportunityId: opp.id, connector, status: 'pending' });
-  return conflicts.some((c) => c.kind === 'deleted');
+/**
+ * What the CRM's last delete of this deal's record says about giving it the deal again: `pending`
+ * (waiting for review: not yet), `accepted` (resolved keeping the CRM's side: never), `restore`
+ * (resolved keeping co-sell's: created again), or null (never deleted there).
+ */
+async function deletionOf(store: Tx, connector: string, opp: Opportunity): Promise<'pending' | 'accepted' | 'restore' | null> {
+  const deletes = (await store.listConflicts({ opportunityId: opp.id, connector })).filter((c) => c.kind === 'deleted');
+  const last = deletes[deletes.length - 1];
+  if (last === undefined) return null;
+  if (last.status === 'pending') return 'pending';
+  return last.resolution?.startsWith('kept-cosell') === true ? 'restore' : 'accepted';
 }
 
 /** The base after a write: what the CRM now holds, in co-sell terms (the stage as the CRM will read it back). */

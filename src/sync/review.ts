@@ -35,6 +35,7 @@ export async function resolveConflict(deps: ReviewDeps, id: number, keep: 'crm' 
   const conflict = await store.getConflict(id);
   if (!conflict) return { ok: false, message: `conflict ${id} does not exist` };
   if (conflict.status !== 'pending') return { ok: false, message: `conflict ${id} is already resolved (${conflict.resolution ?? conflict.outcome})` };
+  if (conflict.kind === 'deleted') return settleDelete(deps, conflict, keep);
   if (!conflict.externalId || !(await store.getLink(conflict.connector, conflict.externalId))) {
     await store.resolveConflict(id, `kept-${keep} (record no longer linked)`, clock.now());
     return { ok: true, message: `conflict ${id} closed: the CRM record is no longer linked` };
@@ -63,6 +64,35 @@ export async function resolveConflict(deps: ReviewDeps, id: number, keep: 'crm' 
 }
 
 class ReviewRefusal extends Error {}
+
+/**
+ * A CRM record deleted while its deal lives on. `--keep crm` accepts the delete: the deal stays
+ * unlinked and that CRM is not given it again. `--keep cosell` keeps the deal there: it is created
+ * again in the CRM (now, under the instance's lease, or by the next run).
+ */
+async function settleDelete(deps: ReviewDeps, conflict: Conflict, keep: 'crm' | 'cosell'): Promise<Outcome> {
+  const { store, clock } = deps;
+  const relinked = await store.getLinkByOpportunity(conflict.connector, conflict.opportunityId);
+  if (relinked !== null) {
+    await store.resolveConflict(conflict.id, `kept-${keep} (linked again to ${relinked.externalId})`, clock.now());
+    return { ok: true, message: `conflict ${conflict.id} closed: the deal is linked again to CRM record ${relinked.externalId}` };
+  }
+  if (keep === 'crm') {
+    await store.resolveConflict(conflict.id, 'kept-crm (delete accepted; the deal stays unlinked)', clock.now());
+    return { ok: true, message: `conflict ${conflict.id} resolved: the delete in ${conflict.connector} stands; the deal stays unlinked and is not created there again` };
+  }
+  await store.transaction(async (tx) => {
+    await tx.resolveConflict(conflict.id, 'kept-cosell (created again in the CRM)', clock.now());
+    await tx.enqueueOutbox({ connector: conflict.connector, opportunityId: conflict.opportunityId, reason: 'deleted-kept-cosell' }, clock.now());
+  });
+  const kept = `conflict ${conflict.id} resolved: the deal is created again in ${conflict.connector}`;
+  if (deps.offline === true) return { ok: true, message: `${kept} by the daemon's next run` };
+  const ctx = deps.context(conflict.connector);
+  const leased = await underInstanceLease({ store, connector: conflict.connector, waitMs: waitOf(deps) }, () => pushOutbox(store, ctx, false));
+  if (!leased.held) return { ok: true, message: `${kept}; a sync of ${conflict.connector} is running, so its next run creates it (queued)` };
+  const link = await store.getLinkByOpportunity(conflict.connector, conflict.opportunityId);
+  return { ok: true, message: link === null ? `${kept} (queued: the push did not go through yet)` : `${kept} as record ${link.externalId}` };
+}
 
 /** The store side of a resolution, in one transaction; the link is read inside it so that a run's newer base is kept. */
 async function settleConflict(deps: ReviewDeps, ctx: RunContext, params: { conflict: Conflict; keep: 'crm' | 'cosell' }): Promise<void> {

@@ -136,6 +136,8 @@ export const OPPORTUNITY: TableDef = {
     memo('cosell_solutions', 'Co-sell Solutions'),
     str('cosell_syncstatus', 'Co-sell Sync Status'),
     bool('cosell_conflict', 'Co-sell Conflict'),
+    choice('cosell_msengagement', 'Microsoft Engagement', ['Waiting', 'Engaged', 'Declined', 'Lapsed']),
+    { logicalName: 'cosell_msengagementdue', type: 'DateTime', label: 'Microsoft Engagement Due' },
     system('versionnumber', 'BigInt', 'Version Number'),
     system('createdon', 'DateTime', 'Created On'),
     system('modifiedon', 'DateTime', 'Modified On'),

@@ -37,6 +37,8 @@ function name(parts: { cn: string; o: string }): Buffer {
 export interface TestCertificate {
   /** PEM of the certificate (public). */
   pem: string;
+  /** The same certificate in binary DER (a `.cer` file). */
+  der: Buffer;
   privateKey: KeyObject;
 }
 
@@ -63,5 +65,5 @@ export function createTestCertificate(params: { commonName: string; organization
   const signature = sign('sha256', tbs, privateKey);
   const der = seq(tbs, SHA256_RSA, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
   const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END CERTIFICATE-----\n`;
-  return { pem, privateKey };
+  return { pem, der, privateKey };
 }

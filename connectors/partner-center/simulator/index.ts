@@ -14,6 +14,7 @@ import { EntraSimulator, type EntraOptions } from './entra';
 export type { EntraOptions, EntraUser } from './entra';
 
 const CERT_PATH = '/webhooks/certificate.pem';
+const DER_CERT_PATH = '/webhooks/certificate.cer';
 
 export interface WebhookDelivery {
   url: string;
@@ -23,6 +24,8 @@ export interface WebhookDelivery {
   tamper?: (body: string) => string;
   /** Leave the signature out. */
   unsigned?: boolean;
+  /** Name the certificate as binary DER (`.cer`) instead of PEM. */
+  certificateFormat?: 'pem' | 'der';
 }
 
 export interface PartnerCenterSimulator {
@@ -86,6 +89,11 @@ export async function startPartnerCenterSimulator(
     if (req.url === CERT_PATH) {
       res.writeHead(200, { 'Content-Type': 'application/x-pem-file' });
       res.end(certificate.pem);
+      return;
+    }
+    if (req.url === DER_CERT_PATH) {
+      res.writeHead(200, { 'Content-Type': 'application/pkix-cert' });
+      res.end(certificate.der);
       return;
     }
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -180,7 +188,7 @@ export async function startPartnerCenterSimulator(
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          'x-ms-certificate-url': `${origin}${CERT_PATH}`,
+          'x-ms-certificate-url': `${origin}${delivery.certificateFormat === 'der' ? DER_CERT_PATH : CERT_PATH}`,
           'x-ms-signature-algorithm': 'rsa-sha256',
           ...(delivery.unsigned ? {} : { Authorization: `Signature ${signature}` }),
         },

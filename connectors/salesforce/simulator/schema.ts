@@ -104,6 +104,8 @@ const opportunityFields: SfField[] = [
   str('CoSell_Registration_Id__c', 'Deal Registration Id', 64),
   text('CoSell_Registration_Details__c', 'Deal Registration Details'),
   bool('CoSell_Conflict__c', 'Sync Conflict'),
+  pick('CoSell_MS_Engagement__c', 'Microsoft Engagement', ['Waiting', 'Engaged', 'Declined', 'Lapsed']),
+  { name: 'CoSell_MS_Engagement_Due__c', label: 'Microsoft Engagement Due', type: 'datetime', ...rw },
 ];
 
 const accountFields: SfField[] = [

@@ -105,6 +105,7 @@ function registerConflicts(program: Command, r: Registrar): void {
   conflicts
     .command('resolve')
     .argument('<id>')
+    .description('settle a conflict: crm keeps the CRM side (a deleted record: the delete stands; partner-center: its stage), cosell keeps co-sell\'s (a deleted record: created again)')
     .addOption(new Option('--keep <side>', 'which value wins').choices(['crm', 'cosell']).makeOptionMandatory())
     .action(
       r.act(async (s, [id = ''], o) => {

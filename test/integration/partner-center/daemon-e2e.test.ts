@@ -4,7 +4,7 @@
  * expiry reaching the CRMs, R11 on the way out, signed webhooks through the daemon's own HTTP
  * server, and notifications sent once across a restart.
  */
-import { sampleSalesforceRecord } from '../../../src/sandbox/seed-data';
+import { sampleDynamicsRow, sampleSalesforceRecord } from '../../../src/sandbox/seed-data';
 import { opportunityIdOfReferral } from '../../../src/partner-center/inbound';
 import type { Referral } from '../../../src/ports/referral';
 import { aCustomerWithConsentedContact, aPartnerInvitation, anOutboundInput } from '../../unit/core/builders';
@@ -96,6 +96,77 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
     expect(w.sf.get(sfId)?.['StageName']).toBe('Closed Lost');
   });
 
+  it('a Microsoft decision refused here is resolved over the admin API: --keep crm takes Partner Center\'s stage, --keep cosell keeps ours', async () => {
+    const won = w.pc.receive(fromCountry('US', 'Won by Microsoft'));
+    const lost = w.pc.receive(fromCountry('US', 'Lost by Microsoft'));
+    await w.run(PC);
+    // Closed on Microsoft's side before anyone accepted it here: no co-sell move leads there (S3).
+    w.pc.microsoftUpdate(won.id, { status: 'Closed', substatus: 'Won' });
+    w.pc.microsoftUpdate(lost.id, { status: 'Closed', substatus: 'Lost' });
+    await w.run(PC);
+    const pending = await w.app.store.listConflicts({ connector: PC, status: 'pending' });
+    const conflictOf = (referralId: string) => pending.find((c) => c.externalId === referralId);
+    expect(pending.map((c) => c.kind)).toEqual(['illegal-transition', 'illegal-transition']);
+
+    const took = await api('POST', `/api/conflicts/${conflictOf(won.id)?.id}/resolve`, { keep: 'crm' });
+    expect(took.status).toBe(200);
+    expect(await took.json()).toMatchObject({ ok: true, message: expect.stringMatching(/took Partner Center's Closed\/Won/) });
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(won.id)))?.opportunity.stage).toBe('won');
+
+    const kept = await api('POST', `/api/conflicts/${conflictOf(lost.id)?.id}/resolve`, { keep: 'cosell' });
+    expect(kept.status).toBe(200);
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(lost.id)))?.opportunity.stage).toBe('received');
+    expect(await w.app.store.listConflicts({ connector: PC, status: 'pending' })).toEqual([]);
+    // Settled for good: the next runs neither apply Microsoft's decision nor record it again.
+    await w.run(PC);
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(lost.id)))?.opportunity.stage).toBe('received');
+    expect(await w.app.store.listConflicts({ connector: PC, status: 'pending' })).toEqual([]);
+    // A resolved conflict is not resolved twice.
+    expect((await api('POST', `/api/conflicts/${conflictOf(won.id)?.id}/resolve`, { keep: 'cosell' })).status).toBe(409);
+  });
+
+  it('R9 in the CRM: Microsoft sellers\' window shows on the Salesforce record as waiting with its deadline, then as their answer', async () => {
+    const [sfId] = w.sf.seed([{
+      ...sampleSalesforceRecord(2, 'Invites Microsoft'), CoSell_Contact_Name__c: 'Dana Buyer', CoSell_Contact_Email__c: 'dana@customer.example',
+      CoSell_Contact_Phone__c: '+1 425 555 0100', CoSell_Contact_Consent__c: true,
+    }]);
+    await w.run(SF);
+    const link = await w.app.store.getLink(SF, sfId!);
+    expect(w.sf.get(sfId!)?.['CoSell_MS_Engagement__c'] ?? null).toBeNull();
+    const invited = await api('POST', `/api/opportunities/${link!.opportunityId}/invite`, { kind: 'microsoft', helpType: 'product-demo', notes: null });
+    expect(invited.status).toBe(200);
+    const invitedAt = (await w.app.store.getOpportunity(link!.opportunityId))!.opportunity.invitations[0]!.invitedAt;
+    await w.run(SF);
+    expect(w.sf.get(sfId!)).toMatchObject({ CoSell_MS_Engagement__c: 'Waiting' });
+    expect(Date.parse(String(w.sf.get(sfId!)?.['CoSell_MS_Engagement_Due__c']))).toBe(Date.parse(invitedAt) + 14 * 86_400_000);
+    // Microsoft's sellers accept their side of the engagement in Partner Center.
+    await w.run(PC);
+    const ours = await referralOf(link!.opportunityId);
+    w.pc.microsoftAnswer(ours!.id, 'Active', 'Accepted');
+    await w.run(PC);
+    await w.run(SF);
+    expect(w.sf.get(sfId!)).toMatchObject({ CoSell_MS_Engagement__c: 'Engaged' });
+    // Read back, the fields are our own write: nothing changes on the next passes.
+    const version = (await w.app.store.getOpportunity(link!.opportunityId))!.version;
+    await w.run(SF);
+    expect((await w.app.store.getOpportunity(link!.opportunityId))!.version).toBe(version);
+    expect(await w.app.store.listConflicts({ connector: SF, status: 'pending' })).toEqual([]);
+
+    // The same two fields in Dataverse (a choice column and a date and time column).
+    const [dynId] = w.dyn.seed([{
+      ...sampleDynamicsRow(3, w.dyn.currencies, 'Invites Microsoft'), cosell_contactname: 'Lee Buyer', cosell_contactemail: 'lee@customer.example',
+      cosell_contactphone: '+33 1 55 55 01 00', cosell_contactconsent: true,
+    }]);
+    await w.run(DYN);
+    const dynLink = await w.app.store.getLink(DYN, dynId!);
+    expect((await api('POST', `/api/opportunities/${dynLink!.opportunityId}/invite`, { kind: 'microsoft', helpType: 'general', notes: null })).status).toBe(200);
+    const dynInvitedAt = (await w.app.store.getOpportunity(dynLink!.opportunityId))!.opportunity.invitations[0]!.invitedAt;
+    await w.run(DYN);
+    const row = w.dyn.get(dynId!);
+    expect(row?.['cosell_msengagement']).toBe(100000000);
+    expect(Date.parse(String(row?.['cosell_msengagementdue']))).toBe(Date.parse(dynInvitedAt) + 14 * 86_400_000);
+  });
+
   it('R11: a private deal is not sent until Microsoft is invited, then shared; a p2p deal is never shared with Microsoft', async () => {
     const customer = aCustomerWithConsentedContact();
     const create = async (id: string, extra: Record<string, unknown>) =>
@@ -121,7 +192,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
     expect((await referralOf('opp-p2p'))?.consent?.consentToShareReferralWithMicrosoftSellers).toBe(false);
   });
 
-  it('webhooks on the daemon: a signed event applies the referral, a replay changes nothing, a forged one is refused with one log line', async () => {
+  it('webhooks on the daemon: a signed event applies the referral (PEM or DER certificate), a replay changes nothing, a forged one is refused with one log line', async () => {
     const url = `${w.address}/webhooks/partner-center`;
     const sent = w.pc.receive(fromCountry('US', 'Webhook deal'));
     expect(await w.pc.emitWebhook({ url, referralId: sent.id, eventName: 'referral-created' })).toBe(202);
@@ -141,6 +212,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
     expect(await w.app.store.getOpportunity(opportunityIdOfReferral(other.id))).toBeNull();
     expect(w.logger.events('webhook.refused').map((l) => l.meta['reason'])).toEqual(['signature does not match the body']);
     expect(JSON.stringify(w.logger.lines)).not.toContain(w.pc.token);
+
+    // A certificate served as binary DER (a .cer) verifies as the PEM one does.
+    const viaDer = w.pc.receive(fromCountry('US', 'DER certificate deal'));
+    expect(await w.pc.emitWebhook({ url, referralId: viaDer.id, certificateFormat: 'der' })).toBe(202);
+    expect((await w.app.store.getOpportunity(opportunityIdOfReferral(viaDer.id)))?.opportunity.stage).toBe('received');
 
     // The polling backstop still reads what no webhook announced.
     await w.run(PC);

@@ -4,6 +4,8 @@
  * a page boundary with nothing lost, a failing run counted, and review actions routed to it.
  */
 import { createPartnerCenterEngine } from '../../../src/partner-center/instance-engine';
+import { createSyncEngine } from '../../../src/sync/engine';
+import { createOfflineReview } from '../../../src/sync/offline-review';
 import { opportunityIdOfReferral } from '../../../src/partner-center/inbound';
 import { WATERMARK_CURSOR } from '../../../src/partner-center/sync';
 import type { ReferralApi, ReferralPage } from '../../../src/ports/referral';
@@ -108,4 +110,63 @@ it('a referral the co-sell rules refuse is dead-lettered with its rule; the run 
   expect(letters).toEqual([expect.objectContaining({ externalId: refused.id, code: 'R4', reason: expect.stringMatching(/R4: .*phone/) })]);
   expect((await h.store.getOpportunity(opportunityIdOfReferral(fine.id)))?.opportunity.stage).toBe('received');
   expect(await h.store.getOpportunity(opportunityIdOfReferral(refused.id))).toBeNull();
+});
+
+describe('review of Partner Center conflicts and dead letters, under the instance lease', () => {
+  const closedAsWon = async () => {
+    const sent = h.sim.receive(anIncomingBody());
+    await engine.runOnce({ connector: 'partner-center' });
+    h.sim.microsoftUpdate(sent.id, { status: 'Closed', substatus: 'Won' });
+    await engine.runOnce({ connector: 'partner-center' });
+    const [conflict] = await h.store.listConflicts({ connector: 'partner-center', status: 'pending' });
+    if (!conflict) throw new Error('no conflict recorded');
+    return { sent, conflict };
+  };
+  const held = <T>(fn: () => Promise<T>) => h.store.withLease(instanceLeaseName('partner-center'), fn);
+
+  it('taking Partner Center\'s stage waits for the instance; while a run holds it, nothing is changed', async () => {
+    const busyEngine = createPartnerCenterEngine({ sync: h.sync, api: h.api, store: h.store, clock: h.clock, logger: quietLogger(), reviewLeaseWaitMs: 0 });
+    const { sent, conflict } = await closedAsWon();
+    const refused = await held(() => busyEngine.resolveConflict(conflict.id, 'crm'));
+    expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/busy/) });
+    expect((await h.store.getConflict(conflict.id))?.status).toBe('pending');
+    expect(await busyEngine.resolveConflict(conflict.id, 'crm')).toMatchObject({ ok: true });
+    expect((await h.store.getOpportunity(opportunityIdOfReferral(sent.id)))?.opportunity.stage).toBe('won');
+    expect((await h.store.getConflict(conflict.id))?.resolution).toBe('kept-crm');
+  });
+
+  it('keeping the co-sell stage settles in the store even while a run holds the instance, and queues the push', async () => {
+    const busyEngine = createPartnerCenterEngine({ sync: h.sync, api: h.api, store: h.store, clock: h.clock, logger: quietLogger(), reviewLeaseWaitMs: 0 });
+    const { sent, conflict } = await closedAsWon();
+    expect(await held(() => busyEngine.resolveConflict(conflict.id, 'cosell'))).toMatchObject({ ok: true, message: expect.stringMatching(/queued/) });
+    expect((await h.store.getConflict(conflict.id))?.resolution).toBe('kept-cosell');
+    expect(await h.store.countOutbox('partner-center')).toBe(1);
+    expect((await h.store.getOpportunity(opportunityIdOfReferral(sent.id)))?.opportunity.stage).toBe('received');
+  });
+
+  it('with a store alone, --keep cosell settles and --keep crm says the referral must be read', async () => {
+    const { conflict } = await closedAsWon();
+    const offline = createOfflineReview({ store: h.store, clock: h.clock, logger: quietLogger(), policy: { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply' } });
+    expect(await offline.resolveConflict(conflict.id, 'crm')).toMatchObject({ ok: false, message: expect.stringMatching(/cannot reach/) });
+    expect(await offline.resolveConflict(conflict.id, 'cosell')).toMatchObject({ ok: true });
+  });
+
+  it('with Partner Center no longer configured, its conflicts are settled by the CRM engine as far as the store allows', async () => {
+    const { conflict } = await closedAsWon();
+    const crmOnly = createSyncEngine({ store: h.store, instances: [], policy: { terminalConflicts: 'flag', illegalMoves: 'accept-then-apply' }, clock: h.clock, logger: quietLogger() });
+    expect(await crmOnly.resolveConflict(conflict.id, 'crm')).toMatchObject({ ok: false, message: expect.stringMatching(/no partnerCenter section/) });
+    expect(await crmOnly.resolveConflict(conflict.id, 'cosell')).toMatchObject({ ok: true });
+    expect((await h.store.getConflict(conflict.id))?.resolution).toBe('kept-cosell');
+  });
+
+  it('a dead-lettered referral is read again only under the instance lease', async () => {
+    const busyEngine = createPartnerCenterEngine({ sync: h.sync, api: h.api, store: h.store, clock: h.clock, logger: quietLogger(), reviewLeaseWaitMs: 0 });
+    const broken = h.sim.receive(anIncomingBody({ customerProfile: { name: null, address: { country: 'US' } } }));
+    await engine.runOnce({ connector: 'partner-center' });
+    const [letter] = await h.store.listDeadLetters({ connector: 'partner-center', unresolvedOnly: true });
+    h.sim.microsoftUpdate(broken.id, { customerProfile: { name: 'Now named', address: { country: 'US' } } });
+    expect(await held(() => busyEngine.retryDeadLetter(letter!.id))).toMatchObject({ ok: false, message: expect.stringMatching(/busy/) });
+    expect(await h.store.getOpportunity(opportunityIdOfReferral(broken.id))).toBeNull();
+    expect(await busyEngine.retryDeadLetter(letter!.id)).toMatchObject({ ok: true });
+  });
 });

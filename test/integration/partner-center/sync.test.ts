@@ -5,6 +5,7 @@
  */
 import { asOpportunityId, type Command, type OpportunityId } from '../../../src/core';
 import { opportunityIdOfReferral } from '../../../src/partner-center/inbound';
+import { WATERMARK_CURSOR } from '../../../src/partner-center/sync';
 import { toNewReferral } from '../../../src/partner-center/to-referral';
 import type { Referral, ReferralApi } from '../../../src/ports/referral';
 import { aCustomerWithConsentedContact, aPartnerInvitation, anOutboundInput } from '../../unit/core/builders';
@@ -75,6 +76,43 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('Partner Center sync on %s', (k
     const [conflict] = await h.store.listConflicts({ connector: 'partner-center' });
     expect(conflict).toMatchObject({ kind: 'refused', rule: 'R13', crmValue: 'Closed/Expired', cosellValue: 'received' });
     expect((await h.sync.pull()).outcomes).toEqual({ unchanged: 1 });
+  });
+
+  it('a refused Microsoft decision is weighed again at the same ETag: once R13 allows it, the expiry applies and the conflict is settled', async () => {
+    h = await startPcHarness(kind);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    h.sim.microsoftUpdate(sent.id, { status: 'Closed', substatus: 'Expired' });
+    expect((await h.sync.pull()).outcomes).toEqual({ conflict: 1 });
+    const etag = h.sim.state.get(sent.id)?.eTag;
+    h.clock.advance(15 * 86_400_000);
+    expect((await h.sync.pull()).outcomes).toEqual({ updated: 1 });
+    expect(h.sim.state.get(sent.id)?.eTag).toBe(etag);
+    const id = opportunityIdOfReferral(sent.id);
+    expect((await h.store.getOpportunity(id))?.opportunity.stage).toBe('expired');
+    expect(await h.store.listConflicts({ connector: 'partner-center', status: 'pending' })).toEqual([]);
+    const [settled] = await h.store.listConflicts({ connector: 'partner-center' });
+    expect(settled?.resolution).toMatch(/Closed\/Expired became legal/);
+  });
+
+  it('a decision no move reaches yet applies once the deal moves here, though the referral is past the watermark', async () => {
+    h = await startPcHarness(kind);
+    const sent = h.sim.receive(anIncomingBody());
+    await h.sync.pull();
+    h.sim.microsoftUpdate(sent.id, { status: 'Closed', substatus: 'Won' });
+    expect((await h.sync.pull()).outcomes).toEqual({ conflict: 1 });
+    // Still refused, and not recorded twice.
+    expect(await h.sync.recheck()).toEqual({ unchanged: 1 });
+    expect(await h.store.listConflicts({ connector: 'partner-center', status: 'pending' })).toHaveLength(1);
+    // The watermark moved far past the referral: only the pending decision brings it back.
+    await h.store.setCursor(WATERMARK_CURSOR, new Date(Date.now() + 86_400_000).toISOString(), h.clock.now());
+    const id = opportunityIdOfReferral(sent.id);
+    await run(id, { kind: 'accept', dealName: 'Accepted here', changes: {} });
+    expect((await h.sync.pull()).read).toBe(0);
+    expect(await h.sync.recheck()).toEqual({ updated: 1 });
+    expect((await h.store.getOpportunity(id))?.opportunity.stage).toBe('won');
+    expect(await h.store.listConflicts({ connector: 'partner-center', status: 'pending' })).toEqual([]);
+    expect(await h.sync.recheck()).toEqual({});
   });
 
   it('R11: a private deal is not sent until Microsoft is invited; then it is shared', async () => {

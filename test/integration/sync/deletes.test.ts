@@ -44,6 +44,46 @@ describe('deleted CRM records', () => {
     expect(h.sf.all().filter((r) => r['Name'] === 'Second deal')).toEqual([]);
   });
 
+  const deletedAndReported = async () => {
+    const [a, b] = h.sf.seed([sfOpportunity(), sfOpportunity({ Name: 'Second deal' })]);
+    await h.syncAll();
+    const opportunityId = asOpportunityId((await h.store.getLink('sf', b!))!.opportunityId);
+    h.sf.remove(b!);
+    h.sfElapse(60_000);
+    await h.syncAll();
+    const [conflict] = await h.store.listConflicts({ status: 'pending' });
+    if (conflict?.kind !== 'deleted') throw new Error('no pending delete conflict');
+    return { a: a!, b: b!, opportunityId, conflict };
+  };
+  const secondDeals = () => h.sf.all().filter((r) => r['Name'] === 'Second deal');
+
+  it('resolving a delete with --keep cosell creates the deal again in the CRM, once', async () => {
+    const { b, opportunityId, conflict } = await deletedAndReported();
+    const outcome = await h.engine.resolveConflict(conflict.id, 'cosell');
+    expect(outcome).toMatchObject({ ok: true, message: expect.stringMatching(/created again in sf as record/) });
+    const [again] = secondDeals();
+    expect(again).toMatchObject({ CoSell_Id__c: opportunityId });
+    expect(again?.['Id']).not.toBe(b);
+    expect((await h.store.getLinkByOpportunity('sf', opportunityId))?.externalId).toBe(again?.['Id']);
+    expect(await h.store.listConflicts({ status: 'pending' })).toEqual([]);
+    // Read back, it is our own write: nothing more is created or recorded.
+    h.sfElapse(60_000);
+    await h.syncAll();
+    await h.syncAll();
+    expect(secondDeals()).toHaveLength(1);
+    expect(await h.store.listConflicts({ status: 'pending' })).toEqual([]);
+  });
+
+  it('resolving a delete with --keep crm accepts it: the deal stays unlinked and is not given to the CRM again', async () => {
+    const { opportunityId, conflict } = await deletedAndReported();
+    expect(await h.engine.resolveConflict(conflict.id, 'crm')).toMatchObject({ ok: true, message: expect.stringMatching(/delete in sf stands/) });
+    await h.store.applyCommand({ id: opportunityId, command: { kind: 'edit', changes: { notes: 'Changed after the delete' } }, source: { kind: 'user', name: 'test' }, now: h.clock.now() });
+    await h.syncAll();
+    expect(secondDeals()).toEqual([]);
+    expect(await h.store.getLinkByOpportunity('sf', opportunityId)).toBeNull();
+    expect((await h.store.getConflict(conflict.id))?.resolution).toMatch(/delete accepted/);
+  });
+
   it('a delete the CRM no longer reports is found by the full reconciliation pass', async () => {
     const [a, b] = h.sf.seed([sfOpportunity(), sfOpportunity({ Name: 'Second deal' })]);
     await h.syncAll();

@@ -36,6 +36,8 @@ function opportunity(change: (fields: FieldMetadata[]) => FieldMetadata[] = (f) 
     makeField('CoSell_Solutions__c', 'textarea'),
     makeField('CoSell_Sync_Status__c'),
     makeField('CoSell_Conflict__c', 'boolean'),
+    picklist('CoSell_MS_Engagement__c', ['Waiting', 'Engaged', 'Declined', 'Lapsed']),
+    makeField('CoSell_MS_Engagement_Due__c', 'datetime'),
   ];
   return { name: 'Opportunity', fields: change(fields) };
 }

@@ -21,6 +21,7 @@ const FIELDS: FieldMetadata[] = [
   choice('cosell_helptype', 100000000, 7), choice('cosell_declinereason', 100000000, 5),
   ...['customername', 'customercity', 'customercountry', 'customerduns', 'contactname', 'contactemail', 'contactphone', 'team', 'solutions', 'syncstatus'].map((n) => field(`cosell_${n}`)),
   field('cosell_contactconsent', { type: 'boolean' }), field('cosell_conflict', { type: 'boolean' }),
+  choice('cosell_msengagement', 100000000, 4), field('cosell_msengagementdue', { type: 'datetime' }),
 ];
 
 const file = path.join(ROOT, 'config/mappings/dynamics.yaml');
