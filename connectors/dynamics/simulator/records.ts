@@ -58,7 +58,7 @@ function resolveBind(ctx: SimContext, attr: AttributeDef, value: unknown): strin
 }
 
 /** Dataverse's column ranges (Money: ±922,337,203,685,477; whole numbers: 32-bit; BigInt: 64-bit, here the safe-integer part). */
-const RANGES = {
+export const RANGES = {
   Money: [-922_337_203_685_477, 922_337_203_685_477],
   Integer: [-2_147_483_648, 2_147_483_647],
   BigInt: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],

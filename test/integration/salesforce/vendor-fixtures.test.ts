@@ -406,6 +406,12 @@ describe('the Salesforce simulator against the documentation examples', () => {
       opportunities(3);
       sim.setClock({ now: '2013-05-10T12:00:00Z' });
     },
+    'get-deleted': () => {
+      // The example's delete, made by an org whose clock then stands within the window (15 days are kept).
+      sim.setClock({ now: '2013-05-07T22:07:19Z' });
+      sim.remove(opportunities(1)[0] ?? '');
+      sim.setClock({ now: '2013-05-10T12:00:00Z' });
+    },
     'limit-info-header': () => `/services/data/v62.0/sobjects/Opportunity/${opportunities(1)[0] ?? ''}`,
     'bulk2-query-results': async () => `${await job(3, 2)}/results`,
     'bulk2-results-not-complete': async () => `${await job(3, 0)}/results`,
