@@ -271,6 +271,19 @@ const replays: Record<string, (ctx: Ctx) => Promise<void>> = {
     const keys = (JSON.parse(res.text) as { value: Array<{ KeyAttributes: string[]; EntityKeyIndexStatus: string }> }).value;
     expect(keys).toEqual([expect.objectContaining({ KeyAttributes: ['cosell_cosellid'], EntityKeyIndexStatus: 'Active' })]);
   },
+  'change-tracking-expired-token': async ({ connect }) => {
+    // The organisation no longer honours the delta link: the read starts over as a full pass.
+    const expired = fixture('change-tracking-expired-token');
+    const initial = fixture('change-tracking-initial');
+    nock(ORG).get(expired.request.path).reply(expired.response.status, responseText(expired, ORG), responseHeaders(expired));
+    nock(ORG)
+      .get((uri) => uri.startsWith('/api/data/v9.0/accounts?') && !uri.includes('deltatoken'))
+      .reply(initial.response.status, responseText(initial, ORG), responseHeaders(initial));
+    const cursor = 'delta:accounts?$select=name,accountnumber,telephone1,fax&$deltatoken=919042%2108%2f22%2f2017%2008%3a10%3a44';
+    const pages = await collect(connect({ entitySet: 'accounts', apiVersion: 'v9.0' }).readChanges({ cursor, fields: ['name', 'telephone1', 'fax'] }));
+    expect(pages.map((p) => p.fullResync)).toEqual([true]);
+    expect(pages[0]?.records.map((r) => r.fields.name)).toEqual(['Monte Orton']);
+  },
 };
 
 describe('Dataverse documentation examples', () => {
@@ -318,10 +331,10 @@ describe('Dataverse documentation examples', () => {
   const HEADERS = ['content-type', 'odata-version', 'odata-entityid', 'preference-applied', 'retry-after'];
   const allowed = loadAllowList('dynamics');
 
-  async function simulatorAnswer(f: VendorFixture): Promise<{ status: number; headers: Record<string, string>; text: string }> {
+  async function simulatorAnswer(f: VendorFixture, preparedPath?: string): Promise<{ status: number; headers: Record<string, string>; text: string }> {
     const token = await axios.post<{ access_token: string }>(sim.tokenUrl, new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: `${sim.url}/.default` }).toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     // The examples use several Web API versions; the simulator serves v9.2, whose answers have the same shape.
-    const path = f.request.path.replace(/^\/api\/data\/v9\.\d\//, '/api/data/v9.2/');
+    const path = preparedPath ?? f.request.path.replace(/^\/api\/data\/v9\.\d\//, '/api/data/v9.2/');
     let body = f.request.json !== undefined ? JSON.stringify(f.request.json) : f.request.body;
     if (body !== undefined) body = body.replace(/\/api\/data\/v9\.\d\//g, '/api/data/v9.2/').replace(/\[Organization (URI|Uri)\]/g, sim.url);
     const res = await axios.request<string>({
@@ -340,7 +353,20 @@ describe('Dataverse documentation examples', () => {
 
   /** The state each example assumes: the row it updates exists, or does not. */
   const DOC_ROW = '00000000-0000-0000-0000-000000000001';
-  const prepare: Record<string, () => void> = {
+  /** A delta link the simulated organisation issued for its accounts, relative to the organisation. */
+  async function accountsDeltaLink(): Promise<string> {
+    const token = await axios.post<{ access_token: string }>(sim.tokenUrl, new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: `${sim.url}/.default` }).toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const res = await axios.get<{ '@odata.deltaLink': string }>(`${sim.url}/api/data/v9.2/accounts?$select=name,accountnumber,telephone1,fax`, { headers: { Authorization: `Bearer ${token.data.access_token}`, Prefer: 'odata.track-changes' } });
+    return res.data['@odata.deltaLink'].replace(sim.url, '');
+  }
+
+  /** The state each example assumes; a path returned replaces the documented one (a token only the simulator can issue). */
+  const prepare: Record<string, () => void | Promise<string>> = {
+    'change-tracking-expired-token': async () => {
+      const link = await accountsDeltaLink();
+      sim.expireDeltaTokens();
+      return link;
+    },
     'change-tracking-initial': () => void sim.seed([{ accountid: '60c4e274-0d87-e711-80e5-00155db19e6d', name: 'Monte Orton', telephone1: '555000', fax: '10101' }], 'accounts'),
     'update-if-match-412': () => void sim.seed([{ accountid: DOC_ROW, name: 'Sample Account' }], 'accounts'),
     'upsert-prevent-create-404': () => void sim.remove(DOC_ROW, 'accounts'),
@@ -352,9 +378,9 @@ describe('Dataverse documentation examples', () => {
 
   it.each([...fixtures.keys()])('the simulator answers %s as documented, or the difference is listed', async (name) => {
     const f = fixture(name);
-    prepare[name]?.();
+    const preparedPath = (await prepare[name]?.()) ?? undefined;
     const doc = { status: f.response.status, headers: f.response.headers, ...(f.response.json !== undefined ? { json: f.response.json } : {}), ...(f.response.body !== undefined ? { body: f.response.body } : {}) };
-    const diffs = compareAnswers(doc, await simulatorAnswer(f), HEADERS);
+    const diffs = compareAnswers(doc, await simulatorAnswer(f, preparedPath), HEADERS);
     const listed = allowed[name] ?? {};
     if (process.env.COSELL_SHOW_DIFFERENCES) console.log(name, diffs);
     expect({ unlisted: diffs.filter((d) => !(d in listed)), stale: Object.keys(listed).filter((d) => !diffs.includes(d)) }).toEqual({ unlisted: [], stale: [] });

@@ -61,6 +61,20 @@ describe('Salesforce simulator fidelity', () => {
     expect((await api(`/sobjects/Opportunity/${id.slice(0, 15)}`)).status).toBe(200);
   });
 
+  it('refuses calls past the daily API request allocation, counted over the last 24 hours', async () => {
+    await start({ apiLimit: 3 });
+    sim.setClock({ now: '2026-06-01T10:00:00Z' });
+    sim.spendApiRequests(1);
+    expect((await api('/limits')).status).toBe(200);
+    const last = await fetch(`${sim.url}/services/data/v62.0/limits`, { headers: { authorization: `Bearer ${token}` } });
+    expect(last.headers.get('sforce-limit-info')).toBe('api-usage=3/3');
+    expect(await api('/limits')).toEqual({ status: 403, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.', fields: [] }] });
+    sim.setClock({ now: '2026-06-02T09:59:00Z' });
+    expect((await api('/limits')).status).toBe(403);
+    sim.setClock({ now: '2026-06-02T10:00:00Z' });
+    expect((await api('/limits')).body).toMatchObject({ DailyApiRequests: { Max: 3, Remaining: 2 } });
+  });
+
   it('aborts a query job that is not complete: Aborted when polled, no results', async () => {
     await start();
     const created = (await api('/jobs/query', { method: 'POST', body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Opportunity' }) })).body as { id: string };

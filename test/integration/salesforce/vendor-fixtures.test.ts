@@ -323,6 +323,16 @@ const replays: Record<string, () => Promise<void>> = {
   'bulk2-results-last-set': async () => {
     await replays['bulk2-results-first-set']?.();
   },
+  'error-request-limit': async () => {
+    // The org's daily allocation is spent: a quota error, with no Retry-After to honour.
+    nock(ORG).get('/services/data/v62.0/query').query(true).reply(...reply(fixture('error-request-limit')));
+    const error = await connect().readRecords(['001D000000IRFmaIAH'], ['Name']).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'rate_limited', retryable: true, crmCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' });
+    expect((error as { retryAfterMs?: number }).retryAfterMs).toBeUndefined();
+  },
 };
 
 describe('Salesforce documentation examples', () => {
@@ -412,6 +422,8 @@ describe('the Salesforce simulator against the documentation examples', () => {
       sim.remove(opportunities(1)[0] ?? '');
       sim.setClock({ now: '2013-05-10T12:00:00Z' });
     },
+    // Other clients of the org have spent the day's allocation.
+    'error-request-limit': () => sim.spendApiRequests(100_000),
     'limit-info-header': () => `/services/data/v62.0/sobjects/Opportunity/${opportunities(1)[0] ?? ''}`,
     'bulk2-query-results': async () => `${await job(3, 2)}/results`,
     'bulk2-results-not-complete': async () => `${await job(3, 0)}/results`,
