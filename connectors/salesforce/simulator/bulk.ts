@@ -73,7 +73,8 @@ export const bulkRoutes: ApiRoute[] = [
         return queryErrorResponse(err);
       }
       if (outcome.query.count) return sfError(400, 'INVALIDJOB', 'Aggregate queries are not supported by Bulk API 2.0');
-      const job: Job = { id: `750${randomBytes(8).toString('hex').slice(0, 15)}`, operation, object: outcome.obj.name, createdDate: ctx.store.now(), outcome, polls: 0, aborted: false, apiVersion: ctx.version };
+      const id = `750${randomBytes(8).toString('hex').slice(0, 15)}`;
+      const job: Job = { id, operation, object: outcome.obj.name, createdDate: ctx.store.now(), outcome, polls: 0, aborted: false, apiVersion: ctx.version };
       jobs(ctx).set(job.id, job);
       return { status: 200, body: jobInfo(job, 'UploadComplete') };
     },
@@ -107,7 +108,10 @@ export const bulkRoutes: ApiRoute[] = [
     handle: (ctx, req, m) => {
       const job = jobs(ctx).get(m[1] ?? '');
       if (!job) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
-      if (stateOf(job) !== 'JobComplete') return sfError(412, 'JOB_NOT_COMPLETE', `can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: ${job.aborted ? 'ABORTED' : 'IN_PROGRESS'}`);
+      if (stateOf(job) !== 'JobComplete') {
+        const current = job.aborted ? 'ABORTED' : 'IN_PROGRESS';
+        return sfError(412, 'JOB_NOT_COMPLETE', `can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: ${current}`);
+      }
       const locator = req.query.get('locator');
       const from = locator ? Number(Buffer.from(locator, 'base64url').toString('utf8')) : 0;
       const max = Number(req.query.get('maxRecords') ?? '50000');

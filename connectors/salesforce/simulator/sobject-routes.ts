@@ -50,8 +50,10 @@ export const sobjectRoutes: ApiRoute[] = [
     handle: (ctx, _req, m) => {
       const obj = objectOr404(m[1]);
       if (!('fields' in obj)) return obj;
-      const urls = { sobject: `/services/data/v${ctx.version}/sobjects/${obj.name}`, describe: `/services/data/v${ctx.version}/sobjects/${obj.name}/describe`, rowTemplate: `/services/data/v${ctx.version}/sobjects/${obj.name}/{ID}` };
-      const head = { name: obj.name, label: obj.name, labelPlural: obj.labelPlural, keyPrefix: obj.keyPrefix, createable: true, updateable: true, queryable: true, replicateable: true, custom: false };
+      const base = `/services/data/v${ctx.version}/sobjects/${obj.name}`;
+      const urls = { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}` };
+      const access = { createable: true, updateable: true, queryable: true, replicateable: true, custom: false };
+      const head = { name: obj.name, label: obj.name, labelPlural: obj.labelPlural, keyPrefix: obj.keyPrefix, ...access };
       return { status: 200, body: { ...head, fields: obj.fields.map(describeField), childRelationships: [], urls } };
     },
   },
