@@ -53,6 +53,7 @@ function attributeMetadata(def: TableDef, a: AttributeDef): Record<string, unkno
     Object.assign(out, { Precision: a.precision ?? 2, PrecisionSource: 2, MinValue: RANGES.Money[0], MaxValue: RANGES.Money[1], IsBaseCurrency: a.logicalName.endsWith('_base') });
   }
   if (a.type === 'Decimal') Object.assign(out, { Precision: a.precision ?? 2, MinValue: -100_000_000_000, MaxValue: 100_000_000_000 });
+  if (a.type === 'Double') Object.assign(out, { Precision: a.precision ?? 2, MinValue: (a.range ?? RANGES.Double)[0], MaxValue: (a.range ?? RANGES.Double)[1] });
   if (a.targets) out.Targets = a.targets;
   if (a.type === 'DateTime') Object.assign(out, a.dateOnly ? { Format: 'DateOnly', DateTimeBehavior: { Value: 'DateOnly' } } : { Format: 'DateAndTime', DateTimeBehavior: { Value: 'UserLocal' } });
   return out;

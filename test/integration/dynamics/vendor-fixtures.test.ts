@@ -369,6 +369,9 @@ describe('Dataverse documentation examples', () => {
     },
     'change-tracking-initial': () => void sim.seed([{ accountid: '60c4e274-0d87-e711-80e5-00155db19e6d', name: 'Monte Orton', telephone1: '555000', fax: '10101' }], 'accounts'),
     'update-if-match-412': () => void sim.seed([{ accountid: DOC_ROW, name: 'Sample Account' }], 'accounts'),
+    // The account the example's tasks are regarding.
+    'batch-changeset': () => void sim.seed([{ accountid: DOC_ROW, name: 'Sample Account' }], 'accounts'),
+    'batch-continue-on-error': () => void sim.seed([{ accountid: DOC_ROW, name: 'Sample Account' }], 'accounts'),
     'upsert-prevent-create-404': () => void sim.remove(DOC_ROW, 'accounts'),
     'win-opportunity': () => void sim.seed([opportunity(1, { opportunityid: 'b3828ac8-917a-e511-80d2-00155d2a68d2' })]),
     'lose-opportunity': () => void sim.seed([opportunity(1, { opportunityid: 'b3828ac8-917a-e511-80d2-00155d2a68d2' })]),
