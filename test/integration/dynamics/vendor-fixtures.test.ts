@@ -362,6 +362,15 @@ describe('Dataverse documentation examples', () => {
 
   /** The state each example assumes; a path returned replaces the documented one (a token only the simulator can issue). */
   const prepare: Record<string, () => void | Promise<string>> = {
+    'change-tracking-delta': async () => {
+      // The example's changes since the link: one account updated, one deleted.
+      sim.seed([{ accountid: '60c4e274-0d87-e711-80e5-00155db19e6d', name: 'Monte', telephone1: '555000', fax: '10101' }], 'accounts');
+      sim.seed([{ accountid: '2e451703-c686-e711-80e5-00155db19e6d', name: 'Gone' }], 'accounts');
+      const link = await accountsDeltaLink();
+      sim.update('60c4e274-0d87-e711-80e5-00155db19e6d', { name: 'Monte Orton' }, 'accounts');
+      sim.remove('2e451703-c686-e711-80e5-00155db19e6d', 'accounts');
+      return link;
+    },
     'change-tracking-expired-token': async () => {
       const link = await accountsDeltaLink();
       sim.expireDeltaTokens();
