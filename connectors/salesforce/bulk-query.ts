@@ -5,6 +5,7 @@
  * JSON values with the object's describe types.
  */
 import { QueryJobV2 } from 'jsforce/lib/api/bulk2';
+import { ConnectorError } from '../../src/errors';
 import type { CrmRecord } from '../../src/ports/connector';
 import type { SalesforceClient } from './client';
 import { makeVersion, valueMap } from './records';
@@ -51,6 +52,26 @@ interface ResultsRequests {
 }
 
 /**
+ * A job that ended Failed or Aborted (Bulk API 2.0 guide, "Get Information About a Query Job"):
+ * jsforce reports either as a bare Error without the job or its state, so the state is read once
+ * more and the error names both. A failed job is Salesforce's own failure, worth a new job later
+ * (transient); an aborted one was stopped by someone in the org and is not retried.
+ */
+async function endedJobError(client: SalesforceClient, job: { check(): Promise<{ id: string; state: string }> }, cause: unknown): Promise<unknown> {
+  const info: { id: string; state: string; errorMessage?: unknown } | null = await client.call('bulkQueryCheck', () => job.check()).catch(() => null);
+  if (info?.state !== 'Failed' && info?.state !== 'Aborted') return cause;
+  const failed = info.state === 'Failed';
+  const detail = typeof info.errorMessage === 'string' && info.errorMessage !== '' ? `: ${info.errorMessage}` : '';
+  return new ConnectorError({
+    code: failed ? 'transient' : 'unknown',
+    retryable: failed,
+    message: `Bulk API 2.0 query job ${info.id} ended in state ${info.state}${detail}`,
+    crmCode: failed ? 'JOB_FAILED' : 'JOB_ABORTED',
+    cause,
+  });
+}
+
+/**
  * The job is created and polled through jsforce; its results are read one chunk of `pageSize`
  * records at a time (`maxRecords`, following `Sforce-Locator`), each chunk a request of its own
  * and a page handed on before the next is asked for, so memory holds one chunk whatever the
@@ -71,7 +92,9 @@ export async function* bulkQueryPages(p: BulkQueryParams): AsyncGenerator<CrmRec
   );
   const requests = job as unknown as ResultsRequests;
   try {
-    await p.client.call('bulkQueryPoll', () => job.poll(pollInterval, pollTimeout), p.signal);
+    await p.client.call('bulkQueryPoll', () => job.poll(pollInterval, pollTimeout), p.signal).catch(async (err: unknown) => {
+      throw await endedJobError(p.client, job, err);
+    });
     let locator: string | null = null;
     do {
       const path: string = `/${requests.id ?? ''}/results?maxRecords=${p.pageSize}${locator === null ? '' : `&locator=${encodeURIComponent(locator)}`}`;

@@ -100,8 +100,15 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
       const out: CrmRecord[] = [];
       for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
         const soql = `SELECT ${select.join(', ')} FROM ${o.object} WHERE Id IN ${idList(ids.slice(i, i + IDS_PER_QUERY))}`;
-        const page = QueryPage.parse(await client.call('readRecords', async (conn) => await conn.query(soql, { autoFetch: false })));
+        let page = QueryPage.parse(await client.call('readRecords', async (conn) => await conn.query(soql, { autoFetch: false })));
         out.push(...page.records.map((r) => toCrmRecord(r, fields)));
+        // An org may answer in smaller batches than asked ("Query": the batch can hold fewer
+        // records, depending on their size): the rest follows nextRecordsUrl.
+        for (let next = page.nextRecordsUrl; !page.done && next !== undefined; next = page.nextRecordsUrl) {
+          const url = next;
+          page = QueryPage.parse(await client.call('readRecords', async (conn) => await conn.queryMore(url).execute({ autoFetch: false })));
+          out.push(...page.records.map((r) => toCrmRecord(r, fields)));
+        }
       }
       return out;
     },

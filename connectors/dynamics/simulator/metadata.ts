@@ -3,13 +3,22 @@
  * attributes, and the option sets of picklist / state / status attributes through the
  * `Attributes/Microsoft.Dynamics.CRM.<Type>AttributeMetadata?$expand=OptionSet` casts.
  */
+import { createHash } from 'node:crypto';
 import { json, type SimContext, type SimRequest, type SimResponse } from './context';
+import { RANGES } from './records';
 import { tableByLogicalName, type AttributeDef, type TableDef } from './schema';
 
-const label = (text: string): Record<string, unknown> => ({
-  LocalizedLabels: [{ Label: text, LanguageCode: 1033 }],
-  UserLocalizedLabel: { Label: text, LanguageCode: 1033 },
-});
+/** A stable MetadataId for a definition (the same name gives the same id on every start). */
+function metadataId(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A Label (LocalizedLabels plus the caller's UserLocalizedLabel), as the definitions carry them. */
+function label(text: string, owner: string): Record<string, unknown> {
+  const localized = { Label: text, LanguageCode: 1033, IsManaged: true, MetadataId: metadataId(`${owner}/label`), HasChanged: null };
+  return { LocalizedLabels: [localized], UserLocalizedLabel: localized };
+}
 
 const CASTS: Record<string, AttributeDef['type']> = {
   PicklistAttributeMetadata: 'Picklist',
@@ -18,42 +27,56 @@ const CASTS: Record<string, AttributeDef['type']> = {
 };
 
 function attributeMetadata(def: TableDef, a: AttributeDef): Record<string, unknown> {
+  const id = `${def.logicalName}.${a.logicalName}`;
   const out: Record<string, unknown> = {
     '@odata.type': `#Microsoft.Dynamics.CRM.${a.type === 'Customer' ? 'Lookup' : a.type}AttributeMetadata`,
+    MetadataId: metadataId(id),
     LogicalName: a.logicalName,
     SchemaName: a.logicalName,
     AttributeType: a.type,
-    DisplayName: label(a.label),
+    DisplayName: label(a.label, id),
     IsValidForCreate: a.createable !== false || a.type === 'State' || a.type === 'Status',
     IsValidForUpdate: a.updateable !== false,
     IsValidForRead: true,
     IsPrimaryId: a.logicalName === def.key,
     IsPrimaryName: a.logicalName === def.primaryName,
-    RequiredLevel: { Value: a.required ? 'ApplicationRequired' : a.logicalName === def.key ? 'SystemRequired' : 'None' },
+    RequiredLevel: {
+      Value: a.required ? 'ApplicationRequired' : a.logicalName === def.key ? 'SystemRequired' : 'None',
+      CanBeChanged: a.logicalName !== def.key,
+      ManagedPropertyLogicalName: 'canmodifyrequirementlevelsettings',
+    },
   };
   if (a.maxLength !== undefined) out.MaxLength = a.maxLength;
-  if (a.type === 'Money' || a.type === 'Decimal') out.Precision = a.precision ?? 2;
+  if (a.type === 'String') Object.assign(out, { Format: 'Text', FormatName: { Value: 'Text' } });
+  if (a.type === 'Money') {
+    // Money columns keep the currency precision (PrecisionSource 2) within the documented range.
+    Object.assign(out, { Precision: a.precision ?? 2, PrecisionSource: 2, MinValue: RANGES.Money[0], MaxValue: RANGES.Money[1], IsBaseCurrency: a.logicalName.endsWith('_base') });
+  }
+  if (a.type === 'Decimal') Object.assign(out, { Precision: a.precision ?? 2, MinValue: -100_000_000_000, MaxValue: 100_000_000_000 });
+  if (a.type === 'Double') Object.assign(out, { Precision: a.precision ?? 2, MinValue: (a.range ?? RANGES.Double)[0], MaxValue: (a.range ?? RANGES.Double)[1] });
   if (a.targets) out.Targets = a.targets;
-  if (a.dateOnly) out.Format = 'DateOnly';
+  if (a.type === 'DateTime') Object.assign(out, a.dateOnly ? { Format: 'DateOnly', DateTimeBehavior: { Value: 'DateOnly' } } : { Format: 'DateAndTime', DateTimeBehavior: { Value: 'UserLocal' } });
   return out;
 }
 
 function optionSet(a: AttributeDef): Record<string, unknown> {
   return {
     Name: a.logicalName,
-    Options: (a.options ?? []).map((o) => ({ Value: o.value, Label: label(o.label), ...(o.state === undefined ? {} : { State: o.state }) })),
+    Options: (a.options ?? []).map((o) => ({ Value: o.value, Label: label(o.label, `${a.logicalName}.${o.value}`), ...(o.state === undefined ? {} : { State: o.state }) })),
   };
 }
 
 /** The table's alternate keys (EntityKeyMetadata), one per key column. */
 function keys(def: TableDef): Array<Record<string, unknown>> {
   return def.alternateKeys.map((column) => ({
+    MetadataId: metadataId(`${def.logicalName}/${column}_key`),
     LogicalName: `${column}_key`,
     SchemaName: `${column}_key`,
     EntityLogicalName: def.logicalName,
     KeyAttributes: [column],
     EntityKeyIndexStatus: 'Active',
-    DisplayName: label(column),
+    DisplayName: label(column, `${def.logicalName}/${column}_key`),
+    IsManaged: false,
   }));
 }
 
@@ -74,7 +97,7 @@ export function handleMetadata(ctx: SimContext, req: SimRequest): SimResponse | 
       PrimaryIdAttribute: def.key,
       PrimaryNameAttribute: def.primaryName,
       ChangeTrackingEnabled: true,
-      DisplayName: label(def.logicalName),
+      DisplayName: label(def.logicalName, def.logicalName),
     });
   }
   const cast = m[2];

@@ -24,7 +24,8 @@ export function valuesFromBody(ctx: SimContext, def: TableDef, body: Record<stri
     if (key.startsWith('@')) continue;
     const bind = /^(\w+)@odata\.bind$/.exec(key);
     const name = bind?.[1] ?? key;
-    const attr = def.attributes.find((a) => a.logicalName === name);
+    const nav = bind ? navigationProperty(def, name) : undefined;
+    const attr = nav?.attr ?? def.attributes.find((a) => a.logicalName === name);
     if (!attr || (bind !== null) !== isLookup(attr)) {
       throw fail(
         400,
@@ -37,9 +38,23 @@ export function valuesFromBody(ctx: SimContext, def: TableDef, body: Record<stri
       if (attr.type === 'State' || attr.type === 'Status') out[attr.logicalName] = value;
       continue;
     }
-    out[columnOf(attr)] = bind ? resolveBind(ctx, attr, value) : checkValue(def, attr, value);
+    out[columnOf(attr)] = bind ? resolveBind(ctx, nav ? { ...attr, targets: [nav.target] } : attr, value) : checkValue(def, attr, value);
   }
   return out;
+}
+
+/**
+ * A lookup that can point at several tables is bound through one single-valued navigation property
+ * per table, `<lookup>_<table>_<this table>` (regardingobjectid_account_task); binding it names
+ * the table the reference must be of.
+ */
+function navigationProperty(def: TableDef, name: string): { attr: AttributeDef; target: string } | undefined {
+  for (const attr of def.attributes) {
+    if (!isLookup(attr) || (attr.targets ?? []).length < 2) continue;
+    const target = (attr.targets ?? []).find((t) => name === `${attr.logicalName}_${t}_${def.logicalName}`);
+    if (target) return { attr, target };
+  }
+  return undefined;
 }
 
 function resolveBind(ctx: SimContext, attr: AttributeDef, value: unknown): string | null {
@@ -58,10 +73,11 @@ function resolveBind(ctx: SimContext, attr: AttributeDef, value: unknown): strin
 }
 
 /** Dataverse's column ranges (Money: ±922,337,203,685,477; whole numbers: 32-bit; BigInt: 64-bit, here the safe-integer part). */
-const RANGES = {
+export const RANGES = {
   Money: [-922_337_203_685_477, 922_337_203_685_477],
   Integer: [-2_147_483_648, 2_147_483_647],
   BigInt: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  Double: [-100_000_000_000, 100_000_000_000],
 } as const;
 
 function checkValue(def: TableDef, attr: AttributeDef, value: unknown): unknown {
@@ -89,6 +105,12 @@ function checkValue(def: TableDef, attr: AttributeDef, value: unknown): unknown 
     case 'Decimal':
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);
       return roundTo(value, attr.precision ?? 2);
+    case 'Double': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);
+      const [min, max] = attr.range ?? RANGES.Double;
+      if (value < min || value > max) return bad(`The value ${String(value)} of '${attr.logicalName}' is outside the valid range (${min} to ${max}).`);
+      return roundTo(value, attr.precision ?? 2);
+    }
     case 'Integer':
     case 'BigInt': {
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`The value of '${attr.logicalName}' must be a number.`);

@@ -9,6 +9,7 @@ export type AttributeType =
   | 'Memo'
   | 'Money'
   | 'Decimal'
+  | 'Double'
   | 'DateTime'
   | 'Lookup'
   | 'Customer'
@@ -32,8 +33,10 @@ export interface AttributeDef {
   label: string;
   required?: boolean;
   maxLength?: number;
-  /** Money and Decimal: decimal places kept (Money defaults to the org's currency precision, 2). */
+  /** Money, Decimal and Double: decimal places kept (Money defaults to the org's currency precision, 2). */
   precision?: number;
+  /** Double: the column's range (MinValue, MaxValue), when narrower than Dataverse's ±100,000,000,000. */
+  range?: readonly [number, number];
   targets?: string[];
   options?: OptionDef[];
   createable?: boolean;
@@ -144,14 +147,14 @@ export const OPPORTUNITY: TableDef = {
   ],
 };
 
-const simpleTable = (entitySet: string, logicalName: string, primaryName: string, extra: AttributeDef[]): TableDef => ({
+const simpleTable = (entitySet: string, logicalName: string, primaryName: string, extra: AttributeDef[], key = `${logicalName}id`): TableDef => ({
   entitySet,
   logicalName,
-  key: `${logicalName}id`,
+  key,
   primaryName,
   alternateKeys: [],
   attributes: [
-    { logicalName: `${logicalName}id`, type: 'Uniqueidentifier', label: logicalName, updateable: false },
+    { logicalName: key, type: 'Uniqueidentifier', label: logicalName, updateable: false },
     ...extra,
     system('versionnumber', 'BigInt', 'Version Number'),
     system('createdon', 'DateTime', 'Created On'),
@@ -168,6 +171,20 @@ export const TABLES: TableDef[] = [
     str('accountnumber', 'Account Number', 20),
     str('telephone1', 'Main Phone', 50),
     str('fax', 'Fax', 50),
+    // Columns of the standard account table the Web API guide's create example sets.
+    { logicalName: 'creditonhold', type: 'Boolean', label: 'Credit Hold' },
+    { logicalName: 'address1_latitude', type: 'Double', label: 'Address 1: Latitude', precision: 5, range: [-90, 90] },
+    memo('description', 'Description'),
+    { logicalName: 'revenue', type: 'Money', label: 'Annual Revenue' },
+    {
+      logicalName: 'accountcategorycode',
+      type: 'Picklist',
+      label: 'Category',
+      options: [
+        { value: 1, label: 'Preferred Customer' },
+        { value: 2, label: 'Standard' },
+      ],
+    },
   ]),
   simpleTable('transactioncurrencies', 'transactioncurrency', 'currencyname', [
     { logicalName: 'isocurrencycode', type: 'String', label: 'Currency Code', maxLength: 5, required: true },
@@ -178,6 +195,18 @@ export const TABLES: TableDef[] = [
     { logicalName: 'name', type: 'String', label: 'Name', maxLength: 128, required: true },
     str('codename', 'Campaign Code', 32),
   ]),
+  // Activities (the Web API guide's $batch examples create tasks regarding an account).
+  simpleTable(
+    'tasks',
+    'task',
+    'subject',
+    [
+      { logicalName: 'subject', type: 'String', label: 'Subject', maxLength: 200 },
+      memo('description', 'Description'),
+      { logicalName: 'regardingobjectid', type: 'Lookup', label: 'Regarding', targets: ['account', 'opportunity'] },
+    ],
+    'activityid',
+  ),
   simpleTable('opportunitycloses', 'opportunityclose', 'subject', [
     { logicalName: 'subject', type: 'String', label: 'Subject', maxLength: 200 },
     { logicalName: 'opportunityid', type: 'Lookup', label: 'Opportunity', targets: ['opportunity'] },

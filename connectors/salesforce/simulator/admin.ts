@@ -6,6 +6,7 @@ import type { FaultInjector, FaultKind, FaultSpec } from './faults';
 import { formatRecord, isRecordObject, type SimRequest, type SimResponse } from './http-util';
 import { findObject, type SfObject } from './schema';
 import type { SimStore } from './store';
+import type { ApiAllocation } from './allocation';
 import type { SimAuth } from './auth';
 
 export interface SimStats {
@@ -34,6 +35,8 @@ export interface SimAdmin {
   pinModstamp(at: Date | string | number | null): void;
   /** Forgets deletes before `at` and makes earliestDateAvailable `at`. */
   purgeDeletedBefore(at: Date | string | number): void;
+  /** Other clients of the org spend `calls` of today's API request allocation. */
+  spendApiRequests(calls: number): void;
   stats(): SimStats;
   resetStats(): void;
 }
@@ -46,8 +49,9 @@ export function createAdmin(deps: {
   auth: SimAuth;
   version: string;
   counters: { apiCalls: number; callsByKind: Map<string, number> };
+  allocation: ApiAllocation;
 }): SimAdmin {
-  const { store, faults, auth, version, counters } = deps;
+  const { store, faults, auth, version, counters, allocation } = deps;
   const objectOf = (name = 'Opportunity'): SfObject => {
     const obj = findObject(name);
     if (!obj) throw new Error(`unknown object ${name}`);
@@ -98,6 +102,7 @@ export function createAdmin(deps: {
     },
     pinModstamp: (at) => void (store.pinnedStamp = at === null ? null : Math.floor(toMs(at) / 1000) * 1000),
     purgeDeletedBefore: (at) => store.purgeDeletedBefore(toMs(at)),
+    spendApiRequests: (calls) => allocation.spend(calls),
     stats: () => ({ apiCalls: counters.apiCalls, tokenRequests: auth.tokenRequests, callsByKind: Object.fromEntries(counters.callsByKind) }),
     resetStats() {
       counters.apiCalls = 0;
@@ -149,6 +154,11 @@ export function adminHttp(admin: SimAdmin): (req: SimRequest) => SimResponse {
           return (admin.pinModstamp(typeof body['pin'] === 'string' || typeof body['pin'] === 'number' ? body['pin'] : null), ok());
         case 'POST /purge-deleted':
           return (admin.purgeDeletedBefore(String(body['before'])), ok());
+        case 'POST /api-requests': {
+          const calls = body['calls'];
+          if (typeof calls !== 'number' || !Number.isInteger(calls) || calls < 0) return bad('calls must be a whole number of API requests');
+          return (admin.spendApiRequests(calls), ok());
+        }
         case 'GET /stats':
           return ok(admin.stats());
         case 'POST /stats/reset':

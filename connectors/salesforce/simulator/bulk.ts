@@ -1,8 +1,9 @@
 /**
  * Bulk API 2.0 query jobs (Bulk API 2.0 guide, "Query Jobs"): POST /jobs/query, GET
  * /jobs/query/{id}, GET /jobs/query/{id}/results (CSV; `Sforce-Locator` names the next chunk,
- * the string "null" on the last), DELETE /jobs/query/{id}. Jobs finish on creation; the first
- * poll reports InProgress so that clients exercise polling.
+ * the string "null" on the last), PATCH /jobs/query/{id} with state Aborted, DELETE
+ * /jobs/query/{id}. Jobs finish on creation; the first poll reports InProgress so that clients
+ * exercise polling.
  */
 import { randomBytes } from 'node:crypto';
 import type { ApiRoute, SimContext } from './context';
@@ -17,6 +18,7 @@ interface Job {
   createdDate: number;
   outcome: QueryOutcome;
   polls: number;
+  aborted: boolean;
   apiVersion: string;
 }
 
@@ -30,8 +32,9 @@ function jobs(ctx: SimContext): Map<string, Job> {
   return m;
 }
 
-function jobInfo(job: Job, state: string): Record<string, unknown> {
-  return {
+/** The job as its create answer shows it, or (`polled`) as "Get Information About a Query Job" does. */
+function jobInfo(job: Job, state: string, polled = false): Record<string, unknown> {
+  const head = {
     id: job.id,
     operation: job.operation,
     object: job.object,
@@ -44,8 +47,15 @@ function jobInfo(job: Job, state: string): Record<string, unknown> {
     apiVersion: Number(job.apiVersion),
     lineEnding: 'LF',
     columnDelimiter: 'COMMA',
-    ...(state === 'JobComplete' ? { numberRecordsProcessed: job.outcome.rows.length, retries: 0, totalProcessingTime: 1 } : {}),
   };
+  if (!polled) return head;
+  const done = state === 'JobComplete';
+  return { ...head, jobType: 'V2Query', numberRecordsProcessed: done ? job.outcome.rows.length : 0, retries: 0, totalProcessingTime: done ? 1 : 0, isPkChunkingSupported: true };
+}
+
+function stateOf(job: Job): string {
+  if (job.aborted) return 'Aborted';
+  return job.polls > 1 ? 'JobComplete' : 'InProgress';
 }
 
 export const bulkRoutes: ApiRoute[] = [
@@ -63,7 +73,8 @@ export const bulkRoutes: ApiRoute[] = [
         return queryErrorResponse(err);
       }
       if (outcome.query.count) return sfError(400, 'INVALIDJOB', 'Aggregate queries are not supported by Bulk API 2.0');
-      const job: Job = { id: `750${randomBytes(8).toString('hex').slice(0, 15)}`, operation, object: outcome.obj.name, createdDate: ctx.store.now(), outcome, polls: 0, apiVersion: ctx.version };
+      const id = `750${randomBytes(8).toString('hex').slice(0, 15)}`;
+      const job: Job = { id, operation, object: outcome.obj.name, createdDate: ctx.store.now(), outcome, polls: 0, aborted: false, apiVersion: ctx.version };
       jobs(ctx).set(job.id, job);
       return { status: 200, body: jobInfo(job, 'UploadComplete') };
     },
@@ -75,7 +86,20 @@ export const bulkRoutes: ApiRoute[] = [
       const job = jobs(ctx).get(m[1] ?? '');
       if (!job) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
       job.polls += 1;
-      return { status: 200, body: jobInfo(job, job.polls > 1 ? 'JobComplete' : 'InProgress') };
+      return { status: 200, body: jobInfo(job, stateOf(job), true) };
+    },
+  },
+  {
+    // Abort a Query Job: only a job not yet complete can be aborted.
+    method: 'PATCH',
+    pattern: /^\/jobs\/query\/(\w+)\/?$/,
+    handle: (ctx, req, m) => {
+      const job = jobs(ctx).get(m[1] ?? '');
+      if (!job) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      if (!isRecordObject(req.body) || req.body['state'] !== 'Aborted') return sfError(400, 'INVALIDJOBSTATE', 'state can only be set to Aborted');
+      if (stateOf(job) === 'JobComplete') return sfError(400, 'INVALIDJOBSTATE', 'Job is already complete');
+      job.aborted = true;
+      return { status: 200, body: jobInfo(job, 'Aborted') };
     },
   },
   {
@@ -84,7 +108,10 @@ export const bulkRoutes: ApiRoute[] = [
     handle: (ctx, req, m) => {
       const job = jobs(ctx).get(m[1] ?? '');
       if (!job) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
-      if (job.polls < 2) return sfError(412, 'JOB_NOT_COMPLETE', 'Job is not complete');
+      if (stateOf(job) !== 'JobComplete') {
+        const current = job.aborted ? 'ABORTED' : 'IN_PROGRESS';
+        return sfError(412, 'JOB_NOT_COMPLETE', `can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: ${current}`);
+      }
       const locator = req.query.get('locator');
       const from = locator ? Number(Buffer.from(locator, 'base64url').toString('utf8')) : 0;
       const max = Number(req.query.get('maxRecords') ?? '50000');

@@ -31,3 +31,12 @@ export function makeId(prefix: string, counter: number, pod = '5g0'): string {
 }
 
 export const ID_PATTERN = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/**
+ * An 18-character id whose last three characters are not the case-safe suffix of the first 15 is
+ * refused by an org (MALFORMED_ID, "id value of incorrect type"), as is any id of another length.
+ */
+export function isWellFormedId(id: string): boolean {
+  if (!ID_PATTERN.test(id)) return false;
+  return id.length === 15 || id.slice(15) === caseSafeSuffix(id.slice(0, 15));
+}

@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminHttp, createAdmin, type SimAdmin } from './admin';
+import { ApiAllocation } from './allocation';
 import { SimAuth, type SimAuthConfig } from './auth';
 import { bulkRoutes } from './bulk';
 import { collectionRoutes } from './collection-routes';
@@ -45,7 +46,7 @@ export interface SalesforceSimulatorOptions {
   seed?: Array<Record<string, unknown>>;
   /** Without it any client id/secret and any well-formed JWT is accepted. */
   auth?: SimAuthConfig;
-  /** Daily API request limit reported in Sforce-Limit-Info and /limits. */
+  /** Daily API request allocation: reported in Sforce-Limit-Info and /limits, enforced over 24 hours. */
   apiLimit?: number;
 }
 
@@ -73,7 +74,7 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
     routes: [],
     baseUrl: () => url,
     latencyMs: options.latencyMs ?? 0,
-    apiLimit: options.apiLimit ?? 100_000,
+    allocation: new ApiAllocation(options.apiLimit ?? 100_000, () => store.now()),
     apiCalls: 0,
     callsByKind: new Map(),
     admin: () => ({ status: 404 }),
@@ -87,7 +88,7 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
     },
     callsByKind: state.callsByKind,
   };
-  const admin = createAdmin({ store, faults, auth, version: '62.0', counters });
+  const admin = createAdmin({ store, faults, auth, version: '62.0', counters, allocation: state.allocation });
   state.routes = [...queryRoutes, ...collectionRoutes, ...bulkRoutes, limitsRoute(state), ...sobjectRoutes];
   state.admin = adminHttp(admin);
   const server = createServer(createHandler(state));

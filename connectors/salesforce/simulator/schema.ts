@@ -37,6 +37,7 @@ export interface SfField {
 
 export interface SfObject {
   name: string;
+  labelPlural: string;
   keyPrefix: string;
   fields: readonly SfField[];
   byLower: ReadonlyMap<string, SfField>;
@@ -118,7 +119,8 @@ const accountFields: SfField[] = [
 const campaignFields: SfField[] = [...systemFields, str('Name', 'Name', 80, { required: true })];
 
 function object(name: string, keyPrefix: string, fields: SfField[]): SfObject {
-  return { name, keyPrefix, fields, byLower: new Map(fields.map((f) => [f.name.toLowerCase(), f])) };
+  const labelPlural = name.endsWith('y') ? `${name.slice(0, -1)}ies` : `${name}s`;
+  return { name, labelPlural, keyPrefix, fields, byLower: new Map(fields.map((f) => [f.name.toLowerCase(), f])) };
 }
 
 export const OBJECTS: ReadonlyMap<string, SfObject> = new Map(
@@ -131,26 +133,56 @@ export function findObject(name: string): SfObject | undefined {
   return OBJECTS.get(name.toLowerCase());
 }
 
-/** The describe payload's field entry (the subset of DescribeSObjectResult jsforce and the connector read). */
+/** SOAP types of the describe field types (DescribeSObjectResult Field.soapType). */
+const SOAP_TYPES: Partial<Record<SfFieldType, string>> = {
+  id: 'tns:ID',
+  reference: 'tns:ID',
+  boolean: 'xsd:boolean',
+  date: 'xsd:date',
+  datetime: 'xsd:dateTime',
+  currency: 'xsd:double',
+  double: 'xsd:double',
+  percent: 'xsd:double',
+};
+
+/** Bytes a text value of `length` characters may take (3 a character, UTF-8), as describe reports. */
+const byteLength = (f: SfField): number => (f.type === 'id' || f.type === 'reference' ? 18 : (f.length ?? 0) * 3);
+
+/**
+ * The describe payload's field entry: the Field properties of the sObject Describe resource
+ * (REST API guide) that jsforce, the connector and mapping checks read, with an org's values for
+ * the simulated fields.
+ */
 export function describeField(f: SfField): Record<string, unknown> {
   const nillable = f.type !== 'boolean' && f.type !== 'id' && !f.required;
+  const longText = f.type === 'textarea' && (f.length ?? 0) > 255;
   return {
-    name: f.name,
-    label: f.label,
-    type: f.type,
-    length: f.length ?? 0,
-    precision: f.precision ?? 0,
-    scale: f.scale ?? 0,
+    aggregatable: !longText,
+    byteLength: byteLength(f),
+    calculated: false,
     createable: f.createable,
-    updateable: f.updateable,
-    nillable,
-    externalId: f.externalId ?? false,
-    unique: f.unique ?? false,
     custom: f.name.endsWith('__c'),
-    defaultedOnCreate: f.type === 'boolean' || f.name === 'Id',
-    picklistValues: (f.picklist ?? []).map((v) => ({ active: true, defaultValue: false, label: v, value: v, validFor: null })),
+    defaultedOnCreate: f.type === 'boolean' || f.name === 'Id' || f.name === 'SystemModstamp' || f.name === 'CreatedDate' || f.name === 'LastModifiedDate',
+    digits: 0,
+    externalId: f.externalId ?? false,
+    filterable: !longText,
+    groupable: !longText && f.type !== 'currency' && f.type !== 'double' && f.type !== 'percent' && f.type !== 'datetime',
+    idLookup: f.name === 'Id' || f.externalId === true,
+    label: f.label,
+    length: f.type === 'id' || f.type === 'reference' ? 18 : (f.length ?? 0),
+    name: f.name,
+    nameField: f.name === 'Name',
+    nillable,
+    picklistValues: (f.picklist ?? []).map((v) => ({ active: true, defaultValue: false, label: v, validFor: null, value: v })),
+    precision: f.precision ?? (f.type === 'percent' ? 3 : 0),
     referenceTo: f.referenceTo ? [f.referenceTo] : [],
     relationshipName: f.relationshipName ?? null,
-    soapType: f.type === 'boolean' ? 'xsd:boolean' : f.type === 'date' ? 'xsd:date' : f.type === 'datetime' ? 'xsd:dateTime' : 'xsd:string',
+    restrictedPicklist: f.type === 'picklist',
+    scale: f.scale ?? 0,
+    soapType: SOAP_TYPES[f.type] ?? 'xsd:string',
+    sortable: !longText,
+    type: f.type,
+    unique: f.unique ?? false,
+    updateable: f.updateable,
   };
 }

@@ -4,6 +4,7 @@
  * guide, "Limit Info Header").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiAllocation } from './allocation';
 import type { SimAuth } from './auth';
 import type { ApiRoute } from './context';
 import type { FaultInjector } from './faults';
@@ -17,7 +18,7 @@ export interface ServerState {
   routes: ApiRoute[];
   baseUrl: () => string;
   latencyMs: number;
-  apiLimit: number;
+  allocation: ApiAllocation;
   apiCalls: number;
   callsByKind: Map<string, number>;
   admin: (req: SimRequest) => SimResponse | Promise<SimResponse>;
@@ -75,10 +76,14 @@ async function handleApi(state: ServerState, req: SimRequest, res: ServerRespons
     send(res, sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid'));
     return;
   }
+  if (!state.allocation.take()) {
+    send(res, sfError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
+    return;
+  }
   state.apiCalls += 1;
   const kind = `${req.method} ${kindOf(rest)}`;
   state.callsByKind.set(kind, (state.callsByKind.get(kind) ?? 0) + 1);
-  const limitHeader = { 'sforce-limit-info': `api-usage=${state.apiCalls}/${state.apiLimit}` };
+  const limitHeader = { 'sforce-limit-info': `api-usage=${state.allocation.used()}/${state.allocation.limit}` };
   for (const route of state.routes) {
     if (route.method !== req.method) continue;
     const m = route.pattern.exec(rest);
@@ -121,13 +126,13 @@ export function createHandler(state: ServerState): (req: IncomingMessage, res: S
   };
 }
 
-export const limitsRoute: (state: Pick<ServerState, 'apiCalls' | 'apiLimit'>) => ApiRoute = (state) => ({
+export const limitsRoute: (state: Pick<ServerState, 'allocation'>) => ApiRoute = (state) => ({
   method: 'GET',
   pattern: /^\/limits\/?$/,
   handle: () => ({
     status: 200,
     body: {
-      DailyApiRequests: { Max: state.apiLimit, Remaining: Math.max(0, state.apiLimit - state.apiCalls) },
+      DailyApiRequests: { Max: state.allocation.limit, Remaining: Math.max(0, state.allocation.limit - state.allocation.used()) },
       DailyBulkV2QueryJobs: { Max: 10000, Remaining: 10000 },
       DailyBulkV2QueryFileStorageMB: { Max: 976562, Remaining: 976562 },
     },

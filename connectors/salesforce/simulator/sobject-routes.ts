@@ -4,6 +4,7 @@
  */
 import type { ApiRoute, SimContext } from './context';
 import { formatDatetime, formatRecord, isRecordObject, sfError, type SimResponse } from './http-util';
+import { isWellFormedId } from './ids';
 import { describeField, findObject, type SfObject } from './schema';
 import type { SaveResult } from './store';
 
@@ -17,7 +18,17 @@ export function saveFailure(res: Extract<SaveResult, { ok: false }>, ctx: SimCon
   return { status: res.status ?? 400, body: res.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })) };
 }
 
+/** The object and a well-formed record id, or the error an org answers (NOT_FOUND, MALFORMED_ID). */
+function recordTarget(m: RegExpExecArray): { obj: SfObject; id: string } | SimResponse {
+  const obj = objectOr404(m[1]);
+  if (!('fields' in obj)) return obj;
+  const id = m[2] ?? '';
+  if (!isWellFormedId(id)) return sfError(400, 'MALFORMED_ID', `${obj.name} ID: id value of incorrect type: ${id}`, ['Id']);
+  return { obj, id };
+}
+
 const MINUTE = 60_000;
+const DAY = 86_400_000;
 
 /**
  * getUpdated/getDeleted take start/end as ISO datetimes (jsforce sends YYYY-MM-DDTHH:MM:SS+00:00);
@@ -39,7 +50,11 @@ export const sobjectRoutes: ApiRoute[] = [
     handle: (ctx, _req, m) => {
       const obj = objectOr404(m[1]);
       if (!('fields' in obj)) return obj;
-      return { status: 200, body: { name: obj.name, label: obj.name, keyPrefix: obj.keyPrefix, createable: true, updateable: true, queryable: true, custom: false, fields: obj.fields.map(describeField), childRelationships: [], urls: { sobject: `/services/data/v${ctx.version}/sobjects/${obj.name}` } } };
+      const base = `/services/data/v${ctx.version}/sobjects/${obj.name}`;
+      const urls = { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}` };
+      const access = { createable: true, updateable: true, queryable: true, replicateable: true, custom: false };
+      const head = { name: obj.name, label: obj.name, labelPlural: obj.labelPlural, keyPrefix: obj.keyPrefix, ...access };
+      return { status: 200, body: { ...head, fields: obj.fields.map(describeField), childRelationships: [], urls } };
     },
   },
   {
@@ -50,6 +65,8 @@ export const sobjectRoutes: ApiRoute[] = [
       if (!('fields' in obj)) return obj;
       const range = parseRange(req.query, ctx.store.ignoreReplicationSeconds);
       if ('status' in range) return range;
+      // The REST guide: updated records are reported for no more than 30 days back.
+      if (range.start < ctx.store.now() - 30 * DAY) return sfError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
       const end = Math.min(range.end, ctx.store.now());
       const ids = [...ctx.store.table(obj).values()].filter((r) => Number(r['SystemModstamp']) >= range.start && Number(r['SystemModstamp']) < end).map((r) => r.Id);
       return { status: 200, body: { ids, latestDateCovered: formatDatetime(end) } };
@@ -64,7 +81,7 @@ export const sobjectRoutes: ApiRoute[] = [
       const range = parseRange(req.query, ctx.store.ignoreReplicationSeconds);
       if ('status' in range) return range;
       // The REST guide: deleted records are reported for no more than 15 days back.
-      if (range.start < ctx.store.now() - 15 * 86_400_000) return sfError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 15 days ago');
+      if (range.start < ctx.store.now() - 15 * DAY) return sfError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 15 days ago');
       const end = Math.min(range.end, ctx.store.now());
       // Inclusive on both ends: a client resuming at latestDateCovered may see a delete twice, never miss one.
       const deletedRecords = ctx.store.deleted
@@ -88,9 +105,10 @@ export const sobjectRoutes: ApiRoute[] = [
     method: 'GET',
     pattern: /^\/sobjects\/(\w+)\/(\w{15}|\w{18})\/?$/,
     handle: (ctx, req, m) => {
-      const obj = objectOr404(m[1]);
-      if (!('fields' in obj)) return obj;
-      const rec = ctx.store.get(obj, m[2] ?? '');
+      const target = recordTarget(m);
+      if ('status' in target) return target;
+      const { obj, id } = target;
+      const rec = ctx.store.get(obj, id);
       if (!rec) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
       const full = formatRecord(ctx.version, obj, rec);
       const wanted = req.query.get('fields');
@@ -103,10 +121,11 @@ export const sobjectRoutes: ApiRoute[] = [
     method: 'PATCH',
     pattern: /^\/sobjects\/(\w+)\/(\w{15}|\w{18})\/?$/,
     handle: (ctx, req, m) => {
-      const obj = objectOr404(m[1]);
-      if (!('fields' in obj)) return obj;
+      const target = recordTarget(m);
+      if ('status' in target) return target;
+      const { obj, id } = target;
       if (!isRecordObject(req.body)) return sfError(400, 'JSON_PARSER_ERROR', 'Expected a JSON object');
-      const res = ctx.store.update(obj, m[2] ?? '', req.body);
+      const res = ctx.store.update(obj, id, req.body);
       return res.ok ? { status: 204 } : saveFailure(res, ctx, obj);
     },
   },
@@ -114,10 +133,10 @@ export const sobjectRoutes: ApiRoute[] = [
     method: 'DELETE',
     pattern: /^\/sobjects\/(\w+)\/(\w{15}|\w{18})\/?$/,
     handle: (ctx, _req, m) => {
-      const obj = objectOr404(m[1]);
-      if (!('fields' in obj)) return obj;
-      const res = ctx.store.remove(obj, m[2] ?? '');
-      return res.ok ? { status: 204 } : saveFailure(res, ctx, obj);
+      const target = recordTarget(m);
+      if ('status' in target) return target;
+      const res = ctx.store.remove(target.obj, target.id);
+      return res.ok ? { status: 204 } : saveFailure(res, ctx, target.obj);
     },
   },
   {

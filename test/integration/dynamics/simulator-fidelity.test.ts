@@ -60,6 +60,12 @@ describe('Dataverse simulator fidelity', () => {
     expect(JSON.stringify(huge.json)).toContain('outside the valid range');
     const fraction = await api('POST', 'opportunities', { name: 'Fraction', closeprobability: 2.5 });
     expect(fraction.status).toBe(400);
+    // A floating point column keeps its own range and precision (an account's latitude: -90..90, 5 places).
+    const offEarth = await api('POST', 'accounts', { name: 'Off Earth', address1_latitude: 90.5 });
+    expect(offEarth.status).toBe(400);
+    expect(JSON.stringify(offEarth.json)).toContain('outside the valid range (-90 to 90)');
+    const placed = await api('POST', 'accounts?$select=address1_latitude', { name: 'Placed', address1_latitude: 47.6395831 });
+    expect(placed.json.address1_latitude).toBe(47.63958);
   });
 
   it('rounds money to the currency precision', async () => {

@@ -39,6 +39,50 @@ describe('Salesforce simulator fidelity', () => {
     expect((await api(`/sobjects/Opportunity/deleted/?start=${encodeURIComponent(iso(now - 14 * 86_400_000))}&end=${encodeURIComponent(iso(now))}`)).status).toBe(200);
   });
 
+  it('reports updated records for no more than 30 days back', async () => {
+    await start();
+    const now = Date.now();
+    const tooOld = await api(`/sobjects/Opportunity/updated/?start=${encodeURIComponent(iso(now - 31 * 86_400_000))}&end=${encodeURIComponent(iso(now))}`);
+    expect(tooOld.status).toBe(400);
+    expect(tooOld.body).toEqual([expect.objectContaining({ errorCode: 'INVALID_REPLICATION_DATE' })]);
+    expect((await api(`/sobjects/Opportunity/updated/?start=${encodeURIComponent(iso(now - 29 * 86_400_000))}&end=${encodeURIComponent(iso(now))}`)).status).toBe(200);
+  });
+
+  it('refuses an 18-character id whose case-safe suffix does not match (MALFORMED_ID)', async () => {
+    await start();
+    const [id = ''] = sim.seed([{ Name: 'Kept', StageName: 'Prospecting', CloseDate: '2026-12-31' }]);
+    const wrong = `${id.slice(0, 15)}${id.slice(15) === 'AAA' ? 'AAB' : 'AAA'}`;
+    for (const [method, body] of [['GET', undefined], ['PATCH', JSON.stringify({ Name: 'x' })], ['DELETE', undefined]] as const) {
+      const res = await api(`/sobjects/Opportunity/${wrong}`, { method, ...(body ? { body } : {}) });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual([{ errorCode: 'MALFORMED_ID', message: `Opportunity ID: id value of incorrect type: ${wrong}`, fields: ['Id'] }]);
+    }
+    expect((await api(`/sobjects/Opportunity/${id}`)).status).toBe(200);
+    expect((await api(`/sobjects/Opportunity/${id.slice(0, 15)}`)).status).toBe(200);
+  });
+
+  it('refuses calls past the daily API request allocation, counted over the last 24 hours', async () => {
+    await start({ apiLimit: 3 });
+    sim.setClock({ now: '2026-06-01T10:00:00Z' });
+    sim.spendApiRequests(1);
+    expect((await api('/limits')).status).toBe(200);
+    const last = await fetch(`${sim.url}/services/data/v62.0/limits`, { headers: { authorization: `Bearer ${token}` } });
+    expect(last.headers.get('sforce-limit-info')).toBe('api-usage=3/3');
+    expect(await api('/limits')).toEqual({ status: 403, body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.', fields: [] }] });
+    sim.setClock({ now: '2026-06-02T09:59:00Z' });
+    expect((await api('/limits')).status).toBe(403);
+    sim.setClock({ now: '2026-06-02T10:00:00Z' });
+    expect((await api('/limits')).body).toMatchObject({ DailyApiRequests: { Max: 3, Remaining: 2 } });
+  });
+
+  it('aborts a query job that is not complete: Aborted when polled, no results', async () => {
+    await start();
+    const created = (await api('/jobs/query', { method: 'POST', body: JSON.stringify({ operation: 'query', query: 'SELECT Id FROM Opportunity' }) })).body as { id: string };
+    expect((await api(`/jobs/query/${created.id}`, { method: 'PATCH', body: JSON.stringify({ state: 'Aborted' }) })).status).toBe(200);
+    expect(((await api(`/jobs/query/${created.id}`)).body as { state: string }).state).toBe('Aborted');
+    expect((await api(`/jobs/query/${created.id}/results`)).status).toBe(412);
+  });
+
   it('ignores the seconds of getUpdated/getDeleted start and end, as an org does', async () => {
     await start();
     const minute = Date.UTC(2026, 5, 1, 10, 30, 0);
