@@ -233,7 +233,11 @@ function settleReleased(sim: Sim): void {
 
 function holdOrEnforce(sim: Sim, field: string, crmValue: unknown, flag: boolean): void {
   if (flag) sim.held[field] = crmValue;
-  else sim.base[field] = crmValue; // the push then writes the co-sell value over it
+  else {
+    // The push then writes the co-sell value over it, also over a value held before the deal closed (R12).
+    sim.base[field] = crmValue;
+    delete sim.held[field];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -160,6 +160,13 @@ describe('merge planner: owner x change on a terminal (won) opportunity (S1)', (
   });
 });
 
+describe('merge planner: a value held before the deal closed (R12, manual)', () => {
+  it('enforce: a CRM change of it once the deal is terminal is enforced: the co-sell value is written over it, and nothing stays held', () => {
+    const plan = planFor({ opp: wonDeal('cosell'), owner: 'crm', crmNotes: 'crm again', held: { notes: 'crm' }, terminalConflicts: 'enforce' });
+    expect(summary(plan)).toMatchObject({ conflicts: ['terminal:notes S1/enforce -> enforced (pending)'], heldNotes: undefined, notes: 'cosell', push: true });
+  });
+});
+
 describe('merge planner: stage decisions (S1-S3)', () => {
   const stageSummary = (plan: MergePlan) => ({
     ...summary(plan),
