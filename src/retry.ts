@@ -54,9 +54,30 @@ export function decideRetry(err: unknown, attempt: number, policy: RetryPolicy, 
   if (err.retryAfterMs !== undefined && err.retryAfterMs >= 0) {
     return { retry: true, reason: `${err.code}: server asked to wait`, waitMs: Math.min(err.retryAfterMs, policy.maxDelayMs) };
   }
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.backoffFactor ** (attempt - 1));
-  const waitMs = Math.round(base * (1 - policy.jitter) + base * policy.jitter * random());
-  return { retry: true, reason: `${err.code}: backoff`, waitMs };
+  return { retry: true, reason: `${err.code}: backoff`, waitMs: backoffMs(attempt, policy, random) };
+}
+
+/** The policy's capped exponential backoff with jitter after the `attempt`-th failure (1-based). */
+export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.backoffFactor ** (Math.max(1, attempt) - 1));
+  return Math.round(base * (1 - policy.jitter) + base * policy.jitter * random());
+}
+
+/**
+ * Outbox entries that failed wait 1 s, 2 s, 4 s ... up to a minute before the next run tries them
+ * again (no jitter: runs are already spread by their schedule). A server's Retry-After comes first.
+ */
+export const OUTBOX_RETRY_POLICY = {
+  maxAttempts: Number.MAX_SAFE_INTEGER,
+  initialDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  backoffFactor: 2,
+  jitter: 0,
+} as const satisfies RetryPolicy;
+
+/** How long an outbox entry that failed for the `failures`-th time waits; `retryAfterMs` from the server wins. */
+export function outboxRetryDelayMs(failures: number, retryAfterMs?: number): number {
+  return retryAfterMs ?? backoffMs(failures, OUTBOX_RETRY_POLICY);
 }
 
 export interface WithRetryOptions {

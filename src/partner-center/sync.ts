@@ -7,6 +7,7 @@
  */
 import type { Clock, OpportunityId } from '../core';
 import { coerceError } from '../errors';
+import { outboxRetryDelayMs } from '../retry';
 import type { Logger } from '../log';
 import type { Referral, ReferralApi } from '../ports/referral';
 import type { StateStore } from '../store/types';
@@ -20,8 +21,6 @@ import { pushOpportunity, type OutboundOutcome } from './outbound';
 
 export const WATERMARK_CURSOR = `${PARTNER_CENTER_CONNECTOR}:watermark`;
 export const EVENTS_CURSOR = `${PARTNER_CENTER_CONNECTOR}:events`;
-/** A failed push is tried again at the next pass after this long. */
-const RETRY_LATER_MS = 60_000;
 
 export interface PartnerCenterSyncOptions {
   api: ReferralApi;
@@ -141,7 +140,7 @@ export function createPartnerCenterSync(options: PartnerCenterSyncOptions) {
     // Earlier failures first.
     for (const entry of await options.store.dueOutbox(PARTNER_CENTER_CONNECTOR, options.clock.now(), 200)) {
       if (await pushOne(entry.opportunityId, report)) await options.store.completeOutbox([entry.id]);
-      else await options.store.retryOutboxLater(entry.id, new Date(options.clock.now().getTime() + RETRY_LATER_MS));
+      else await options.store.retryOutboxLater(entry.id, new Date(options.clock.now().getTime() + outboxRetryDelayMs(entry.attempts + 1)));
     }
     let after = Number((await options.store.getCursor(EVENTS_CURSOR))?.cursor ?? 0);
     while (signal?.aborted !== true) {

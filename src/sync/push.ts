@@ -18,6 +18,7 @@ import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } fr
 import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
 import { requeueOnRuleChange } from './unrouted';
 import { sameValue } from './values';
+import { outboxRetryDelayMs } from '../retry';
 
 const FEED_PAGE = 1000;
 const MAX_STALE_ROUNDS = 2;
@@ -235,7 +236,7 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
           callFailures += 1;
           if (!result.error.retryable) callError ??= result.error;
         }
-        const wait = result.error.retryAfterMs ?? Math.min(60_000, 1000 * 2 ** push.entry.attempts);
+        const wait = outboxRetryDelayMs(push.entry.attempts + 1, result.error.retryAfterMs);
         await tx.retryOutboxLater(push.entry.id, new Date(ctx.clock.now().getTime() + wait));
       } else {
         await failed(tx, ctx, push, result.error.crmCode ?? result.error.code, result.error.message);

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../../../src/errors';
-import { decideRetry, validateRetryPolicy, withRetry, type RetryPolicy } from '../../../src/retry';
+import { decideRetry, outboxRetryDelayMs, validateRetryPolicy, withRetry, type RetryPolicy } from '../../../src/retry';
 
 const policy: RetryPolicy = { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 1000, backoffFactor: 2, jitter: 0.5 };
 const transient = new ConnectorError({ code: 'transient', retryable: true, message: 't' });
@@ -71,5 +71,21 @@ describe('withRetry', () => {
     const p = withRetry(async () => { throw transient; }, { policy: slow, signal: controller.signal });
     setTimeout(() => controller.abort(new Error('stop')), 10);
     await expect(p).rejects.toThrow('stop');
+  });
+});
+
+describe('outboxRetryDelayMs: outbox entries back off on the shared policy', () => {
+  it.each([
+    [1, 1_000],
+    [2, 2_000],
+    [3, 4_000],
+    [7, 60_000],
+    [40, 60_000],
+  ])('after failure %i the entry waits %i ms', (failures, wait) => {
+    expect(outboxRetryDelayMs(failures)).toBe(wait);
+  });
+
+  it("a server's Retry-After comes first", () => {
+    expect(outboxRetryDelayMs(3, 15_000)).toBe(15_000);
   });
 });
