@@ -4,7 +4,7 @@ import { StateError } from '../errors';
 import { chunks } from './link-repo';
 import { fromJson, iso, toJson } from './rows';
 import type { ConflictsTable, Db } from './schema';
-import type { Conflict, ConflictKind, ConflictStatus, NewConflict } from './types';
+import type { Conflict, ConflictFilter, ConflictKind, ConflictStatus, NewConflict } from './types';
 
 type ConflictRow = Omit<ConflictsTable, 'id'> & { id: number };
 
@@ -59,11 +59,14 @@ export async function getConflict(db: Db, id: number): Promise<Conflict | null> 
 
 export async function listConflicts(
   db: Db,
-  filter: { status?: ConflictStatus; opportunityId?: OpportunityId; connector?: string; limit?: number },
+  filter: ConflictFilter,
 ): Promise<Conflict[]> {
+  if (filter.opportunityIds !== undefined && filter.opportunityIds.length === 0) return [];
   let query = db.selectFrom('conflicts').selectAll();
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.opportunityId !== undefined) query = query.where('opportunity_id', '=', filter.opportunityId);
+  if (filter.opportunityIds !== undefined) query = query.where('opportunity_id', 'in', [...filter.opportunityIds]);
+  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
   if (filter.connector !== undefined) query = query.where('connector', '=', filter.connector);
   const rows = await query.orderBy('id').limit(filter.limit ?? 500).execute();
   return rows.map(toConflict);

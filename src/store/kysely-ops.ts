@@ -19,9 +19,9 @@ import type { GrantStatus, StoredGrant } from '../ports/grant';
 import type { Db, Dialect } from './schema';
 import type {
   Conflict,
-  ConflictStatus,
   CursorState,
   DeadLetter,
+  ConflictFilter,
   Link,
   NewConflict,
   NewOperatorAction,
@@ -92,12 +92,7 @@ export class KyselyOps implements StoreOps {
 
   addConflict = (conflict: NewConflict, now: Date): Promise<Conflict> => this.runInTx((db) => conflicts.addConflict(db, conflict, now));
   getConflict = (id: number): Promise<Conflict | null> => conflicts.getConflict(this.db, id);
-  listConflicts = (filter: {
-    status?: ConflictStatus;
-    opportunityId?: OpportunityId;
-    connector?: string;
-    limit?: number;
-  }): Promise<Conflict[]> => conflicts.listConflicts(this.db, filter);
+  listConflicts = (filter: ConflictFilter): Promise<Conflict[]> => conflicts.listConflicts(this.db, filter);
   resolveConflict = (id: number, resolution: string, now: Date): Promise<Conflict> =>
     this.runInTx((db) => conflicts.resolveConflict(db, id, resolution, now));
 

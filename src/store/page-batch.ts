@@ -248,7 +248,7 @@ export class PageBatch implements StoreOps {
   getConflict: StoreOps['getConflict'] = (id) => this.ops.getConflict(id);
 
   listConflicts: StoreOps['listConflicts'] = async (filter) => {
-    const onlyPending = filter.status === 'pending' && filter.connector === this.connector && filter.limit === undefined;
+    const onlyPending = filter.status === 'pending' && filter.connector === this.connector && filter.limit === undefined && filter.kind === undefined && filter.opportunityIds === undefined;
     const known = !this.bypass && onlyPending && filter.opportunityId !== undefined ? this.pendingConflicts.get(filter.opportunityId) : undefined;
     return known !== undefined ? [...known] : this.ops.listConflicts(filter);
   };

@@ -111,6 +111,15 @@ export type NewConflict = Omit<Conflict, 'id' | 'status' | 'createdAt' | 'resolv
   status?: ConflictStatus;
 };
 
+export interface ConflictFilter {
+  status?: ConflictStatus;
+  opportunityId?: OpportunityId;
+  opportunityIds?: readonly OpportunityId[];
+  kind?: ConflictKind;
+  connector?: string;
+  limit?: number;
+}
+
 export interface OutboxEntry {
   id: number;
   connector: string;
@@ -241,7 +250,8 @@ export interface StoreOps extends GrantStore {
   // conflicts
   addConflict(conflict: NewConflict, now: Date): Promise<Conflict>;
   getConflict(id: number): Promise<Conflict | null>;
-  listConflicts(filter: { status?: ConflictStatus; opportunityId?: OpportunityId; connector?: string; limit?: number }): Promise<Conflict[]>;
+  /** `opportunityIds` and `kind` narrow it further (one statement for a batch of opportunities). */
+  listConflicts(filter: ConflictFilter): Promise<Conflict[]>;
   resolveConflict(id: number, resolution: string, now: Date): Promise<Conflict>;
 
   // outbox: at most one pending entry per (connector, opportunity); enqueueing again coalesces

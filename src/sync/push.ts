@@ -5,7 +5,7 @@
  */
 import { acceptsInbound } from './inbound-routing';
 import type { CosellField } from '../core/fields';
-import type { Opportunity, Stage } from '../core/model';
+import type { Opportunity, OpportunityId, Stage } from '../core/model';
 import type { WriteOperation, WriteResult } from '../ports/connector';
 import type { ConnectorError } from '../errors';
 import type { Link, OutboxEntry, StateStore } from '../store/types';
@@ -84,11 +84,12 @@ export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boo
     const nothing: number[] = [];
     const refused: RefusedPush[] = [];
     // The batch's opportunities, links and pending conflicts read in a few statements; planning writes nothing.
+    const deletes = await deletesOf(store, ctx.instance.name, due);
     await store.pageTransaction({ connector: ctx.instance.name, opportunityIds: due.map((e) => e.opportunityId) }, async (tx) => {
       for (const entry of due) {
         if (dryRun) seen.add(entry.id);
         try {
-          const push = await planPush(tx, ctx, entry);
+          const push = await planPush(tx, ctx, { entry, deleted: deletes.get(entry.opportunityId) ?? null });
           if (push) pushes.push(push);
           else nothing.push(entry.id);
         } catch (error) {
@@ -116,7 +117,8 @@ function shouldPublish(ctx: RunContext, opp: Opportunity): boolean {
   return publish === 'all' || (publish === 'inbound' && opp.direction === 'inbound');
 }
 
-async function planPush(store: Tx, ctx: RunContext, entry: OutboxEntry): Promise<PlannedPush | null> {
+async function planPush(store: Tx, ctx: RunContext, params: { entry: OutboxEntry; deleted: Deletion }): Promise<PlannedPush | null> {
+  const { entry, deleted } = params;
   const { mapping, name } = ctx.instance;
   const stored = await store.getOpportunity(entry.opportunityId);
   if (!stored) return null;
@@ -125,7 +127,6 @@ async function planPush(store: Tx, ctx: RunContext, entry: OutboxEntry): Promise
   const writable: CosellField[] = [...mapping.fields].filter(([f, p]) => p.direction !== 'to-cosell' && f !== 'stage').map(([f]) => f);
   if (mapping.stage.direction !== 'to-cosell') writable.push('stage');
   if (!link) {
-    const deleted = await deletionOf(store, name, opp);
     if (deleted === 'pending' || deleted === 'accepted') return null;
     // A reviewer who kept the deal over the CRM's delete wants it back there, whatever the publish policy.
     if (deleted !== 'restore' && !shouldPublish(ctx, opp)) return null;
@@ -183,17 +184,23 @@ function stageDiffers(ctx: RunContext, opp: Opportunity, link: Link): boolean {
   return !equivalentInCrm((stage) => ctx.instance.mapping.toCrm({ stage }, null), base as Stage, current);
 }
 
+/** The outbox reason of a deal to create again in a CRM that deleted its record (review.ts). */
+export const RESTORE_REASON = 'deleted-kept-cosell';
+
 /**
- * What the CRM's last delete of this deal's record says about giving it the deal again: `pending`
+ * What the CRM's last delete of a deal's record says about giving it the deal again: `pending`
  * (waiting for review: not yet), `accepted` (resolved keeping the CRM's side: never), `restore`
  * (resolved keeping co-sell's: created again), or null (never deleted there).
  */
-async function deletionOf(store: Tx, connector: string, opp: Opportunity): Promise<'pending' | 'accepted' | 'restore' | null> {
-  const deletes = (await store.listConflicts({ opportunityId: opp.id, connector })).filter((c) => c.kind === 'deleted');
-  const last = deletes[deletes.length - 1];
-  if (last === undefined) return null;
-  if (last.status === 'pending') return 'pending';
-  return last.resolution?.startsWith('kept-cosell') === true ? 'restore' : 'accepted';
+type Deletion = 'pending' | 'accepted' | 'restore' | null;
+
+/** The batch's deletes in one statement (conflicts come in id order: the last one per deal counts). */
+async function deletesOf(store: StateStore, connector: string, due: readonly OutboxEntry[]): Promise<Map<OpportunityId, Deletion>> {
+  const out = new Map<OpportunityId, Deletion>();
+  for (const c of await store.listConflicts({ connector, kind: 'deleted', opportunityIds: due.map((e) => e.opportunityId), limit: 10_000 })) {
+    out.set(c.opportunityId, c.status === 'pending' ? 'pending' : c.resolution?.startsWith('kept-cosell') === true ? 'restore' : 'accepted');
+  }
+  return out;
 }
 
 /** The base after a write: what the CRM now holds, in co-sell terms (the stage as the CRM will read it back). */

@@ -11,7 +11,7 @@ import type { RunContext } from './context';
 import { editChangesFrom } from './cosell-values';
 import { runCommand } from './merge/apply-plan';
 import { applyRecord } from './pull';
-import { pushOutbox } from './push';
+import { pushOutbox, RESTORE_REASON } from './push';
 import { decideStage, equivalentInCrm } from './merge/stage';
 import type { Stage } from '../core/model';
 import { DEFAULT_REVIEW_LEASE_WAIT_MS, underInstanceLease } from './review-lease';
@@ -83,7 +83,7 @@ async function settleDelete(deps: ReviewDeps, conflict: Conflict, keep: 'crm' | 
   }
   await store.transaction(async (tx) => {
     await tx.resolveConflict(conflict.id, 'kept-cosell (created again in the CRM)', clock.now());
-    await tx.enqueueOutbox({ connector: conflict.connector, opportunityId: conflict.opportunityId, reason: 'deleted-kept-cosell' }, clock.now());
+    await tx.enqueueOutbox({ connector: conflict.connector, opportunityId: conflict.opportunityId, reason: RESTORE_REASON }, clock.now());
   });
   const kept = `conflict ${conflict.id} resolved: the deal is created again in ${conflict.connector}`;
   if (deps.offline === true) return { ok: true, message: `${kept} by the daemon's next run` };

@@ -195,7 +195,9 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('the daemon with Partner Center
   it('webhooks on the daemon: a signed event applies the referral (PEM or DER certificate), a replay changes nothing, a forged one is refused with one log line', async () => {
     const url = `${w.address}/webhooks/partner-center`;
     const sent = w.pc.receive(fromCountry('US', 'Webhook deal'));
-    expect(await w.pc.emitWebhook({ url, referralId: sent.id, eventName: 'referral-created' })).toBe(202);
+    // A refusal names its reason in the daemon's log: shown with the status when this fails.
+    const first = await w.pc.emitWebhook({ url, referralId: sent.id, eventName: 'referral-created' });
+    expect({ status: first, refused: w.logger.events('webhook.refused').map((l) => l.meta['reason']) }).toEqual({ status: 202, refused: [] });
     const id = opportunityIdOfReferral(sent.id);
     const stored = await w.app.store.getOpportunity(id);
     expect(stored?.opportunity.stage).toBe('received');

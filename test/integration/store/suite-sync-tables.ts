@@ -53,6 +53,10 @@ export function syncTableTests(ctx: StoreContext): void {
     expect(await ctx.store.getConflict(conflict.id)).toEqual(resolved);
     expect(await ctx.store.listConflicts({ status: 'pending' })).toEqual([]);
     expect(await ctx.store.listConflicts({ opportunityId: OPP, connector: 'sf' })).toHaveLength(2);
+    // By kind, for a batch of opportunities at once.
+    expect((await ctx.store.listConflicts({ connector: 'sf', kind: 'terminal', opportunityIds: [OPP] })).map((c) => c.field)).toEqual(['stage']);
+    expect(await ctx.store.listConflicts({ connector: 'sf', kind: 'terminal', opportunityIds: [] })).toEqual([]);
+    expect(await ctx.store.listConflicts({ connector: 'sf', kind: 'deleted', opportunityIds: [OPP] })).toEqual([]);
     await expect(ctx.store.resolveConflict(9999, 'x', T0)).rejects.toThrow('not found');
   });
 
