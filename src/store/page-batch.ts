@@ -171,8 +171,10 @@ export class PageBatch implements StoreOps {
     const version = (stored?.version ?? 0) + 1;
     const row: OpportunitiesTable = { id: params.id, version, updated_at: iso(params.now), ...opportunityColumns(planned.opportunity) };
     const next: StoredOpportunity = { opportunity: planned.opportunity, version, updatedAt: iso(params.now) };
+    // The rows' JSON serves the event too: the opportunity is not written out as text again.
+    const json = { after: row.data, ...(entry?.row ? { before: entry.row.data } : {}) };
     this.opportunities.set(params.id, { row, parsed: next, pending: true });
-    this.newEvents.push(eventRow({ ...params, version, before: stored?.opportunity ?? null, after: planned.opportunity, eventTypes: planned.eventTypes }));
+    this.newEvents.push(eventRow({ ...params, version, before: stored?.opportunity ?? null, after: planned.opportunity, eventTypes: planned.eventTypes, json }));
     return next;
   };
 

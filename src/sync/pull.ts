@@ -5,7 +5,7 @@
 import { asOpportunityId, type Opportunity } from '../core/model';
 import { isRuleViolation } from '../core/rules';
 import type { ChangePage, CrmRecord } from '../ports/connector';
-import type { Link } from '../store/types';
+import type { Link, StoredOpportunity } from '../store/types';
 import { connectorSource, opportunityIdFor, plan, saying, type RunContext, type Tx } from './context';
 import { cosellValues, describeViolations, outboundInputFrom } from './cosell-values';
 import { mergeLinked, runCommand } from './merge/apply-plan';
@@ -115,9 +115,14 @@ async function readsAsBase(tx: Tx, ctx: RunContext, link: Link, mapped: Mapped, 
   for (const [field, value] of Object.entries(mapped.values)) if (!(field in base) || !sameValue(value, base[field])) return false;
   const stored = await tx.getOpportunity(link.opportunityId);
   if (!stored || stored.version !== link.opportunityVersion) return false;
-  if (!sameValue(normalizeWantedStage(mapped.wantedStage, stored.opportunity.direction), base.stage)) return false;
+  if (!sameValue(wantedStageOf(mapped, stored), base.stage)) return false;
   const pending = await tx.listConflicts({ opportunityId: link.opportunityId, connector: ctx.instance.name, status: 'pending' });
   return pending.length === 0;
+}
+
+/** The co-sell stage the record wants; only a wanted `received` depends on the direction, so only it parses the opportunity. */
+function wantedStageOf(mapped: Mapped, stored: StoredOpportunity): unknown {
+  return mapped.wantedStage === 'received' ? normalizeWantedStage(mapped.wantedStage, stored.opportunity.direction) : mapped.wantedStage;
 }
 
 /** The base of a new link: what the CRM holds now, as co-sell values. */
