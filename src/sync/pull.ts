@@ -72,7 +72,7 @@ export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): P
     if (await readsAsBase(tx, ctx, link, echoed, crmStatus, registration)) {
       // Our own write read back (or a change outside the mapped fields): nothing to merge or write
       // but the version the next guarded update names.
-      if (record.version !== link.crmVersion) await tx.saveLink({ ...link, crmVersion: record.version, syncedAt: ctx.clock.now().toISOString() });
+      if (record.version !== link.crmVersion) await tx.setLinkVersion({ connector: name, externalId: record.id, crmVersion: record.version, syncedAt: ctx.clock.now().toISOString() });
       await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
       return;
     }
