@@ -78,7 +78,11 @@ export function overlapStart(stamp: string, settleMs: number): number {
   return Math.min(ms - settleMs, Math.floor(ms / 1000) * 1000);
 }
 
-/** The furthest position read (a late record behind the cursor never moves it back), and the seen window. */
+/**
+ * The furthest position read (a late record behind the cursor never moves it back), and the seen
+ * window. `c` is consumed: its seen map is carried on (not copied), so a page costs its own records,
+ * not the whole window; the window is pruned only when its start moves.
+ */
 function advance(c: SalesforceCursor, records: CrmRecord[], settleMs: number): SalesforceCursor {
   let next: SalesforceCursor = c;
   for (const r of records) {
@@ -87,8 +91,10 @@ function advance(c: SalesforceCursor, records: CrmRecord[], settleMs: number): S
   }
   if (next.stamp === null) return next;
   const from = overlapStart(next.stamp, settleMs);
-  const seen: Record<string, string> = {};
-  for (const [id, version] of Object.entries(c.seen ?? {})) if (stampMs(parseVersion(version).stamp) >= from) seen[id] = version;
+  // Every entry of a window that started at `from` or later is still inside it.
+  const kept = c.seen !== undefined && c.stamp !== null && overlapStart(c.stamp, settleMs) >= from;
+  const seen: Record<string, string> = kept && c.seen !== undefined ? c.seen : {};
+  if (!kept) for (const [id, version] of Object.entries(c.seen ?? {})) if (stampMs(parseVersion(version).stamp) >= from) seen[id] = version;
   for (const r of records) if (stampMs(parseVersion(r.version).stamp) >= from) seen[r.id] = r.version;
   return { ...next, seen };
 }

@@ -30,7 +30,14 @@ async function currentVersion(db: Db, id: string): Promise<number> {
   return row === undefined ? 0 : Number(row.version);
 }
 
-type EventParams = ApplyParams & { version: number; before: Opportunity | null; after: Opportunity; eventTypes: string[] };
+type EventParams = ApplyParams & {
+  version: number;
+  before: Opportunity | null;
+  after: Opportunity;
+  eventTypes: string[];
+  /** `before` and `after` as JSON when the caller already has them (the opportunity rows' own text). */
+  json?: { before?: string; after?: string };
+};
 
 /** The event row of one applied command. */
 export function eventRow(params: EventParams): Omit<OpportunityEventsTable, 'seq'> {
@@ -41,8 +48,8 @@ export function eventRow(params: EventParams): Omit<OpportunityEventsTable, 'seq
     source_kind: params.source.kind,
     source_name: params.source.name,
     at: iso(params.now),
-    before: params.before === null ? null : toJson(params.before),
-    after: toJson(params.after),
+    before: params.before === null ? null : (params.json?.before ?? toJson(params.before)),
+    after: params.json?.after ?? toJson(params.after),
     details: toJson({ ...params.details, events: params.eventTypes }),
   };
 }
@@ -117,6 +124,6 @@ export async function applyCommandIn(db: Db, params: ApplyParams, dialect: Diale
   const version = stored?.version ?? 0;
   if (stored === null) await insertNew(db, params, opportunity);
   else await updateExisting(db, params, opportunity, version);
-  await appendEvent(db, { ...params, version: version + 1, before: stored?.opportunity ?? null, after: opportunity, eventTypes });
+  await appendEvent(db, { ...params, version: version + 1, before: stored?.opportunity ?? null, after: opportunity, eventTypes, json: row === undefined ? {} : { before: row.data } });
   return { opportunity, version: version + 1, updatedAt: iso(params.now) };
 }

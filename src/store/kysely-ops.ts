@@ -23,6 +23,7 @@ import type {
   DeadLetter,
   ConflictFilter,
   Link,
+  LinkVersion,
   NewConflict,
   NewOperatorAction,
   OperatorAction,
@@ -64,6 +65,7 @@ export class KyselyOps implements StoreOps {
   listLinks = (filter: { connector?: string; opportunityId?: OpportunityId }): Promise<Link[]> => links.listLinks(this.db, filter);
   listLinkedIds = (connector: string): Promise<string[]> => links.listLinkedIds(this.db, connector);
   saveLink = (link: Link): Promise<void> => this.runInTx((db) => links.saveLink(db, link));
+  setLinkVersion = (version: LinkVersion): Promise<void> => this.runInTx((db) => links.setLinkVersions(db, [version]));
   deleteLink = (connector: string, externalId: string): Promise<void> =>
     this.runInTx((db) => links.deleteLink(db, connector, externalId));
 

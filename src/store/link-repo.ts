@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { OpportunityId } from '../core';
 import { fromJson, iso, toJson } from './rows';
 import type { Db, LinksTable } from './schema';
-import type { CursorState, Link } from './types';
+import type { CursorState, Link, LinkVersion } from './types';
 
 function toLink(row: LinksTable): Link {
   return {
@@ -138,5 +138,17 @@ export async function saveLinks(db: Db, links: readonly Link[]): Promise<void> {
         }),
       )
       .execute();
+  }
+}
+
+/**
+ * The CRM versions of existing links, bases untouched: one UPDATE ... FROM (VALUES ...) per chunk
+ * (SQLite 3.33+ and PostgreSQL name a VALUES list's columns column1, column2, ...).
+ */
+export async function setLinkVersions(db: Db, versions: readonly LinkVersion[]): Promise<void> {
+  for (const part of chunks(versions)) {
+    const rows = sql.join(part.map((v) => sql`(${v.connector}, ${v.externalId}, ${v.crmVersion}, ${iso(v.syncedAt)})`));
+    await sql`UPDATE links SET crm_version = v.column3, synced_at = v.column4 FROM (VALUES ${rows}) AS v
+      WHERE links.connector = v.column1 AND links.external_id = v.column2`.execute(db);
   }
 }

@@ -15,11 +15,11 @@ import { eventRow, isCreate, lockEventFeed, planCommand, type ApplyParams } from
 import { pendingConflictsOf } from './conflict-repo';
 import { openDeadLetterKeys } from './dead-letter-repo';
 import type { KyselyOps } from './kysely-ops';
-import { chunks, linksByExternalIds, linksByOpportunityIds, saveLinks } from './link-repo';
+import { chunks, linksByExternalIds, linksByOpportunityIds, saveLinks, setLinkVersions } from './link-repo';
 import { enqueueOutboxMany } from './outbox-repo';
 import { iso, isUniqueViolation, opportunityColumns, toStoredOpportunity } from './rows';
 import type { Db, Dialect, OpportunitiesTable, OpportunityEventsTable } from './schema';
-import type { Conflict, Link, NewDeadLetter, StoredOpportunity, StoreOps } from './types';
+import type { Conflict, Link, LinkVersion, NewDeadLetter, StoredOpportunity, StoreOps } from './types';
 
 /** What a page touches: its connector's records and the opportunities they may create or name. */
 export interface PageKeys {
@@ -56,6 +56,8 @@ export class PageBatch implements StoreOps {
 
   private readonly newEvents: Array<Omit<OpportunityEventsTable, 'seq'>> = [];
   private readonly newLinks = new Map<string, Link>();
+  /** Version-only changes of links already in the database (written before newLinks, which win). */
+  private readonly newVersions = new Map<string, LinkVersion>();
   private readonly newOutbox = new Map<string, { connector: string; opportunityId: OpportunityId; reason: string; now: Date }>();
   private readonly completed: number[] = [];
   /** After a savepoint the page's reads are no longer trusted: every call goes to the database. */
@@ -113,6 +115,8 @@ export class PageBatch implements StoreOps {
     for (const [, entry] of created) entry.pending = false;
     for (const part of chunks(this.newEvents)) await this.db.insertInto('opportunity_events').values(part).execute();
     this.newEvents.length = 0;
+    if (this.newVersions.size > 0) await setLinkVersions(this.db, [...this.newVersions.values()]);
+    this.newVersions.clear();
     if (this.newLinks.size > 0) await saveLinks(this.db, [...this.newLinks.values()]);
     this.newLinks.clear();
     if (this.completed.length > 0) await this.ops.completeOutbox(this.completed.splice(0));
@@ -171,8 +175,10 @@ export class PageBatch implements StoreOps {
     const version = (stored?.version ?? 0) + 1;
     const row: OpportunitiesTable = { id: params.id, version, updated_at: iso(params.now), ...opportunityColumns(planned.opportunity) };
     const next: StoredOpportunity = { opportunity: planned.opportunity, version, updatedAt: iso(params.now) };
+    // The rows' JSON serves the event too: the opportunity is not written out as text again.
+    const json = { after: row.data, ...(entry?.row ? { before: entry.row.data } : {}) };
     this.opportunities.set(params.id, { row, parsed: next, pending: true });
-    this.newEvents.push(eventRow({ ...params, version, before: stored?.opportunity ?? null, after: planned.opportunity, eventTypes: planned.eventTypes }));
+    this.newEvents.push(eventRow({ ...params, version, before: stored?.opportunity ?? null, after: planned.opportunity, eventTypes: planned.eventTypes, json }));
     return next;
   };
 
@@ -216,6 +222,18 @@ export class PageBatch implements StoreOps {
     } else {
       this.newLinks.set(linkKey(link.connector, link.externalId), link);
     }
+    this.linksByExternal.set(link.externalId, link);
+    this.linksByOpportunity.set(link.opportunityId, link);
+  };
+
+  setLinkVersion = async (version: LinkVersion): Promise<void> => {
+    const known = this.bypass || version.connector !== this.connector ? undefined : this.linksByExternal.get(version.externalId);
+    if (known === undefined || known === null) return this.through(() => this.ops.setLinkVersion(version));
+    const link: Link = { ...known, crmVersion: version.crmVersion, syncedAt: version.syncedAt };
+    const key = linkKey(version.connector, version.externalId);
+    // A link saved in this page is written whole at the flush; one read from the database gets its version alone.
+    if (this.newLinks.has(key)) this.newLinks.set(key, link);
+    else this.newVersions.set(key, version);
     this.linksByExternal.set(link.externalId, link);
     this.linksByOpportunity.set(link.opportunityId, link);
   };

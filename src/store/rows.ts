@@ -31,8 +31,20 @@ export function opportunityColumns(opportunity: Opportunity): Omit<Opportunities
   };
 }
 
+/** The opportunity is parsed when first read: a check of its version alone never needs it. */
 export function toStoredOpportunity(row: OpportunitiesTable): StoredOpportunity {
-  return { opportunity: fromJson<Opportunity>(row.data), version: Number(row.version), updatedAt: row.updated_at };
+  let opportunity: Opportunity | undefined;
+  return {
+    get opportunity(): Opportunity {
+      opportunity ??= fromJson<Opportunity>(row.data);
+      return opportunity;
+    },
+    set opportunity(value: Opportunity) {
+      opportunity = value;
+    },
+    version: Number(row.version),
+    updatedAt: row.updated_at,
+  };
 }
 
 type EventRow = Omit<OpportunityEventsTable, 'seq'> & { seq: number };

@@ -59,6 +59,14 @@ export interface Page<T> {
 }
 
 /** A linked pair: (connector instance, CRM record id) <-> co-sell opportunity, with the agreed base. */
+/** A link's CRM version as last read, and when. */
+export interface LinkVersion {
+  connector: string;
+  externalId: string;
+  crmVersion: string | null;
+  syncedAt: string;
+}
+
 export interface Link {
   connector: string;
   externalId: string;
@@ -229,6 +237,8 @@ export interface StoreOps extends GrantStore {
   /** The CRM record ids this connector has links for, in id order (no bases read). */
   listLinkedIds(connector: string): Promise<string[]>;
   saveLink(link: Link): Promise<void>;
+  /** The CRM version (and sync time) of an existing link, its base untouched: a record read back as its base. No link: nothing. */
+  setLinkVersion(version: LinkVersion): Promise<void>;
   deleteLink(connector: string, externalId: string): Promise<void>;
 
   // cursors

@@ -5,7 +5,7 @@
 import { asOpportunityId, type Opportunity } from '../core/model';
 import { isRuleViolation } from '../core/rules';
 import type { ChangePage, CrmRecord } from '../ports/connector';
-import type { Link } from '../store/types';
+import type { Link, StoredOpportunity } from '../store/types';
 import { connectorSource, opportunityIdFor, plan, saying, type RunContext, type Tx } from './context';
 import { cosellValues, describeViolations, outboundInputFrom } from './cosell-values';
 import { mergeLinked, runCommand } from './merge/apply-plan';
@@ -72,7 +72,7 @@ export async function applyRecord(tx: Tx, ctx: RunContext, record: CrmRecord): P
     if (await readsAsBase(tx, ctx, link, echoed, crmStatus, registration)) {
       // Our own write read back (or a change outside the mapped fields): nothing to merge or write
       // but the version the next guarded update names.
-      if (record.version !== link.crmVersion) await tx.saveLink({ ...link, crmVersion: record.version, syncedAt: ctx.clock.now().toISOString() });
+      if (record.version !== link.crmVersion) await tx.setLinkVersion({ connector: name, externalId: record.id, crmVersion: record.version, syncedAt: ctx.clock.now().toISOString() });
       await tx.resolveDeadLettersFor({ connector: name, externalId: record.id, direction: 'pull' }, ctx.clock.now());
       return;
     }
@@ -115,9 +115,14 @@ async function readsAsBase(tx: Tx, ctx: RunContext, link: Link, mapped: Mapped, 
   for (const [field, value] of Object.entries(mapped.values)) if (!(field in base) || !sameValue(value, base[field])) return false;
   const stored = await tx.getOpportunity(link.opportunityId);
   if (!stored || stored.version !== link.opportunityVersion) return false;
-  if (!sameValue(normalizeWantedStage(mapped.wantedStage, stored.opportunity.direction), base.stage)) return false;
+  if (!sameValue(wantedStageOf(mapped, stored), base.stage)) return false;
   const pending = await tx.listConflicts({ opportunityId: link.opportunityId, connector: ctx.instance.name, status: 'pending' });
   return pending.length === 0;
+}
+
+/** The co-sell stage the record wants; only a wanted `received` depends on the direction, so only it parses the opportunity. */
+function wantedStageOf(mapped: Mapped, stored: StoredOpportunity): unknown {
+  return mapped.wantedStage === 'received' ? normalizeWantedStage(mapped.wantedStage, stored.opportunity.direction) : mapped.wantedStage;
 }
 
 /** The base of a new link: what the CRM holds now, as co-sell values. */

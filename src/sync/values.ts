@@ -20,8 +20,16 @@ function sortKeys(value: unknown): unknown {
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {
-  return canonical(normalizeEmpty(a)) === canonical(normalizeEmpty(b));
+  const x = normalizeEmpty(a);
+  const y = normalizeEmpty(b);
+  // Two scalars compare as their JSON would (no text built for them); only objects and arrays need the canonical form.
+  if (isScalar(x) && isScalar(y)) return asJsonScalar(x) === asJsonScalar(y);
+  return canonical(x) === canonical(y);
 }
+
+/** JSON writes a number that is not finite as null. */
+const asJsonScalar = (v: string | number | boolean | null): string | number | boolean | null => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+const isScalar = (v: unknown): v is string | number | boolean | null => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 /** An empty string and null mean the same thing to a CRM field. */
 function normalizeEmpty(value: unknown): unknown {

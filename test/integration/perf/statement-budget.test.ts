@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { benchInstances } from '../../../bench/bench-instances';
 import { benchSfRecord } from '../../../bench/records';
 import { startDynamicsSimulator } from '../../../connectors/dynamics/simulator';
@@ -18,6 +19,7 @@ import { createStore } from '../../../src/store';
 import type { StateStore } from '../../../src/store/types';
 import { createSyncEngine } from '../../../src/sync/engine';
 import * as mergePlan from '../../../src/sync/merge/plan';
+import { Client } from 'pg';
 import { freshPostgresSchema } from '../../helpers/postgres-schema';
 
 const merges = jest.spyOn(mergePlan, 'planMerge');
@@ -38,12 +40,57 @@ interface SyncCost {
   records: number;
   full: PassCost;
   echo: PassCost;
+  /** Link bases the echo pass wrote, per connector (a trigger counts them). */
+  echoBaseWrites: Record<string, number>;
 }
 
-async function openStore(dialect: Dialect, dir: string): Promise<{ store: StateStore; drop: () => Promise<void> }> {
-  if (dialect === 'sqlite') return { store: await createStore({ kind: 'sqlite', path: path.join(dir, 'budget.db') }), drop: async () => undefined };
+interface OpenStore {
+  store: StateStore;
+  drop: () => Promise<void>;
+  /** Runs SQL on a connection of its own, beside the store's (SQLite in WAL mode lets it in). */
+  raw: (sqlText: string) => Promise<Array<Record<string, unknown>>>;
+}
+
+async function openStore(dialect: Dialect, dir: string): Promise<OpenStore> {
+  if (dialect === 'sqlite') {
+    const file = path.join(dir, 'budget.db');
+    const raw = async (sqlText: string): Promise<Array<Record<string, unknown>>> => {
+      const db = new Database(file);
+      try {
+        return sqlText.trimStart().startsWith('SELECT') ? (db.prepare(sqlText).all() as Array<Record<string, unknown>>) : (db.exec(sqlText), []);
+      } finally {
+        db.close();
+      }
+    };
+    return { store: await createStore({ kind: 'sqlite', path: file }), drop: async () => undefined, raw };
+  }
   const pg = await freshPostgresSchema('budget');
-  return { store: await createStore({ kind: 'postgres', url: pg.url, schema: pg.schema, poolSize: 2 }), drop: pg.drop };
+  const raw = async (sqlText: string): Promise<Array<Record<string, unknown>>> => {
+    const client = new Client({ connectionString: pg.url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO "${pg.schema}"`);
+      const result = await client.query<Record<string, unknown>>(sqlText);
+      return Array.isArray(result) ? [] : result.rows;
+    } finally {
+      await client.end();
+    }
+  };
+  return { store: await createStore({ kind: 'postgres', url: pg.url, schema: pg.schema, poolSize: 2 }), drop: pg.drop, raw };
+}
+
+/** Counts, per connector, the link rows whose base an UPDATE (an upsert's included) sets. */
+const BASE_WRITES_TRIGGER: Record<Dialect, string> = {
+  sqlite: `CREATE TABLE base_writes (connector TEXT NOT NULL);
+    CREATE TRIGGER links_base_written AFTER UPDATE OF base ON links BEGIN INSERT INTO base_writes VALUES (NEW.connector); END;`,
+  postgres: `CREATE TABLE base_writes (connector TEXT NOT NULL);
+    CREATE FUNCTION base_written() RETURNS trigger AS $$ BEGIN INSERT INTO base_writes VALUES (NEW.connector); RETURN NEW; END $$ LANGUAGE plpgsql;
+    CREATE TRIGGER links_base_written AFTER UPDATE OF base ON links FOR EACH ROW EXECUTE FUNCTION base_written();`,
+};
+
+async function countBaseWrites(raw: OpenStore['raw']): Promise<Record<string, number>> {
+  const rows = await raw('SELECT connector, COUNT(*) AS n FROM base_writes GROUP BY connector');
+  return Object.fromEntries(rows.map((r) => [String(r.connector), Number(r.n)]));
 }
 
 /** Runs a full sync of `n` Salesforce records to Dynamics and back, then the echo pass; returns the statements each cost. */
@@ -51,7 +98,7 @@ async function syncCost(dialect: Dialect, n: number): Promise<SyncCost> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-budget-'));
   const sf = await startSalesforceSimulator();
   const dyn = await startDynamicsSimulator();
-  const { store, drop } = await openStore(dialect, dir);
+  const { store, drop, raw } = await openStore(dialect, dir);
   const instances = benchInstances(sf.url, dyn);
   try {
     sf.seed(Array.from({ length: n }, (_, i) => benchSfRecord(i)));
@@ -75,11 +122,13 @@ async function syncCost(dialect: Dialect, n: number): Promise<SyncCost> {
       return { executed: after.executed - before.executed, firstPage, merged, prepared: after.prepared - before.prepared };
     };
     const full = await pass();
+    await raw(BASE_WRITES_TRIGGER[dialect]);
     const echo = await pass();
+    const echoBaseWrites = await countBaseWrites(raw);
     // The work was done: every record linked on both sides.
     expect((await store.listLinks({ connector: 'salesforce' })).length).toBe(n);
     expect((await store.listLinks({ connector: 'dynamics' })).length).toBe(n);
-    return { records: n, full, echo };
+    return { records: n, full, echo, echoBaseWrites };
   } finally {
     for (const instance of instances) await instance.connector.close();
     await store.close();
@@ -135,6 +184,12 @@ describe.each<Dialect>(['sqlite', 'postgres'])('statements on %s', (dialect) => 
     expect(large.echo.merged.salesforce).toBe(0);
     // Dynamics reads back its new records' ids, which co-sell did not hold yet: merged, as they must be.
     expect(large.echo.merged.dynamics).toBe(large.records);
+  });
+
+  it('the echo pass writes no base of a link whose record reads back as it (only its CRM version)', () => {
+    expect(large.echoBaseWrites.salesforce ?? 0).toBe(0);
+    // The merged Dynamics records (their new ids) do get new bases: the trigger sees base writes.
+    expect(large.echoBaseWrites.dynamics).toBe(large.records);
   });
 
   it('sends a bounded set of statement texts, whatever the number of records', () => {

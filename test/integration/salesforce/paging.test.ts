@@ -58,6 +58,22 @@ describe('salesforce readChanges paging on (SystemModstamp, Id)', () => {
     expect(new Set(seen)).toEqual(new Set(ids));
   });
 
+  it('keeps in each page cursor the records of its overlap window, and only those', async () => {
+    sim.pinModstamp('2026-03-01T12:00:00Z');
+    const early = sim.seed(Array.from({ length: 300 }, () => opportunity()));
+    sim.pinModstamp('2026-03-01T13:00:00Z');
+    const late = sim.seed(Array.from({ length: 300 }, () => opportunity()));
+    sim.pinModstamp(null);
+    const connector = connectTo(sim, { pageSize: 200 });
+    const windows: string[][] = [];
+    for await (const page of connector.readChanges({ cursor: null, fields: FIELDS })) {
+      if (page.records.length > 0) windows.push(Object.keys((JSON.parse(page.cursor) as { seen: Record<string, string> }).seen).sort());
+    }
+    // Pages of 200: the first lies in the early second and keeps it; the second ends an hour later,
+    // so the early records leave the window; the third stays in the late second and adds to it.
+    expect(windows).toEqual([early.slice(0, 200).sort(), late.slice(0, 100).sort(), [...late].sort()]);
+  });
+
   it('reads only participating records', async () => {
     const [inId] = sim.seed([opportunity(), opportunity({ CoSell_Sync__c: false })]);
     const connector = connectTo(sim);

@@ -49,6 +49,25 @@ export function pageBatchTests(ctx: StoreContext): void {
     expect(await ctx.store.countOutbox('dyn')).toBe(1);
   });
 
+  it('a version set in a page is served at once, written at the end without the base, and lost to a later whole save', async () => {
+    await ctx.store.applyCommand(create(0));
+    await ctx.store.applyCommand(create(1));
+    await ctx.store.saveLink(linkOf(0));
+    await ctx.store.saveLink(linkOf(1));
+    const later = minutesAfter(T0, 3).toISOString();
+    await ctx.store.pageTransaction(keys, async (tx) => {
+      await tx.setLinkVersion({ connector: 'sf', externalId: '006P0', crmVersion: 'v2', syncedAt: later });
+      expect(await tx.getLink('sf', '006P0')).toEqual(linkOf(0, { crmVersion: 'v2', syncedAt: later }));
+      await tx.setLinkVersion({ connector: 'sf', externalId: '006P1', crmVersion: 'v2', syncedAt: later });
+      await tx.saveLink(linkOf(1, { base: { dealName: 'Renamed' }, crmVersion: 'v3' }));
+      // A link the page did not read: written at once.
+      await tx.setLinkVersion({ connector: 'sf', externalId: '006P9', crmVersion: 'v2', syncedAt: later });
+    });
+    expect(await ctx.store.getLink('sf', '006P0')).toEqual(linkOf(0, { crmVersion: 'v2', syncedAt: later }));
+    expect(await ctx.store.getLink('sf', '006P1')).toEqual(linkOf(1, { base: { dealName: 'Renamed' }, crmVersion: 'v3' }));
+    expect(await ctx.store.getLink('sf', '006P9')).toBeNull();
+  });
+
   it('a page that throws leaves nothing, held or written', async () => {
     await expect(ctx.store.pageTransaction(keys, async (tx) => {
       await tx.applyCommand(create(1));

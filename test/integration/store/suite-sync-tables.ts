@@ -31,6 +31,16 @@ export function syncTableTests(ctx: StoreContext): void {
     expect(await ctx.store.getLink('sf', '006A')).toBeNull();
   });
 
+  it('sets the CRM version of a link and leaves its base as it was; a missing link is left missing', async () => {
+    await ctx.store.saveLink(aLink({ crmVersion: null }));
+    await ctx.store.setLinkVersion({ connector: 'sf', externalId: '006A', crmVersion: 'v2', syncedAt: minutesAfter(T0, 5).toISOString() });
+    expect(await ctx.store.getLink('sf', '006A')).toEqual(aLink({ crmVersion: 'v2', syncedAt: minutesAfter(T0, 5).toISOString() }));
+    await ctx.store.setLinkVersion({ connector: 'sf', externalId: '006A', crmVersion: null, syncedAt: T0.toISOString() });
+    expect(await ctx.store.getLink('sf', '006A')).toEqual(aLink({ crmVersion: null }));
+    await ctx.store.setLinkVersion({ connector: 'sf', externalId: '006Z', crmVersion: 'v1', syncedAt: T0.toISOString() });
+    expect(await ctx.store.listLinks({ connector: 'sf' })).toHaveLength(1);
+  });
+
   it('keeps one cursor per connector', async () => {
     expect(await ctx.store.getCursor('sf')).toBeNull();
     await ctx.store.setCursor('sf', 'c1', T0);
