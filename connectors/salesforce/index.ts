@@ -9,7 +9,7 @@ import { DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from '../
 import type { SalesforceAuth } from './auth';
 import { SalesforceClient } from './client';
 import { normaliseDescribe } from './describe';
-import { readChanges, type ReadContext } from './read-changes';
+import { forgetRead, readChanges, type ReadContext } from './read-changes';
 import { selectList, toCrmRecord } from './records';
 import { QueryPage } from './schema';
 import { assertFieldName, assertIdentifier, filterToSoql, idList } from './soql';
@@ -94,6 +94,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
     kind: 'salesforce',
     name: o.name,
     readChanges: (params: ReadChangesParams): AsyncIterable<ChangePage> => readChanges(readCtx, params),
+    forgetRead,
     async readRecords(ids: readonly string[], fields: readonly string[]): Promise<CrmRecord[]> {
       const select = selectList(fields);
       for (const f of select) assertFieldName(f, select);

@@ -99,6 +99,26 @@ function advance(c: SalesforceCursor, records: CrmRecord[], settleMs: number): S
   return { ...next, seen };
 }
 
+/**
+ * The cursor without these records in its seen window: written by the sync after they were read,
+ * their next read must reach the engine (which knows what it wrote) even at a version read before,
+ * since a user may have put a record back within the same SystemModstamp second.
+ */
+export function forgetRead(text: string, ids: readonly string[]): string {
+  const c = decodeCursor(text);
+  if (c.seen === undefined) return text;
+  let changed = false;
+  for (const id of ids) {
+    for (const key of [id, id.slice(0, 15)]) {
+      if (key in c.seen) {
+        delete c.seen[key];
+        changed = true;
+      }
+    }
+  }
+  return changed ? encodeCursor(c) : text;
+}
+
 /** Records of the overlap already read (same Id and version) are left out. */
 function unseen(c: SalesforceCursor, records: CrmRecord[]): CrmRecord[] {
   const seen = c.seen;

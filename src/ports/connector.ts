@@ -106,6 +106,12 @@ export interface CrmConnector {
   writeBatch(ops: readonly WriteOperation[]): Promise<WriteResult[]>;
   describe(): Promise<ObjectMetadata>;
   /**
+   * The read cursor once these records were written by us: a connector that skips records it
+   * already read (Salesforce's overlap window) forgets them, so that a user's edit back to the
+   * value it read, made after our write within the same stamp, is still read. Absent: nothing to forget.
+   */
+  forgetRead?(cursor: string, ids: readonly string[]): string;
+  /**
    * The CRM's exchange rates when it keeps a currency table (Dataverse transactioncurrency
    * exchangerate; Salesforce CurrencyType in a multi-currency org): units of each ISO code per
    * one unit of `base`. Null when it keeps none.

@@ -231,10 +231,12 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
   let callError: ConnectorError | null = null;
   let callFailures = 0;
   const keys = { connector: ctx.instance.name, opportunityIds: pushes.map((p) => p.opp.id), externalIds: pushes.flatMap((p) => (p.link ? [p.link.externalId] : [])) };
+  const written: string[] = [];
   await store.pageTransaction(keys, async (tx) => {
     for (const [i, push] of pushes.entries()) {
       const result = results[i];
       if (!result) continue;
+      if (result.ok) written.push(push.link?.externalId ?? result.id);
       if (result.ok) await succeeded(tx, ctx, push, result.id, result.version);
       else if (result.stale) stale.push(push);
       else if (result.error.code === 'not_found' && push.op.kind === 'update' && push.link) missing.push(push);
@@ -250,6 +252,7 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
         if (push.link) failedStatus.push({ kind: 'update', id: push.link.externalId, fields: ctx.instance.mapping.statusFields({ message: truncate(`Not synced: ${result.error.message}`), conflict: false }), expectedVersion: null });
       }
     }
+    await forgetWritten(tx, ctx, written);
   });
   if (callFailures > 0) {
     const first = results.find((r): r is Extract<WriteResult, { ok: false }> => !r.ok && r.callFailed === true);
@@ -259,6 +262,16 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
   if (stale.length > 0) await rereadStale(store, ctx, stale, staleRounds);
   if (missing.length > 0) await settleMissing(store, ctx, missing, results, pushes);
   if (callError !== null) throw callError;
+}
+
+/** Records we wrote are no longer "already read" for the connector's next read (see CrmConnector.forgetRead). */
+async function forgetWritten(tx: Tx, ctx: RunContext, ids: readonly string[]): Promise<void> {
+  const { connector, name } = ctx.instance;
+  if (ids.length === 0 || !connector.forgetRead) return;
+  const cursor = (await tx.getCursor(name))?.cursor ?? null;
+  if (cursor === null) return;
+  const next = connector.forgetRead(cursor, ids);
+  if (next !== cursor) await tx.setCursor(name, next, ctx.clock.now());
 }
 
 async function succeeded(tx: Tx, ctx: RunContext, push: PlannedPush, id: string, version: string | null): Promise<void> {

@@ -19,7 +19,7 @@
 import fc from 'fast-check';
 import type { FieldOwner } from '../../src/mapping/schema';
 import type { Conflict } from '../../src/store/types';
-import { AdvanceClock, CloseDifferently, commandArbitraries, CoreAction, CrmDelete, CrmEdit, CrmStage, MicrosoftAction, REFUSAL_MESSAGE, SyncRun, type Model } from './convergence/commands';
+import { AdvanceClock, CloseDifferently, commandArbitraries, CoreAction, CrmDelete, CrmEdit, CrmStage, MicrosoftAction, REFUSAL_MESSAGE, ResolveConflict, SyncRun, type Model } from './convergence/commands';
 import { crmIdViolations, disagreementsWithoutConflict, duplicates, openDeadLetters, partnerCenterViolations, statusViolations, terminalChanges, unsettledRound, wrongWinners } from './convergence/invariants';
 import { closeWorld, opportunityOf, startWorld, syncEverything, USER, type Origin, type World, type WorldConfig } from './convergence/world';
 import type { OpportunityId } from '../../src/core/model';
@@ -151,6 +151,12 @@ describe('convergence: fixed scenarios found by the property', () => {
   it('S1 (flag): a decline reason held for review that the Salesforce user takes back (closed lost instead) is no longer held, and its conflict is settled', async () => {
     await expectConverged({ ...base, policy: 'flag', deals: [...base.deals, 'sf', 'sf', 'sf'] }, [
       new CrmStage('dyn', 6, 'win', 'Other'), new SyncRun('dyn'), new CrmStage('sf', 6, 'decline', 'Not a fit'), new SyncRun('sf'), new CloseDifferently(6, false),
+    ]);
+  });
+
+  it('S2 (flag): a CRM close settled for co-sell by review, then made again in the CRM, is a conflict again', async () => {
+    await expectConverged({ ...base, policy: 'flag', deals: [...base.deals, 'sf', 'sf'] }, [
+      new CloseDifferently(4, true), new SyncRun('sf'), new CloseDifferently(4, false), new SyncRun('sf'), new ResolveConflict(0, 'cosell'), new CloseDifferently(4, false), new MicrosoftAction(0, 'accept'),
     ]);
   });
 

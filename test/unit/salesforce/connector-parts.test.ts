@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { buildJwtAssertion, defaultAudience } from '../../../connectors/salesforce/auth';
 import { decodeCursor, encodeCursor } from '../../../connectors/salesforce/cursor';
-import { buildChangesSoql } from '../../../connectors/salesforce/read-changes';
+import { buildChangesSoql, forgetRead } from '../../../connectors/salesforce/read-changes';
 import { caseSafeSuffix, makeId } from '../../../connectors/salesforce/simulator/ids';
 
 describe('JWT bearer assertion', () => {
@@ -43,6 +43,15 @@ describe('cursor', () => {
     expect(() => decodeCursor(JSON.stringify({ ...c, stamp: "2026' OR Id != null" }))).toThrow(/unexpected shape/);
     expect(() => decodeCursor(JSON.stringify({ ...c, id: "x' OR Name != null" }))).toThrow(/id: expected a Salesforce id/);
     expect(() => decodeCursor(JSON.stringify({ ...c, deletedSince: '2026-13-01T00:00:00Z' }))).toThrow(/deletedSince/);
+  });
+
+  it('forgets records we wrote from its seen window, by 18- or 15-character id, and leaves a cursor without one as it is', () => {
+    const at = '2026-03-01T12:00:00.000+0000';
+    const c = { v: 1 as const, stamp: at, id: '0065g0000000002AAA', deletedSince: '2026-03-01T11:00:00.000Z', phase: 'incremental' as const, seen: { '0065g0000000001AAA': `${at}#k1`, '0065g0000000002AAA': `${at}#k2` } };
+    expect(decodeCursor(forgetRead(encodeCursor(c), ['0065g0000000001AAA'])).seen).toEqual({ '0065g0000000002AAA': `${at}#k2` });
+    expect(decodeCursor(forgetRead(encodeCursor({ ...c, seen: { '0065g0000000001': at } }), ['0065g0000000001AAA'])).seen).toEqual({});
+    const plain = encodeCursor({ ...c, seen: undefined });
+    expect(forgetRead(plain, ['0065g0000000001AAA'])).toBe(plain);
   });
 });
 
