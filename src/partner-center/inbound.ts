@@ -4,7 +4,7 @@
  * a decline or a close there becomes the same move here. A referral already applied at this
  * ETag changes nothing, so duplicate and out-of-order deliveries are harmless.
  */
-import { createHash } from 'node:crypto';
+import { v5 as uuidV5 } from 'uuid';
 import type { Command, Opportunity, OpportunityId, Stage } from '../core';
 import { asOpportunityId, isRuleViolation, isTerminal, type RuleViolation } from '../core';
 import type { Logger } from '../log';
@@ -35,17 +35,7 @@ const REFERRAL_NAMESPACE = '6f1c3a52-8d0e-4c4b-9a57-3e2b1d9c7f10';
  * two workers) is the same opportunity, and it fits the CRMs' 36-character co-sell id fields.
  */
 export function opportunityIdOfReferral(referralId: string): OpportunityId {
-  return asOpportunityId(uuidV5(REFERRAL_NAMESPACE, referralId));
-}
-
-/** RFC 4122 §4.3 name-based UUID with SHA-1. */
-export function uuidV5(namespace: string, name: string): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
-  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
-  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return asOpportunityId(uuidV5(referralId, REFERRAL_NAMESPACE));
 }
 
 /** The command that takes the opportunity from its stage to Partner Center's, or null when none is legal. */
