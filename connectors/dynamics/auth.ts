@@ -26,17 +26,17 @@ function msalConfiguration(auth: DynamicsAuth): Configuration {
 }
 
 /** A token request still unanswered after `timeoutMs` fails as a retryable timeout (the identity service may just be slow). */
-function boundedBy(timeoutMs: number | undefined, work: Promise<string>): Promise<string> {
+function boundedBy(timeoutMs: number | undefined, work: Promise<string>, label: string): Promise<string> {
   if (timeoutMs === undefined) return work;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError({ code: 'transient', retryable: true, message: `dynamics token request: no answer within ${timeoutMs} ms` })), timeoutMs);
+    timer = setTimeout(() => reject(new TimeoutError({ code: 'transient', retryable: true, message: `${label} token request: no answer within ${timeoutMs} ms` })), timeoutMs);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** `timeoutMs` bounds each token request (the connector's `options.timeoutMs`); without it a request may wait as long as MSAL does. */
-export function createTokenSource(auth: DynamicsAuth, orgUrl: string, timeoutMs?: number): TokenSource {
+export function createTokenSource(auth: DynamicsAuth, orgUrl: string, timeoutMs?: number, label = 'dynamics'): TokenSource {
   const app = new ConfidentialClientApplication(msalConfiguration(auth));
   const scopes = [`${new URL(orgUrl).origin}/.default`];
   let inFlight: Promise<string> | null = null;
@@ -47,13 +47,13 @@ export function createTokenSource(auth: DynamicsAuth, orgUrl: string, timeoutMs?
       return result.accessToken;
     } catch (error) {
       const detail = error instanceof Error ? (error as { errorCode?: string }).errorCode ?? error.message.split('\n')[0] : String(error);
-      throw new ConnectorError({ code: 'auth', message: `dynamics token request failed: ${detail ?? 'unknown'}`, retryable: false, cause: error });
+      throw new ConnectorError({ code: 'auth', message: `${label} token request failed: ${detail ?? 'unknown'}`, retryable: false, cause: error });
     }
   };
   return {
     token(forceRefresh) {
       if (inFlight && !forceRefresh) return inFlight;
-      const p = boundedBy(timeoutMs, acquire(forceRefresh)).finally(() => {
+      const p = boundedBy(timeoutMs, acquire(forceRefresh), label).finally(() => {
         if (inFlight === p) inFlight = null;
       });
       inFlight = p;

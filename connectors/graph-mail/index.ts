@@ -94,6 +94,8 @@ export function createGraphMailSender(options: GraphMailOptions, deps: { logger:
   const tokens = createTokenSource(
     { tenantId: options.tenantId, clientId: options.clientId, clientSecret: options.clientSecret, ...(options.authority ? { authority: options.authority } : {}) },
     graphUrl,
+    options.timeoutMs ?? 30_000,
+    'graph mail',
   );
   const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, ...options.retry };
   const logger = deps.logger.child({ module: 'graph-mail' });

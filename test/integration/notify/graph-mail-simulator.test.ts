@@ -1,4 +1,6 @@
 /** The Graph mail connector against its simulator over real HTTP: tokens, sends, faults, refusals. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fixtures from '../../fixtures/graph-mail/user-sendmail.json';
 import { createGraphMailSender } from '../../../connectors/graph-mail';
 import { startGraphMailSimulator, type GraphMailSimulator } from '../../../connectors/graph-mail/simulator';
@@ -54,6 +56,24 @@ describe('graph-mail connector against the simulator', () => {
     const error = await slow.send(message('sales@partner.example')).catch((e: unknown) => e);
     expect(isMailDeliveryUnknown(error)).toBe(true);
     expect(sim.requests()).toBe(1);
+  });
+
+  it('gives up on a token request the identity service never answers at the timeout, and sends nothing', async () => {
+    const hung = http.createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hung.address() as AddressInfo;
+      const stuck = createGraphMailSender(
+        { tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret, authority: `http://127.0.0.1:${port}/${sim.tenantId}`, graphUrl: sim.url, sender: sim.sender, timeoutMs: 500, retry: { maxAttempts: 1 } },
+        { logger },
+      );
+      const error = await stuck.send(message('sales@partner.example')).catch((e: unknown) => e);
+      expect(String((error as Error).message)).toContain('graph mail token request: no answer within 500 ms');
+      expect(sim.requests()).toBe(0);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
   });
 
   it('gives up on a 503 storm after the policy attempts, with a retryable error', async () => {
