@@ -72,6 +72,26 @@ interface PlannedPush {
 
 /** Pushes due outbox entries in batches until none is due. Dry runs plan and write nothing. */
 export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boolean): Promise<void> {
+  // Records written in this push: the connector's read cursor forgets them once, at the end (a
+  // Salesforce cursor can hold a large seen window: rewriting it per batch would cost more than the batch).
+  const written: string[] = [];
+  let failure: { error: unknown } | null = null;
+  try {
+    await pushBatches(store, ctx, dryRun, written);
+  } catch (error) {
+    failure = { error };
+  }
+  if (written.length > 0) {
+    try {
+      await store.transaction((tx) => forgetWritten(tx, ctx, written));
+    } catch (error) {
+      failure ??= { error }; // the push's own failure, if any, is the one to report
+    }
+  }
+  if (failure !== null) throw failure.error;
+}
+
+async function pushBatches(store: StateStore, ctx: RunContext, dryRun: boolean, written: string[]): Promise<void> {
   const staleRounds = new Map<number, number>();
   const seen = new Set<number>();
   for (;;) {
@@ -107,7 +127,7 @@ export async function pushOutbox(store: StateStore, ctx: RunContext, dryRun: boo
     await refuse(store, ctx, refused);
     if (pushes.length === 0) continue;
     const results = await ctx.instance.connector.writeBatch(pushes.map((p) => p.op));
-    await settle(store, ctx, pushes, results, staleRounds);
+    await settle(store, ctx, pushes, results, staleRounds, written);
   }
 }
 
@@ -224,14 +244,13 @@ function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> 
  * reason retrying will not cure by itself (a session refused even after a fresh token) then fails
  * the run, once every result is settled, so that the connector's trouble shows as its run's error.
  */
-async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[], results: WriteResult[], staleRounds: Map<number, number>): Promise<void> {
+async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[], results: WriteResult[], staleRounds: Map<number, number>, written: string[]): Promise<void> {
   const stale: PlannedPush[] = [];
   const missing: PlannedPush[] = [];
   const failedStatus: WriteOperation[] = [];
   let callError: ConnectorError | null = null;
   let callFailures = 0;
   const keys = { connector: ctx.instance.name, opportunityIds: pushes.map((p) => p.opp.id), externalIds: pushes.flatMap((p) => (p.link ? [p.link.externalId] : [])) };
-  const written: string[] = [];
   await store.pageTransaction(keys, async (tx) => {
     for (const [i, push] of pushes.entries()) {
       const result = results[i];
@@ -252,7 +271,6 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
         if (push.link) failedStatus.push({ kind: 'update', id: push.link.externalId, fields: ctx.instance.mapping.statusFields({ message: truncate(`Not synced: ${result.error.message}`), conflict: false }), expectedVersion: null });
       }
     }
-    await forgetWritten(tx, ctx, written);
   });
   if (callFailures > 0) {
     const first = results.find((r): r is Extract<WriteResult, { ok: false }> => !r.ok && r.callFailed === true);
