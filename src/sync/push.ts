@@ -246,7 +246,7 @@ function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> 
  */
 async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[], results: WriteResult[], staleRounds: Map<number, number>, written: string[]): Promise<void> {
   const stale: PlannedPush[] = [];
-  const missing: PlannedPush[] = [];
+  const missing: Array<{ push: PlannedPush; error: ConnectorError }> = [];
   const failedStatus: WriteOperation[] = [];
   let callError: ConnectorError | null = null;
   let callFailures = 0;
@@ -255,10 +255,12 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
     for (const [i, push] of pushes.entries()) {
       const result = results[i];
       if (!result) continue;
-      if (result.ok) written.push(push.link?.externalId ?? result.id);
-      if (result.ok) await succeeded(tx, ctx, push, result.id, result.version);
+      if (result.ok) {
+        written.push(push.link?.externalId ?? result.id);
+        await succeeded(tx, ctx, push, result.id, result.version);
+      }
       else if (result.stale) stale.push(push);
-      else if (result.error.code === 'not_found' && push.op.kind === 'update' && push.link) missing.push(push);
+      else if (result.error.code === 'not_found' && push.op.kind === 'update' && push.link) missing.push({ push, error: result.error });
       else if (result.error.retryable || result.callFailed === true) {
         if (result.callFailed === true) {
           callFailures += 1;
@@ -278,7 +280,7 @@ async function settle(store: StateStore, ctx: RunContext, pushes: PlannedPush[],
   }
   if (failedStatus.length > 0) await ctx.instance.connector.writeBatch(failedStatus);
   if (stale.length > 0) await rereadStale(store, ctx, stale, staleRounds);
-  if (missing.length > 0) await settleMissing(store, ctx, missing, results, pushes);
+  if (missing.length > 0) await settleMissing(store, ctx, missing);
   if (callError !== null) throw callError;
 }
 
@@ -346,15 +348,14 @@ async function failed(tx: Tx, ctx: RunContext, push: PlannedPush, code: string, 
  * unlinked, with a pending conflict), not as a dead letter. A record still there (the refusal was
  * about something else, such as a lookup) is the CRM's refusal of that write.
  */
-async function settleMissing(store: StateStore, ctx: RunContext, missing: PlannedPush[], results: WriteResult[], pushes: PlannedPush[]): Promise<void> {
-  const ids = missing.map((p) => p.link!.externalId);
+async function settleMissing(store: StateStore, ctx: RunContext, missing: ReadonlyArray<{ push: PlannedPush; error: ConnectorError }>): Promise<void> {
+  const ids = missing.map(({ push }) => push.link!.externalId);
   const present = new Set((await ctx.instance.connector.readRecords(ids, ctx.instance.mapping.crmFields)).map((r) => r.id));
   await store.transaction(async (tx) => {
-    for (const push of missing) {
-      const result = results[pushes.indexOf(push)];
+    for (const { push, error } of missing) {
       const externalId = push.link!.externalId;
-      if (present.has(externalId) && result && !result.ok) {
-        await failed(tx, ctx, push, result.error.crmCode ?? result.error.code, result.error.message);
+      if (present.has(externalId)) {
+        await failed(tx, ctx, push, error.crmCode ?? error.code, error.message);
         continue;
       }
       ctx.logger.info('CRM record deleted before the push reached it', { event: 'sync.deleted_on_push', opportunityId: push.opp.id, externalId });
