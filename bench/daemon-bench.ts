@@ -27,6 +27,8 @@ export interface DaemonBenchOptions {
   spreadSeconds: number;
   /** Records the per-record baseline runs (scaled to N); 0 skips it. */
   baselineSample: number;
+  /** When set, each `sync --once` pass writes a V8 CPU profile here (pass-<phase>-<n>.cpuprofile). */
+  profileDir?: string | null;
   root: string;
 }
 
@@ -139,7 +141,8 @@ export async function daemonBench(o: DaemonBenchOptions, progress: (line: string
 
   const onePass = async (phase: string, pass: number): Promise<PassFigures> => {
     const before = await sim.stats();
-    const run = await runMeasured(process.execPath, [bin, 'sync', '--once', '--json', '--config', configFile], env);
+    const profile = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir, '--cpu-prof-name', `pass-${phase.replace(/[^a-z0-9]+/gi, '-')}-${String(pass)}.cpuprofile`] : [];
+    const run = await runMeasured(process.execPath, [...profile, bin, 'sync', '--once', '--json', '--config', configFile], env);
     const after = await sim.stats();
     if (run.code !== 0 && run.code !== 1) throw new Error(`sync --once exited ${String(run.code)}: ${run.stderr.slice(-2000)}`);
     const figures: PassFigures = {

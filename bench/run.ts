@@ -19,12 +19,13 @@ interface Args {
   pollSeconds: number;
   spreadSeconds: number;
   baselineSample: number;
+  profileDir: string | null;
 }
 
-const USAGE = 'usage: run.js [--records N] [--only daemon|connectors|engine|all] [--latency MS] [--edits N] [--poll-seconds S] [--spread-seconds S] [--baseline-sample N]';
+const USAGE = 'usage: run.js [--records N] [--only daemon|connectors|engine|all] [--latency MS] [--edits N] [--poll-seconds S] [--spread-seconds S] [--baseline-sample N] [--profile DIR]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { records: Number(process.env.COSELL_BENCH_RECORDS ?? 10_000), only: 'daemon', latencyMs: 20, edits: 2000, pollSeconds: 5, spreadSeconds: 60, baselineSample: 500 };
+  const a: Args = { records: Number(process.env.COSELL_BENCH_RECORDS ?? 10_000), only: 'daemon', latencyMs: 20, edits: 2000, pollSeconds: 5, spreadSeconds: 60, baselineSample: 500, profileDir: null };
   const num = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (${USAGE})`);
@@ -40,6 +41,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--poll-seconds') a.pollSeconds = num(flag, value, 1);
     else if (flag === '--spread-seconds') a.spreadSeconds = num(flag, value, 1);
     else if (flag === '--baseline-sample') a.baselineSample = num(flag, value, 0);
+    else if (flag === '--profile' && value !== undefined && value !== '') a.profileDir = path.resolve(value);
     else if (flag === '--only' && (value === 'connectors' || value === 'engine' || value === 'daemon' || value === 'all')) a.only = value;
     else throw new Error(`unknown argument ${String(flag)} ${String(value ?? '')} (${USAGE})`);
   }
