@@ -13,7 +13,7 @@ import { ChoiceColumns } from './choices';
 import { CurrencyCache } from './currencies';
 import { describe, logicalNameOf } from './describe';
 import { identifier } from './odata';
-import { DYNAMICS_DEFAULTS, type DynamicsConnectorOptions } from './options';
+import { DYNAMICS_DEFAULTS, OPPORTUNITY_KEY, type DynamicsConnectorOptions } from './options';
 import { readChanges } from './read-changes';
 import { readRecords } from './read-records';
 import { WebApiClient } from './web-api';
@@ -49,6 +49,7 @@ export function createDynamicsConnector(options: DynamicsConnectorOptions, deps:
 
   return {
     kind: 'dynamics',
+    idField: OPPORTUNITY_KEY,
     name: options.name,
     readChanges: (params: ReadChangesParams): AsyncIterable<ChangePage> =>
       readChanges({ api, currencies, entitySet, pageSize, filter: options.filter, logger }, params),

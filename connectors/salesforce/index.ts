@@ -92,6 +92,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
 
   return {
     kind: 'salesforce',
+    idField: 'Id',
     name: o.name,
     readChanges: (params: ReadChangesParams): AsyncIterable<ChangePage> => readChanges(readCtx, params),
     forgetRead,

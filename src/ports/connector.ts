@@ -99,6 +99,11 @@ export interface ApiUsage {
 export interface CrmConnector {
   readonly kind: ConnectorKind;
   readonly name: string;
+  /**
+   * The attribute holding the record's own id (Salesforce `Id`, Dataverse `opportunityid`): a field
+   * mapped from it reads back, after a create, as the id the create returned. Absent: unknown.
+   */
+  readonly idField?: string;
   readChanges(params: ReadChangesParams): AsyncIterable<ChangePage>;
   /** Current values of the given records (re-read before a merge). Missing ids are left out. */
   readRecords(ids: readonly string[], fields: readonly string[]): Promise<CrmRecord[]>;

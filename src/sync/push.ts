@@ -224,17 +224,37 @@ async function deletesOf(store: StateStore, connector: string, due: readonly Out
 }
 
 /** The base after a write: what the CRM now holds, in co-sell terms (the stage as the CRM will read it back). */
-function baseAfter(ctx: RunContext, push: PlannedPush): Record<string, unknown> {
+function baseAfter(ctx: RunContext, push: PlannedPush, id: string): Record<string, unknown> {
   const base: Record<string, unknown> = { ...(push.link?.base ?? {}) };
   for (const [field, value] of Object.entries(push.values)) if (field !== 'stage') base[field] = value;
   if ('stage' in push.values || !push.link) {
     base.stage = stageAsCrmReadsIt(ctx, push.opp);
     base[REASON_KEY] = reasonAsCrmReadsIt(ctx, push.opp);
   }
-  if (!push.link) for (const field of mergeableFields(ctx.instance.mapping.fields).keys()) if (!(field in base)) base[field] = null;
+  if (!push.link) {
+    Object.assign(base, idValues(ctx, id));
+    for (const field of mergeableFields(ctx.instance.mapping.fields).keys()) if (!(field in base)) base[field] = null;
+  }
   base[ID_KEY] = push.opp.id;
   base[STATUS_KEY] = { ...((push.link?.base[STATUS_KEY] as Record<string, unknown> | undefined) ?? {}), ...push.status };
   return base;
+}
+
+/**
+ * The values of fields mapped from the record's own id (S4's crmId on the shipped mappings), as a
+ * created record reads back: without them its first read back would look like a CRM edit of those
+ * fields and be merged rather than recognised as our own write.
+ */
+function idValues(ctx: RunContext, id: string): Record<string, unknown> {
+  const { connector, mapping } = ctx.instance;
+  const idField = connector.idField;
+  if (idField === undefined) return {};
+  const out: Record<string, unknown> = {};
+  const read = mapping.toCosell({ [idField]: id }).values;
+  for (const [field, compiled] of mapping.fields) {
+    if (compiled.crmFields.length === 1 && compiled.crmFields[0] === idField && field in read) out[field] = read[field];
+  }
+  return out;
 }
 
 /**
@@ -298,7 +318,7 @@ async function succeeded(tx: Tx, ctx: RunContext, push: PlannedPush, id: string,
   const stored = await tx.getOpportunity(push.opp.id);
   await tx.saveLink({
     connector: ctx.instance.name, externalId: push.link?.externalId ?? id, opportunityId: push.opp.id,
-    base: baseAfter(ctx, push), held: push.link?.held ?? {}, crmVersion: version ?? push.link?.crmVersion ?? null,
+    base: baseAfter(ctx, push, push.link?.externalId ?? id), held: push.link?.held ?? {}, crmVersion: version ?? push.link?.crmVersion ?? null,
     opportunityVersion: stored?.version ?? 0, syncedAt: ctx.clock.now().toISOString(),
   });
   await tx.completeOutbox([push.entry.id]);

@@ -182,14 +182,14 @@ describe.each<Dialect>(['sqlite', 'postgres'])('statements on %s', (dialect) => 
   it('the echo pass merges no record that reads back as its link base', () => {
     // Salesforce reads back the co-sell id and status written to it: our own write, not merged.
     expect(large.echo.merged.salesforce).toBe(0);
-    // Dynamics reads back its new records' ids, which co-sell did not hold yet: merged, as they must be.
-    expect(large.echo.merged.dynamics).toBe(large.records);
+    // Dynamics reads back the records we created, their own ids (mapped to crmId) included: the
+    // base of a create holds the id the create returned, so these are our own writes too.
+    expect(large.echo.merged.dynamics).toBe(0);
   });
 
   it('the echo pass writes no base of a link whose record reads back as it (only its CRM version)', () => {
     expect(large.echoBaseWrites.salesforce ?? 0).toBe(0);
-    // The merged Dynamics records (their new ids) do get new bases: the trigger sees base writes.
-    expect(large.echoBaseWrites.dynamics).toBe(large.records);
+    expect(large.echoBaseWrites.dynamics ?? 0).toBe(0);
   });
 
   it('sends a bounded set of statement texts, whatever the number of records', () => {
