@@ -7,7 +7,13 @@ function readPath(row: Record<string, unknown>, path: string): unknown {
   for (const part of path.split('.')) {
     if (typeof current !== 'object' || current === null) return null;
     const obj = current as Record<string, unknown>;
-    const key = Object.keys(obj).find((k) => k.toLowerCase() === part.toLowerCase());
+    // The name as selected is the name the org answers with, almost always: the case-blind search is the fallback.
+    if (Object.prototype.hasOwnProperty.call(obj, part)) {
+      current = obj[part];
+      continue;
+    }
+    const lower = part.toLowerCase();
+    const key = Object.keys(obj).find((k) => k.toLowerCase() === lower);
     current = key === undefined ? null : obj[key];
   }
   return current ?? null;

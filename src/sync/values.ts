@@ -24,8 +24,38 @@ export function sameValue(a: unknown, b: unknown): boolean {
   const y = normalizeEmpty(b);
   // Two scalars compare as their JSON would (no text built for them); only objects and arrays need the canonical form.
   if (isScalar(x) && isScalar(y)) return asJsonScalar(x) === asJsonScalar(y);
-  return canonical(x) === canonical(y);
+  return jsonEqual(x, y);
 }
+
+/**
+ * Whether two values have the same canonical JSON (`canonical(a) === canonical(b)`), compared in
+ * place: keys in any order, keys holding undefined absent, numbers that are not finite as null.
+ */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  const x = a === undefined ? null : a;
+  const y = b === undefined ? null : b;
+  if (isScalar(x) || isScalar(y)) return isScalar(x) && isScalar(y) && asJsonScalar(x) === asJsonScalar(y);
+  if (typeof x !== 'object' || typeof y !== 'object' || hasToJson(x) || hasToJson(y)) return canonical(x) === canonical(y);
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    // JSON writes an undefined array element as null.
+    for (let i = 0; i < x.length; i += 1) if (!jsonEqual(x[i], y[i])) return false;
+    return true;
+  }
+  const xo = x as Record<string, unknown>;
+  const yo = y as Record<string, unknown>;
+  let count = 0;
+  for (const key of Object.keys(xo)) {
+    const v = xo[key];
+    if (v === undefined) continue;
+    count += 1;
+    if (!Object.prototype.hasOwnProperty.call(yo, key) || yo[key] === undefined || !jsonEqual(v, yo[key])) return false;
+  }
+  for (const key of Object.keys(yo)) if (yo[key] !== undefined) count -= 1;
+  return count === 0;
+}
+
+const hasToJson = (v: object | null): boolean => typeof (v as { toJSON?: unknown } | null)?.toJSON === 'function';
 
 /** JSON writes a number that is not finite as null. */
 const asJsonScalar = (v: string | number | boolean | null): string | number | boolean | null => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
