@@ -138,7 +138,7 @@ async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions):
   const resuming = (await deps.store.getCursor(marker))?.cursor === 'running';
   let full: Set<string> | null = null;
   let fullOnly = true;
-  for await (const page of connector.readChanges({ cursor, fields: mapping.crmFields, ...(options.signal ? { signal: options.signal } : {}) })) {
+  for await (const page of readAhead(connector.readChanges({ cursor, fields: mapping.crmFields, ...(options.signal ? { signal: options.signal } : {}) }))) {
     if (page.fullResync && full === null) {
       const reason = resuming ? 'resuming a full pass' : cursor === null ? 'first load' : 'the CRM no longer honours the cursor';
       ctx.logger.warn('full reconciliation pass', { event: 'sync.full_resync', reason });
@@ -154,6 +154,41 @@ async function pull(deps: SyncEngineDeps, ctx: RunContext, options: RunOptions):
   if (dryRun) return;
   if (full !== null && fullOnly && !resuming) await unlinkMissing(deps, ctx, full);
   if (full !== null || resuming) await deps.store.setCursor(marker, null, deps.clock.now());
+}
+
+/**
+ * The pages of `pages`, the next one requested while the current one is applied: the CRM's answer
+ * (and the simulator's or the network's time) overlaps the store's work. At most one page waits
+ * ahead; its cursor is only stored once that page is applied, so a stop or a crash loses nothing.
+ */
+export async function* readAhead<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = pages[Symbol.asyncIterator]();
+  let finished = false;
+  // Each read is handled as soon as it is asked for, so that one failing while a page is applied
+  // (or after a stop) is not an unhandled rejection; it is thrown when its page is awaited.
+  const ask = (): Promise<IteratorResult<T>> => {
+    const read = iterator.next();
+    read.catch(() => undefined);
+    return read;
+  };
+  try {
+    let next = ask();
+    for (;;) {
+      const result = await next;
+      if (result.done === true) {
+        finished = true;
+        return;
+      }
+      next = ask();
+      yield result.value;
+    }
+  } catch (error) {
+    finished = true;
+    throw error;
+  } finally {
+    // A stop between pages: the read ahead is dropped (its page was never applied) and the reader closed.
+    if (!finished) await iterator.return?.(undefined);
+  }
 }
 
 /**
