@@ -14,7 +14,7 @@ import { createPartnerLookup } from '../connectors/partner-center/partner-lookup
 import { createPartnerCheck, type PartnerCheck } from './partner-center/partner-check';
 import { signInCommand } from './ports/grant';
 import { startGraphMailSimulator } from '../connectors/graph-mail/simulator';
-import { createSalesforceConnector } from '../connectors/salesforce';
+import { COLLECTION_LIMIT as SALESFORCE_COLLECTION_LIMIT, createSalesforceConnector } from '../connectors/salesforce';
 import { startSalesforceSimulator } from '../connectors/salesforce/simulator';
 import type { App, ConnectorHealth, CreateAppOptions } from './app';
 import { analyzeConfig, loadConfig, type LoadedConfig } from './config/load';
@@ -67,6 +67,8 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
         retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: config.options.maxRetries + 1 },
         timeoutMs: config.options.timeoutMs,
         settleMs: config.options.settleMs,
+        batchSize: config.options.batchSize,
+        writeConcurrency: config.options.writeConcurrency,
       },
       { logger },
     );
@@ -79,11 +81,20 @@ export function createConnector(config: ConnectorConfig, logger: Logger): CrmCon
   return createDynamicsConnector(
     {
       name: config.name, url: config.url, auth, filter, pageSize: Math.min(5000, config.options.pageSize),
-      batchSize: Math.min(1000, config.options.batchSize), apiVersion: `v${config.apiVersion}`, retry: { maxAttempts: config.options.maxRetries + 1 },
+      batchSize: Math.min(1000, config.options.batchSize), writeConcurrency: config.options.writeConcurrency, apiVersion: `v${config.apiVersion}`, retry: { maxAttempts: config.options.maxRetries + 1 },
       timeoutMs: config.options.timeoutMs,
     },
     { logger },
   );
+}
+
+/**
+ * Records a push plans and settles at once: one write call's worth (sObject Collections take 200
+ * at most) for each call the connector keeps in flight.
+ */
+export function pushBatchSize(config: ConnectorConfig): number {
+  const perCall = config.kind === 'salesforce' ? Math.min(SALESFORCE_COLLECTION_LIMIT, config.options.batchSize) : Math.min(1000, config.options.batchSize);
+  return perCall * config.options.writeConcurrency;
 }
 
 /** The configured mail service; null (nothing is ever sent) unless notifications are enabled with one. */
@@ -218,7 +229,7 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
   const instances: ConnectorInstance[] = enabled.map((c) => {
     const mapping = mappings.get(c.name);
     if (!mapping) throw new Error(`no compiled mapping for connector ${c.name}`);
-    return { name: c.name, connector: createConnector(c, logger), mapping, publish: c.options.publish, inbound: c.options.inbound, pushBatchSize: c.options.batchSize };
+    return { name: c.name, connector: createConnector(c, logger), mapping, publish: c.options.publish, inbound: c.options.inbound, pushBatchSize: pushBatchSize(c) };
   });
   const health = new Map<string, ConnectorHealth>(enabled.map((c) => [c.name, { name: c.name, kind: c.kind, ready: true, reason: null }]));
   if (config.partnerCenter) health.set(PARTNER_CENTER_INSTANCE, { name: PARTNER_CENTER_INSTANCE, kind: 'partner-center', ready: true, reason: null });

@@ -23,19 +23,21 @@ export type { DynamicsConnectorOptions, DynamicsAuth } from './options';
 export type { DynamicsFieldMetadata } from './describe';
 export { toODataFilter, matchesFilter } from './odata';
 
-function checkOptions(options: DynamicsConnectorOptions): { pageSize: number; batchSize: number } {
+function checkOptions(options: DynamicsConnectorOptions): { pageSize: number; batchSize: number; concurrency: number } {
   const pageSize = options.pageSize ?? DYNAMICS_DEFAULTS.pageSize;
   const batchSize = options.batchSize ?? DYNAMICS_DEFAULTS.batchSize;
+  const concurrency = options.writeConcurrency ?? DYNAMICS_DEFAULTS.writeConcurrency;
   const bad: string[] = [];
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 8) bad.push('writeConcurrency must be 1..8');
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 5000) bad.push('pageSize must be 1..5000');
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) bad.push('batchSize must be 1..1000');
   if (!/^https?:\/\/[^/]+\/?$/.test(options.url)) bad.push('url must be the organisation URL, e.g. https://contoso.crm.dynamics.com');
   if (bad.length > 0) throw new ConfigError(`dynamics connector ${options.name}: ${bad.join('; ')}`);
-  return { pageSize, batchSize };
+  return { pageSize, batchSize, concurrency };
 }
 
 export function createDynamicsConnector(options: DynamicsConnectorOptions, deps: { logger: Logger }): CrmConnector {
-  const { pageSize, batchSize } = checkOptions(options);
+  const { pageSize, batchSize, concurrency } = checkOptions(options);
   const logger = deps.logger.child({ module: 'dynamics', connector: options.name });
   const entitySet = identifier(options.entitySet ?? DYNAMICS_DEFAULTS.entitySet);
   const alternateKey = identifier(options.alternateKey ?? DYNAMICS_DEFAULTS.alternateKey);
@@ -55,7 +57,7 @@ export function createDynamicsConnector(options: DynamicsConnectorOptions, deps:
       readChanges({ api, currencies, entitySet, pageSize, filter: options.filter, logger }, params),
     readRecords: (ids, fields) => readRecords({ api, currencies, entitySet, pageSize }, ids, fields),
     writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> =>
-      writeBatch({ api, currencies, choices, entitySet, pageSize, alternateKey, batchSize, apiPath }, ops),
+      writeBatch({ api, currencies, choices, entitySet, pageSize, alternateKey, batchSize, concurrency, apiPath }, ops),
     describe: () => describe(api, entitySet),
     currencyRates: () => currencies.exchangeRates(),
     apiUsage: () => ({ calls: api.calls, ...api.quota() }),

@@ -30,6 +30,8 @@ export interface DynamicsConnectorOptions {
   pageSize?: number;
   /** Requests per `$batch`, at most 1000. */
   batchSize?: number;
+  /** `$batch` requests in flight at once for one writeBatch (1..8, default 4). */
+  writeConcurrency?: number;
   retry?: Partial<RetryPolicy>;
   /** Web API version segment. */
   apiVersion?: string;
@@ -42,6 +44,7 @@ export const DYNAMICS_DEFAULTS = {
   alternateKey: 'cosell_cosellid',
   pageSize: 5000,
   batchSize: 1000,
+  writeConcurrency: 4,
   apiVersion: 'v9.2',
 } as const satisfies Partial<DynamicsConnectorOptions>;
 

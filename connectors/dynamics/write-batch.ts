@@ -4,6 +4,7 @@
  * `Prefer: odata.continue-on-error` so one bad record does not sink the rest, and maps every
  * unit's replies to a WriteResult in the order of the operations.
  */
+import pLimit from 'p-limit';
 import { ConnectorError, coerceError } from '../../src/errors';
 import type { WriteOperation, WriteResult } from '../../src/ports/connector';
 import { buildBatch, parseBatchResponse, type PartResponse } from './batch';
@@ -25,6 +26,8 @@ export interface WriteContext {
   pageSize: number;
   alternateKey: string;
   batchSize: number;
+  /** `$batch` requests sent at once (each carries distinct records). */
+  concurrency: number;
   /** `/api/data/v9.2/` */
   apiPath: string;
 }
@@ -173,7 +176,8 @@ async function sendOperations(ctx: WriteContext, ops: readonly WriteOperation[])
     if ('unit' in planned) pending.push({ index, plan: planned });
     else results[index] = planned;
   });
-  for (const chunk of chunks(pending, ctx.batchSize)) {
+  const limit = pLimit(ctx.concurrency);
+  const send = async (chunk: Array<{ index: number; plan: Plan }>): Promise<void> => {
     const { contentType, body } = buildBatch(ctx.apiPath, chunk.map((c) => c.plan.unit));
     let replies: PartResponse[][];
     try {
@@ -190,12 +194,13 @@ async function sendOperations(ctx: WriteContext, ops: readonly WriteOperation[])
     } catch (error) {
       const e = error instanceof ConnectorError ? error : new ConnectorError({ code: 'unknown', message: coerceError(error).message, cause: error });
       for (const c of chunk) results[c.index] = isTimeout(error) ? unsettled(ops[c.index] as WriteOperation, error) : callFailure(ops[c.index] as WriteOperation, e);
-      continue;
+      return;
     }
     chunk.forEach((c, i) => {
       results[c.index] = interpret(ops[c.index] as WriteOperation, c.plan, replies[i]);
     });
-  }
+  };
+  await Promise.all(chunks(pending, ctx.batchSize).map((chunk) => limit(() => send(chunk))));
   return results.map((r, i) => r ?? callFailure(ops[i] as WriteOperation, new ConnectorError({ code: 'unknown', message: 'not written' })));
 }
 

@@ -40,6 +40,10 @@ export interface SalesforceConnectorOptions {
   now?: () => number;
   /** Bound on connecting and on each whole request, in ms (default 30 s). */
   timeoutMs?: number;
+  /** Records per sObject Collections call (1..200, default 200). */
+  batchSize?: number;
+  /** Collections calls in flight at once for one writeBatch (1..8, default 4). */
+  writeConcurrency?: number;
 }
 
 export const SALESFORCE_DEFAULTS = {
@@ -50,17 +54,21 @@ export const SALESFORCE_DEFAULTS = {
   bulkThreshold: 10_000,
   bulkPageSize: 10_000,
   settleMs: 5000,
+  batchSize: 200,
+  writeConcurrency: 4,
 } as const;
 
 /** Ids per `WHERE Id IN (...)` query: 200 quoted ids keep the GET URL well under 16 KB. */
 const IDS_PER_QUERY = 200;
 /** sObject Collections take at most 200 records per call. */
-const COLLECTION_LIMIT = 200;
+export const COLLECTION_LIMIT = 200;
 
 export function createSalesforceConnector(options: SalesforceConnectorOptions, deps: { logger: Logger }): CrmConnector {
   const o = { ...SALESFORCE_DEFAULTS, ...options };
   if (!/^\d+\.\d$/.test(o.apiVersion) || Number(o.apiVersion) < 47) throw new ConfigError(`salesforce apiVersion must be 47.0 or later (upsert collections, Bulk API 2.0 query), got ${o.apiVersion}`);
   if (!Number.isInteger(o.pageSize) || o.pageSize < 200 || o.pageSize > 2000) throw new ConfigError('salesforce pageSize must be within 200..2000');
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new ConfigError(`salesforce batchSize must be a whole number of records, 1 or more, got ${o.batchSize}`);
+  if (!Number.isInteger(o.writeConcurrency) || o.writeConcurrency < 1 || o.writeConcurrency > 8) throw new ConfigError(`salesforce writeConcurrency must be within 1..8, got ${o.writeConcurrency}`);
   if (!Number.isInteger(o.settleMs) || o.settleMs < 0 || o.settleMs > 3_600_000) throw new ConfigError(`salesforce settleMs must be a whole number of milliseconds within 0..3600000, got ${o.settleMs}`);
   assertIdentifier(o.object);
   assertIdentifier(o.externalIdField);
@@ -114,7 +122,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions, d
       }
       return out;
     },
-    writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> => writeBatch({ client, object: o.object, externalIdField: o.externalIdField, chunkSize: COLLECTION_LIMIT, retry: client.retryPolicy }, ops),
+    writeBatch: (ops: readonly WriteOperation[]): Promise<WriteResult[]> => writeBatch({ client, object: o.object, externalIdField: o.externalIdField, chunkSize: Math.min(COLLECTION_LIMIT, o.batchSize), concurrency: o.writeConcurrency, retry: client.retryPolicy }, ops),
     describe,
     currencyRates: () => readCurrencyRates(client),
     apiUsage: (): ApiUsage => ({ calls: client.calls, ...client.limitInfo() }),

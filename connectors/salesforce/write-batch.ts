@@ -5,6 +5,7 @@
  * are checked first with one query per chunk: rows whose SystemModstamp moved are reported stale
  * and not written (the engine re-reads and merges).
  */
+import pLimit from 'p-limit';
 import { ConnectorError } from '../../src/errors';
 import { withRetry, type RetryPolicy } from '../../src/retry';
 import type { WriteOperation, WriteResult } from '../../src/ports/connector';
@@ -19,6 +20,8 @@ export interface WriteContext {
   object: string;
   externalIdField: string;
   chunkSize: number;
+  /** Chunks written at once (each chunk its own check query and collections call). */
+  concurrency: number;
   retry: RetryPolicy;
   signal?: AbortSignal;
 }
@@ -145,12 +148,10 @@ export async function writeBatch(ctx: WriteContext, ops: readonly WriteOperation
   const creates: Indexed<CreateOp>[] = [];
   const updates: Indexed<UpdateOp>[] = [];
   ops.forEach((op, index) => (op.kind === 'create' ? creates.push({ index, op }) : updates.push({ index, op })));
-  for (const chunk of chunks(creates, ctx.chunkSize)) {
-    await writeWithRowRetry(ctx, chunk, results, (items) => writeCreates(ctx, items, results), () => null);
-  }
-  for (const chunk of chunks(updates, ctx.chunkSize)) {
-    await writeWithRowRetry(ctx, chunk, results, (items) => writeUpdates(ctx, items, results), (op) => op.id);
-  }
+  // Chunks touch distinct records (an operation appears once), so they may be written side by side.
+  const limit = pLimit(ctx.concurrency);
+  await Promise.all(chunks(creates, ctx.chunkSize).map((chunk) => limit(() => writeWithRowRetry(ctx, chunk, results, (items) => writeCreates(ctx, items, results), () => null))));
+  await Promise.all(chunks(updates, ctx.chunkSize).map((chunk) => limit(() => writeWithRowRetry(ctx, chunk, results, (items) => writeUpdates(ctx, items, results), (op) => op.id))));
   return results;
 }
 

@@ -27,6 +27,12 @@ const options = strictObject({
   bulkThreshold: z.int().min(1).default(2000),
   /** Records per write call (sObject Collections: at most 200; Dataverse $batch: at most 1000). */
   batchSize: z.int().min(1).max(1000).default(200),
+  /**
+   * Write calls a push keeps in flight at once; a push batch is batchSize x writeConcurrency
+   * records. Salesforce locks an opportunity's parent account while it is written: rows refused
+   * with UNABLE_TO_LOCK_ROW are retried, and 1 writes one call at a time.
+   */
+  writeConcurrency: z.int().min(1).max(8).default(4),
   /** Per-request timeout. */
   timeoutMs: z.int().min(1000).default(30000),
   maxRetries: z.int().min(0).max(20).default(5),

@@ -16,6 +16,7 @@ export interface ConnectorOptions {
   pageSize: number;
   bulkThreshold: number;
   batchSize: number;
+  writeConcurrency: number;
   timeoutMs: number;
   maxRetries: number;
   publish: 'all' | 'inbound' | 'none';

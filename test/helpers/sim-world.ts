@@ -93,7 +93,7 @@ connectors:
     participation: [{ field: CoSell_Sync__c, op: eq, value: true }]
     schedule: '*/2 * * * * *'
     mapping: ${mapping('salesforce')}
-    options: { pageSize: 2000, batchSize: 200, publish: all }
+    options: { pageSize: 2000, batchSize: 200, writeConcurrency: 2, publish: all }
   - name: ${DYN}
     kind: dynamics
     url: ${w.dyn.url}

@@ -44,6 +44,8 @@ export interface SimStats {
   apiRequests: number;
   batchRequests: number;
   tokenRequests: number;
+  /** The most Web API requests answered at once. */
+  peakConcurrentRequests: number;
 }
 
 export interface SimContext {

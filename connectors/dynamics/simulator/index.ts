@@ -73,7 +73,7 @@ export async function startDynamicsSimulator(options: DynamicsSimulatorOptions =
     minDeltaVersion: 0,
     rules: [],
     faults: [],
-    stats: { apiRequests: 0, batchRequests: 0, tokenRequests: 0 },
+    stats: { apiRequests: 0, batchRequests: 0, tokenRequests: 0, peakConcurrentRequests: 0 },
   };
   const tokens: TokenState = {
     clients: options.clients ?? [DEFAULT_CLIENT],

@@ -94,6 +94,9 @@ function identity(env: ServerEnv, method: string, url: URL, body: string): SimRe
   return null;
 }
 
+/** Web API requests each simulator is answering now. */
+const inFlight = new WeakMap<SimContext, number>();
+
 async function route(env: ServerEnv, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { ctx } = env;
   const body = await readBody(req);
@@ -104,6 +107,18 @@ async function route(env: ServerEnv, req: IncomingMessage, res: ServerResponse):
   if (id) return send(res, id);
   if (!url.pathname.startsWith(API_PREFIX)) return send(res, dvError(404, '', 'Not found'));
   ctx.stats.apiRequests++;
+  const now = (inFlight.get(ctx) ?? 0) + 1;
+  inFlight.set(ctx, now);
+  ctx.stats.peakConcurrentRequests = Math.max(ctx.stats.peakConcurrentRequests, now);
+  try {
+    await answerApi(env, req, res, url, method, body);
+  } finally {
+    inFlight.set(ctx, (inFlight.get(ctx) ?? 1) - 1);
+  }
+}
+
+async function answerApi(env: ServerEnv, req: IncomingMessage, res: ServerResponse, url: URL, method: string, body: string): Promise<void> {
+  const { ctx } = env;
   const fault = await applyFault(env, req);
   if (fault === 'reset' || fault === 'hang') return;
   if (fault && fault !== 'apply_then_hang') return send(res, fault);

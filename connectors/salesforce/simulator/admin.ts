@@ -13,6 +13,8 @@ export interface SimStats {
   apiCalls: number;
   tokenRequests: number;
   callsByKind: Record<string, number>;
+  /** The most API requests answered at once since the stats were reset. */
+  peakConcurrentCalls: number;
 }
 
 export interface SimAdmin {
@@ -48,7 +50,7 @@ export function createAdmin(deps: {
   faults: FaultInjector;
   auth: SimAuth;
   version: string;
-  counters: { apiCalls: number; callsByKind: Map<string, number> };
+  counters: { apiCalls: number; callsByKind: Map<string, number>; peakInFlight: number };
   allocation: ApiAllocation;
 }): SimAdmin {
   const { store, faults, auth, version, counters, allocation } = deps;
@@ -103,10 +105,11 @@ export function createAdmin(deps: {
     pinModstamp: (at) => void (store.pinnedStamp = at === null ? null : Math.floor(toMs(at) / 1000) * 1000),
     purgeDeletedBefore: (at) => store.purgeDeletedBefore(toMs(at)),
     spendApiRequests: (calls) => allocation.spend(calls),
-    stats: () => ({ apiCalls: counters.apiCalls, tokenRequests: auth.tokenRequests, callsByKind: Object.fromEntries(counters.callsByKind) }),
+    stats: () => ({ apiCalls: counters.apiCalls, tokenRequests: auth.tokenRequests, callsByKind: Object.fromEntries(counters.callsByKind), peakConcurrentCalls: counters.peakInFlight }),
     resetStats() {
       counters.apiCalls = 0;
       counters.callsByKind.clear();
+      counters.peakInFlight = 0;
       auth.tokenRequests = 0;
     },
   };

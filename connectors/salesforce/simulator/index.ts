@@ -77,6 +77,8 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
     allocation: new ApiAllocation(options.apiLimit ?? 100_000, () => store.now()),
     apiCalls: 0,
     callsByKind: new Map(),
+    inFlight: 0,
+    peakInFlight: 0,
     admin: () => ({ status: 404 }),
   };
   const counters = {
@@ -87,6 +89,12 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
       state.apiCalls = v;
     },
     callsByKind: state.callsByKind,
+    get peakInFlight() {
+      return state.peakInFlight;
+    },
+    set peakInFlight(v: number) {
+      state.peakInFlight = v;
+    },
   };
   const admin = createAdmin({ store, faults, auth, version: '62.0', counters, allocation: state.allocation });
   state.routes = [...queryRoutes, ...collectionRoutes, ...bulkRoutes, limitsRoute(state), ...sobjectRoutes];

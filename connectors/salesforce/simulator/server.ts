@@ -21,6 +21,9 @@ export interface ServerState {
   allocation: ApiAllocation;
   apiCalls: number;
   callsByKind: Map<string, number>;
+  /** API requests being answered now, and the most at once since the stats were reset. */
+  inFlight: number;
+  peakInFlight: number;
   admin: (req: SimRequest) => SimResponse | Promise<SimResponse>;
 }
 
@@ -60,6 +63,16 @@ function kindOf(rest: string): string {
 }
 
 async function handleApi(state: ServerState, req: SimRequest, res: ServerResponse, version: string, rest: string): Promise<void> {
+  state.inFlight += 1;
+  state.peakInFlight = Math.max(state.peakInFlight, state.inFlight);
+  try {
+    await answerApi(state, req, res, version, rest);
+  } finally {
+    state.inFlight -= 1;
+  }
+}
+
+async function answerApi(state: ServerState, req: SimRequest, res: ServerResponse, version: string, rest: string): Promise<void> {
   if (state.latencyMs > 0) await sleep(state.latencyMs);
   for (const action of state.faults.take(req.path)) {
     if (action.kind === 'delay') await sleep(action.ms);

@@ -12,8 +12,9 @@ import { createStore } from '../../../src/store';
 
 jest.setTimeout(120_000);
 
-const REFERRALS = 1200;
-const BATCH = 200;
+const REFERRALS = 2400;
+/** A Salesforce push batch in the world's configuration: batchSize 200 x writeConcurrency 2. */
+const BATCH = 400;
 
 async function waitFor(what: string, probe: () => boolean): Promise<void> {
   for (let i = 0; i < 1200; i += 1) {

@@ -38,7 +38,7 @@ describe('shipped example configuration', () => {
     expect(sf?.kind === 'salesforce' && sf.auth).toEqual({ flow: 'jwt', clientId: 'sf-client', username: 'integration@example.com', privateKeyFile: './secrets/salesforce.key' });
     expect(dyn?.kind === 'dynamics' && dyn.auth.clientSecret).toBe('dyn-secret');
     expect(dyn?.mappingFile).toBe(path.join(path.dirname(EXAMPLE), 'mappings/dynamics.yaml'));
-    expect(dyn?.options).toEqual({ pageSize: 5000, bulkThreshold: 2000, batchSize: 1000, timeoutMs: 30000, maxRetries: 5, publish: 'inbound', settleMs: 5000, inbound: { by: 'all' } });
+    expect(dyn?.options).toEqual({ pageSize: 5000, bulkThreshold: 2000, batchSize: 1000, writeConcurrency: 4, timeoutMs: 30000, maxRetries: 5, publish: 'inbound', settleMs: 5000, inbound: { by: 'all' } });
     expect(mappings.get('salesforce-main')?.externalIdField).toBe('CoSell_Id__c');
     expect(mappings.get('dynamics-main')?.externalIdField).toBe('cosell_cosellid');
   });
