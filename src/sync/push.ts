@@ -176,7 +176,19 @@ async function planPush(store: Tx, ctx: RunContext, params: { entry: OutboxEntry
   // A record created in the CRM gets the co-sell id in its external-id field (later creates upsert on it).
   if (link.base[ID_KEY] !== opp.id) fields[mapping.externalIdField] = opp.id;
   if (Object.keys(fields).length === 0) return null;
-  return { entry, opp, link, op: { kind: 'update', id: link.externalId, fields, expectedVersion: link.crmVersion }, values, status: mapping.statusFields(wanted) };
+  // The version guard keeps a CRM user's edit since our read from being overwritten. A write of
+  // fields the sync never reads back (the co-sell id, the sync status, to-crm fields such as the
+  // co-sell type) overwrites no value the sync would have taken, so it goes unguarded: a Salesforce
+  // write-back costs no check query. An edit made meanwhile is still read (the record's stamp
+  // moved, and the read cursor forgets what we wrote) and merged against the base.
+  const expectedVersion = Object.keys(values).some((field) => readFromCrm(mapping, field)) ? link.crmVersion : null;
+  return { entry, opp, link, op: { kind: 'update', id: link.externalId, fields, expectedVersion }, values, status: mapping.statusFields(wanted) };
+}
+
+/** Whether the sync reads this co-sell field (or the stage and its decline reason) from the CRM. */
+function readFromCrm(mapping: RunContext['instance']['mapping'], field: string): boolean {
+  if (field === 'stage' || field === 'declineReason') return mapping.stage.direction !== 'to-crm';
+  return mapping.fields.get(field as CosellField)?.direction !== 'to-crm';
 }
 
 /**
