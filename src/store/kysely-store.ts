@@ -7,13 +7,14 @@ import { migrationProvider } from './migrations';
 import { createNotificationLog, type NotificationLog } from './notification-log';
 import { openPageBatch, type PageKeys } from './page-batch';
 import type { Db } from './schema';
+import { runTransaction } from './transaction';
 import type { StateStore, StoreOps } from './types';
 
 export class KyselyStore extends KyselyOps implements StateStore {
   readonly dialect: StateStore['dialect'];
 
   constructor(private readonly driver: StoreDriver) {
-    super(driver.db, (fn) => driver.serialize(() => driver.db.transaction().execute(fn)), driver.dialect);
+    super(driver.db, (fn) => driver.serialize(() => runTransaction(driver.db, fn)), driver.dialect);
     this.dialect = driver.dialect;
   }
 
@@ -24,7 +25,7 @@ export class KyselyStore extends KyselyOps implements StateStore {
    */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return this.driver.serialize(() =>
-      this.driver.db.transaction().execute((trx: Db) => fn(new KyselyOps(trx, (inner) => inner(trx), this.driver.dialect, true))),
+      runTransaction(this.driver.db, (trx: Db) => fn(new KyselyOps(trx, (inner) => inner(trx), this.driver.dialect, true))),
     );
   }
 
@@ -34,7 +35,7 @@ export class KyselyStore extends KyselyOps implements StateStore {
    */
   pageTransaction<T>(keys: PageKeys, fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return this.driver.serialize(() =>
-      this.driver.db.transaction().execute(async (trx: Db) => {
+      runTransaction(this.driver.db, async (trx: Db) => {
         const ops = new KyselyOps(trx, (inner) => inner(trx), this.driver.dialect, true);
         const batch = await openPageBatch(trx, ops, this.driver.dialect, keys);
         const result = await fn(batch);
