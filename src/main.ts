@@ -237,6 +237,8 @@ export async function assembleApp(loaded: LoadedConfig, options: AssembleOptions
     metrics.recordRun(summary);
     const instance = instances.find((i) => i.name === summary.connector);
     if (instance) metrics.setApiUsage(summary.connector, instance.connector.apiUsage());
+    // A run that made no call (a push run with nothing due) says nothing of the connector's health.
+    if (summary.error === null && summary.apiCalls === 0) return;
     health.set(summary.connector, { ...(health.get(summary.connector) as ConnectorHealth), ready: summary.error === null, reason: summary.error });
   };
   const policy = { terminalConflicts: config.reconciliation.terminalConflicts, illegalMoves: config.reconciliation.illegalCrmMoves };

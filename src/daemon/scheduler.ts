@@ -2,7 +2,10 @@
  * Runs every connector instance on its cron schedule and the R13 expiry sweep on its own. Runs of
  * one instance never overlap: a tick that finds the previous run still going is skipped and logged.
  * One AbortController drives everything: stopping aborts running syncs (the engine finishes its
- * current page) and waits for them up to a bound.
+ * current page) and waits for them up to a bound. A run that applied changes to co-sell is followed
+ * at once by a push run of every other instance (one still running gets its push run when it ends),
+ * so a change reaches the other side without waiting for that side's next tick; push runs read
+ * nothing and cost API calls only for what they write.
  */
 import { randomUUID } from 'node:crypto';
 import type { ScheduledConnector } from '../app';
@@ -43,6 +46,9 @@ export class Scheduler {
   private readonly controller = new AbortController();
   private jobs: CronJob[] = [];
   private stopping = false;
+  private names: string[] = [];
+  /** Instances owed a push run once their current run ends. */
+  private readonly pushOwed = new Set<string>();
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -61,6 +67,7 @@ export class Scheduler {
     const sweepSchedule = params.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE;
     for (const c of params.connectors) assertCronExpression(c.schedule, `connector ${c.name} schedule`);
     assertCronExpression(sweepSchedule, 'expiry sweep schedule');
+    this.names = params.connectors.map((c) => c.name);
     for (const c of params.connectors) {
       this.jobs.push(this.deps.schedule({ expression: c.schedule, name: `sync:${c.name}`, tick: () => void this.runInstance(c.name) }));
     }
@@ -76,7 +83,34 @@ export class Scheduler {
   /** One run of one instance, unless one is going or we are stopping (then null). Never throws. */
   runInstance(connector: string): Promise<RunSummary | null> {
     if (this.skipped(connector)) return Promise.resolve(null);
-    return this.track(connector, this.executeUnlessPaused(connector)).finally(() => this.deps.afterRun?.());
+    return this.tracked(connector, false);
+  }
+
+  /** A push run of one instance (nothing read); owed until its current run ends if one is going. */
+  pushInstance(connector: string): Promise<RunSummary | null> {
+    if (this.stopping) return Promise.resolve(null);
+    if (this.running.has(connector)) {
+      this.pushOwed.add(connector);
+      return Promise.resolve(null);
+    }
+    return this.tracked(connector, true);
+  }
+
+  private tracked(connector: string, pushOnly: boolean): Promise<RunSummary | null> {
+    return this.track(connector, this.executeUnlessPaused(connector, pushOnly))
+      .then((summary) => {
+        this.followUp(connector, summary, pushOnly);
+        return summary;
+      })
+      .finally(() => this.deps.afterRun?.());
+  }
+
+  /** After a run: the other instances push what it applied; a push owed to this one goes now. */
+  private followUp(connector: string, summary: RunSummary | null, pushOnly: boolean): void {
+    if (this.stopping) return;
+    if (this.pushOwed.delete(connector)) void this.pushInstance(connector);
+    if (pushOnly || summary === null || summary.error !== null || summary.applied === 0) return;
+    for (const other of this.names) if (other !== connector) void this.pushInstance(other);
   }
 
   /** One expiry sweep, unless one is going. Never throws. */
@@ -134,12 +168,12 @@ export class Scheduler {
   }
 
   /** Read at every start, so a pause set by any worker, the CLI or the console holds here too. */
-  private executeUnlessPaused(connector: string): Promise<RunSummary | null> {
+  private executeUnlessPaused(connector: string, pushOnly: boolean): Promise<RunSummary | null> {
     const isPaused = this.deps.isPaused;
-    return isPaused === undefined ? this.execute(connector) : this.checkThenExecute(connector, isPaused);
+    return isPaused === undefined ? this.execute(connector, pushOnly) : this.checkThenExecute(connector, isPaused, pushOnly);
   }
 
-  private async checkThenExecute(connector: string, isPaused: (connector: string) => Promise<boolean>): Promise<RunSummary | null> {
+  private async checkThenExecute(connector: string, isPaused: (connector: string) => Promise<boolean>, pushOnly: boolean): Promise<RunSummary | null> {
     let paused: boolean;
     try {
       paused = await isPaused(connector);
@@ -148,34 +182,35 @@ export class Scheduler {
       this.deps.logger.error('run skipped: run control unreadable', { event: 'sync.skip', connector, reason: 'run-control', err: error });
       return null;
     }
-    if (!paused) return this.execute(connector);
+    if (!paused) return this.execute(connector, pushOnly);
     this.deps.logger.info('run skipped: the instance is paused', { event: 'sync.skip', connector, reason: 'paused' });
     this.deps.metrics.recordSkip(connector, 'paused');
     return null;
   }
 
-  private async execute(connector: string): Promise<RunSummary> {
+  private async execute(connector: string, pushOnly: boolean): Promise<RunSummary> {
     const started = Date.now();
     let summary: RunSummary;
     let threw = false;
     try {
-      summary = await this.deps.engine.runOnce({ connector, signal: this.controller.signal, onProgress: () => this.deps.liveness?.progress(connector) });
+      summary = await this.deps.engine.runOnce({ connector, signal: this.controller.signal, onProgress: () => this.deps.liveness?.progress(connector), ...(pushOnly ? { pushOnly } : {}) });
     } catch (error) {
       threw = true;
       const message = error instanceof Error ? error.message : String(error);
       summary = { runId: `failed-${randomUUID()}`, connector, dryRun: false, pulled: 0, applied: 0, pushed: 0, conflicts: 0, deadLetters: 0, apiCalls: 0, durationMs: Date.now() - started, planned: [], error: message };
     }
-    if (threw || this.deps.reportRuns !== false) this.report(summary);
+    if (threw || this.deps.reportRuns !== false) this.report(summary, pushOnly);
     return summary;
   }
 
   /** The one summary line of a run (architecture.md, Logs) and its metrics. */
-  private report(summary: RunSummary): void {
+  private report(summary: RunSummary, pushOnly: boolean): void {
     this.deps.metrics.recordRun(summary);
     const { planned: _planned, ...line } = summary;
     const log = this.deps.logger.child({ connector: summary.connector, runId: summary.runId });
-    if (summary.error === null) log.info('sync run', { ...line, event: 'sync.run' });
-    else log.error('sync run failed', { ...line, event: 'sync.run' });
+    const kind = pushOnly ? { pushOnly } : {};
+    if (summary.error === null) log.info('sync run', { ...line, ...kind, event: 'sync.run' });
+    else log.error('sync run failed', { ...line, ...kind, event: 'sync.run' });
   }
 
   private async sweep(): Promise<number> {

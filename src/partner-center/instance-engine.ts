@@ -71,16 +71,18 @@ export function createPartnerCenterEngine(deps: PartnerCenterEngineDeps): SyncEn
       let pushed: PushReport | null = null;
       let error: string | null = null;
       try {
-        pulled = await deps.sync.pull(signal);
-        const rechecked = signal.aborted ? {} : await deps.sync.recheck(signal);
-        if ((rechecked.updated ?? 0) > 0) {
-          log.info('pending Partner Center decisions applied', { event: 'pc.decisions-applied', count: rechecked.updated });
-          pulled.outcomes.updated = (pulled.outcomes.updated ?? 0) + (rechecked.updated ?? 0);
+        if (options.pushOnly !== true) {
+          pulled = await deps.sync.pull(signal);
+          const rechecked = signal.aborted ? {} : await deps.sync.recheck(signal);
+          if ((rechecked.updated ?? 0) > 0) {
+            log.info('pending Partner Center decisions applied', { event: 'pc.decisions-applied', count: rechecked.updated });
+            pulled.outcomes.updated = (pulled.outcomes.updated ?? 0) + (rechecked.updated ?? 0);
+          }
         }
         options.onProgress?.();
         if (!signal.aborted) pushed = await deps.sync.push(signal);
         // R9: Microsoft sellers' answers to our invitations, read from their side of each engagement.
-        if (!signal.aborted) {
+        if (!signal.aborted && options.pushOnly !== true) {
           const answers = await deps.sync.engagements();
           if (Object.keys(answers).length > 0) log.info('microsoft sellers answered invitations', { event: 'r9.answers', answers });
         }

@@ -101,7 +101,7 @@ async function runInstance(deps: SyncEngineDeps, ctx: RunContext, options: RunOp
   }
   let error: string | null = null;
   try {
-    await pull(deps, ctx, options);
+    if (options.pushOnly !== true) await pull(deps, ctx, options);
     throwIfLeaseLost(ctx);
     if (!options.signal?.aborted) {
       if (!dryRun) await drainFeed(deps.store, ctx);

@@ -35,6 +35,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called after each page applied (liveness). */
   onProgress?: () => void;
+  /**
+   * A push run: nothing is read from the CRM (or Partner Center); what co-sell changed since the
+   * last push goes out. The scheduler runs one for every other instance as soon as a run applied
+   * changes, so a change reaches the other side without waiting for that side's next tick.
+   */
+  pushOnly?: boolean;
 }
 
 /** The outcome of resyncing one CRM record; `planned` lists the writes a dry run would make. */

@@ -115,7 +115,10 @@ export async function startDaemonWorld(kind: StoreKind): Promise<DaemonWorld> {
   const world: DaemonWorld = {
     sf, dyn, pc, mail, configPath, env, ...(await boot()),
     async run(name) {
+      // The push runs a run is followed by end before the next step, as the test's steps are one at a time.
+      await world.handle.scheduler.settled();
       const summary = await world.handle.scheduler.runInstance(name);
+      await world.handle.scheduler.settled();
       if (summary === null) throw new Error(`run of ${name} was skipped`);
       if (summary.error !== null) throw new Error(`run of ${name} failed: ${summary.error}`);
     },

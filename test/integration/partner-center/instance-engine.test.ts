@@ -51,6 +51,20 @@ it('a run pulls then pushes and is recorded as the instance\'s run', async () =>
   expect((await h.store.getOpportunity(opportunityIdOfReferral(sent.id)))?.opportunity.stage).toBe('received');
 });
 
+it('a push run reads no referral: one waiting in Partner Center stays for the next full run', async () => {
+  h.sim.receive(anIncomingBody());
+  let pages = 0;
+  onPage = () => {
+    pages += 1;
+  };
+  const push = await engine.runOnce({ connector: 'partner-center', pushOnly: true });
+  expect(push).toMatchObject({ pulled: 0, applied: 0, error: null });
+  expect(pages).toBe(0);
+  expect(await h.store.listOpportunities({ view: 'all' })).toMatchObject({ items: [] });
+  expect(await engine.runOnce({ connector: 'partner-center' })).toMatchObject({ pulled: 1, applied: 1, error: null });
+  expect(pages).toBeGreaterThan(0);
+});
+
 it('skips while another worker holds the instance lease', async () => {
   h.sim.receive(anIncomingBody());
   const inner = await h.store.withLease(instanceLeaseName('partner-center'), async () => engine.runOnce({ connector: 'partner-center' }));

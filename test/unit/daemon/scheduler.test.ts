@@ -10,14 +10,17 @@ class GatedEngine implements SyncEngine {
   readonly runs: RunOptions[] = [];
   gate: Promise<void> | null = null;
   error: Error | null = null;
+  /** What each run applied to co-sell (a push run never applies anything). */
+  applied = 8;
   connectorNames(): string[] {
     return ['sf-main', 'dyn-main'];
   }
   async runOnce(options: RunOptions): Promise<RunSummary> {
     this.runs.push(options);
+    const applied = options.pushOnly === true ? 0 : this.applied;
     if (this.gate !== null) await this.gate;
     if (this.error !== null) throw this.error;
-    return { runId: `r${this.runs.length}`, connector: options.connector, dryRun: false, pulled: 10, applied: 8, pushed: 3, conflicts: 1, deadLetters: 2, apiCalls: 5, durationMs: 40, planned: [], error: null };
+    return { runId: `r${this.runs.length}`, connector: options.connector, dryRun: false, pulled: options.pushOnly === true ? 0 : 10, applied, pushed: 3, conflicts: 1, deadLetters: 2, apiCalls: 5, durationMs: 40, planned: [], error: null };
   }
   retryDeadLetter = async () => ({ ok: true, message: '' });
   resolveConflict = async () => ({ ok: true, message: '' });
@@ -179,5 +182,95 @@ describe('Scheduler after stop', () => {
     scheduler.start({ connectors, runOnStart: true });
     expect(cron.jobs).toHaveLength(0);
     expect(engine.runs).toHaveLength(0);
+  });
+});
+
+describe('Scheduler: push runs after a run that applied changes', () => {
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const plain = (runs: RunOptions[]): Array<[string, boolean]> => runs.map((r) => [r.connector, r.pushOnly === true]);
+
+  it('a run that applied changes is followed at once by a push run of every other instance, which reads nothing and is followed by nothing', async () => {
+    const { cron, engine, logger, scheduler } = setup();
+    scheduler.start({ connectors });
+    cron.fire('sync:sf-main');
+    await settle();
+    expect(plain(engine.runs)).toEqual([
+      ['sf-main', false],
+      ['dyn-main', true],
+    ]);
+    expect(logger.events('sync.run').map((l) => [l.meta['connector'], l.meta['pushOnly'] ?? false])).toEqual([
+      ['sf-main', false],
+      ['dyn-main', true],
+    ]);
+    await scheduler.stop('test', 1000);
+  });
+
+  it('a run that applied nothing, or failed, is followed by nothing', async () => {
+    const { cron, engine, scheduler } = setup();
+    scheduler.start({ connectors });
+    engine.applied = 0;
+    cron.fire('sync:sf-main');
+    await settle();
+    engine.applied = 8;
+    engine.error = new Error('CRM down');
+    cron.fire('sync:sf-main');
+    await settle();
+    expect(plain(engine.runs)).toEqual([
+      ['sf-main', false],
+      ['sf-main', false],
+    ]);
+    await scheduler.stop('test', 1000);
+  });
+
+  it('an instance still running gets its push run when its run ends', async () => {
+    const { cron, engine, scheduler } = setup();
+    scheduler.start({ connectors });
+    const gate = deferred();
+    engine.gate = gate.promise;
+    engine.applied = 0;
+    cron.fire('sync:dyn-main'); // a long Dynamics run that applies nothing
+    engine.applied = 8;
+    engine.gate = null;
+    await scheduler.runInstance('sf-main'); // applies changes while Dynamics runs
+    await settle();
+    expect(plain(engine.runs)).toEqual([
+      ['dyn-main', false],
+      ['sf-main', false],
+    ]);
+    gate.resolve();
+    await settle();
+    expect(plain(engine.runs)).toEqual([
+      ['dyn-main', false],
+      ['sf-main', false],
+      ['dyn-main', true],
+    ]);
+    await scheduler.stop('test', 1000);
+  });
+
+  it('starts no push run once stopping, and none for a paused instance', async () => {
+    const cron = new ManualCron();
+    const engine = new GatedEngine();
+    const scheduler = new Scheduler({ engine, logger: new MemoryLogger(), metrics: new Metrics(), schedule: cron.schedule, sweep: async () => null, isPaused: async (c) => c === 'dyn-main' });
+    scheduler.start({ connectors });
+    cron.fire('sync:sf-main');
+    await settle();
+    expect(plain(engine.runs)).toEqual([['sf-main', false]]);
+    const gate = deferred();
+    engine.gate = gate.promise;
+    const unpaused = new Scheduler({ engine, logger: new MemoryLogger(), metrics: new Metrics(), schedule: new ManualCron().schedule, sweep: async () => null });
+    unpaused.start({ connectors });
+    const run = unpaused.runInstance('sf-main');
+    const stopped = unpaused.stop('test', 1000);
+    gate.resolve();
+    await run;
+    await stopped;
+    await settle();
+    expect(plain(engine.runs)).toEqual([
+      ['sf-main', false],
+      ['sf-main', false],
+    ]);
+    await scheduler.stop('test', 1000);
   });
 });
