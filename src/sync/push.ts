@@ -14,6 +14,7 @@ import { crmFacingValues } from './cosell-values';
 import { mergeableFields } from './merge/plan';
 import { applyDelete, applyRecord } from './pull';
 import { isValueRefused, type ValueRefusedError } from '../mapping/refusal';
+import { reads } from '../mapping/crm-names';
 import { ID_KEY, linkStatus, REASON_KEY, statusWrites, STATUS_KEY, truncate } from './status';
 import { equivalentInCrm, normalizeWantedStage } from './merge/stage';
 import { requeueOnRuleChange } from './unrouted';
@@ -187,8 +188,9 @@ async function planPush(store: Tx, ctx: RunContext, params: { entry: OutboxEntry
 
 /** Whether the sync reads this co-sell field (or the stage and its decline reason) from the CRM. */
 function readFromCrm(mapping: RunContext['instance']['mapping'], field: string): boolean {
-  if (field === 'stage' || field === 'declineReason') return mapping.stage.direction !== 'to-crm';
-  return mapping.fields.get(field as CosellField)?.direction !== 'to-crm';
+  if (field === 'stage' || field === 'declineReason') return reads(mapping.stage.direction);
+  const compiled = mapping.fields.get(field as CosellField);
+  return compiled === undefined || reads(compiled.direction);
 }
 
 /**
