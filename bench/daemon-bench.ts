@@ -8,6 +8,7 @@
  * to Salesforce; a steady phase of random edits in both CRMs under `start`, with the delay from an
  * edit in one CRM to the value visible in the other.
  */
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,10 @@ export interface DaemonBenchOptions {
   baselineSample: number;
   /** When set, each `sync --once` pass writes a V8 CPU profile here (pass-<phase>-<n>.cpuprofile). */
   profileDir?: string | null;
+  /** Node.js flags of each daemon process (`--node-arg --max-old-space-size=192`). */
+  nodeArgs?: readonly string[];
+  /** Leave the store and the configuration in their temporary folder (printed) instead of removing them. */
+  keepStore?: boolean;
   root: string;
 }
 
@@ -73,6 +78,8 @@ export interface DaemonBenchFigures {
   phases: PhaseTotal[];
   steady: (SteadyFigures & { pollSeconds: number; peakRssMb: number | null }) | null;
   storeMb: number;
+  /** Bytes of each table and index in the store (SQLite's dbstat), largest first. */
+  storeTables: Array<{ name: string; mb: number; bytesPerDeal: number }>;
   linked: { salesforce: number; dynamics: number };
   baseline: BaselineFigures | null;
 }
@@ -128,6 +135,18 @@ function parseSummaries(stdout: string): ConnectorPass[] {
   }));
 }
 
+/** The store's bytes by table and index, read with SQLite's dbstat table (the WAL checkpointed first). */
+function storeTables(storePath: string, deals: number): DaemonBenchFigures['storeTables'] {
+  const db = new Database(storePath);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const rows = db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as Array<{ name: string; bytes: number }>;
+    return rows.filter((r) => r.bytes >= 1024 * 1024).map((r) => ({ name: r.name, mb: Math.round(r.bytes / 1024 / 1024), bytesPerDeal: Math.round(r.bytes / Math.max(1, deals)) }));
+  } finally {
+    db.close();
+  }
+}
+
 export async function daemonBench(o: DaemonBenchOptions, progress: (line: string) => void): Promise<DaemonBenchFigures> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cosell-daemon-bench-'));
   const sim: SimClient = await startSimProcess(o.latencyMs);
@@ -142,7 +161,7 @@ export async function daemonBench(o: DaemonBenchOptions, progress: (line: string
   const onePass = async (phase: string, pass: number): Promise<PassFigures> => {
     const before = await sim.stats();
     const profile = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir, '--cpu-prof-name', `pass-${phase.replace(/[^a-z0-9]+/gi, '-')}-${String(pass)}.cpuprofile`] : [];
-    const run = await runMeasured(process.execPath, [...profile, bin, 'sync', '--once', '--json', '--config', configFile], env);
+    const run = await runMeasured(process.execPath, [...(o.nodeArgs ?? []), ...profile, bin, 'sync', '--once', '--json', '--config', configFile], env);
     const after = await sim.stats();
     if (run.code !== 0 && run.code !== 1) throw new Error(`sync --once exited ${String(run.code)}: ${run.stderr.slice(-2000)}`);
     const figures: PassFigures = {
@@ -188,7 +207,7 @@ export async function daemonBench(o: DaemonBenchOptions, progress: (line: string
     let steady: DaemonBenchFigures['steady'] = null;
     if (o.edits > 0) {
       progress(`steady phase: ${o.edits} edits over ${o.spreadSeconds} s, every connector every ${o.pollSeconds} s`);
-      const daemon = startMeasured(process.execPath, [bin, 'start', '--config', configFile], env);
+      const daemon = startMeasured(process.execPath, [...(o.nodeArgs ?? []), bin, 'start', '--config', configFile], env);
       const figures = await sim.steady(o.edits, o.spreadSeconds * 1000, 120_000);
       const stopped = await daemon.stop();
       steady = { ...figures, pollSeconds: o.pollSeconds, peakRssMb: stopped.peakRssMb };
@@ -203,11 +222,13 @@ export async function daemonBench(o: DaemonBenchOptions, progress: (line: string
       baseline,
       records: o.records, latencyMs: o.latencyMs, passes, phases, steady,
       storeMb: Math.round((statSync(storePath).size + (statSync(`${storePath}-wal`, { throwIfNoEntry: false })?.size ?? 0)) / 1024 / 1024),
+      storeTables: storeTables(storePath, o.records * 2),
       linked: { salesforce: counts.salesforceLinked, dynamics: counts.dynamicsLinked },
     };
   } finally {
     await sim.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (o.keepStore !== true) rmSync(dir, { recursive: true, force: true });
+    else progress(`store kept in ${dir}`);
   }
 }
 

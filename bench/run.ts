@@ -20,12 +20,14 @@ interface Args {
   spreadSeconds: number;
   baselineSample: number;
   profileDir: string | null;
+  nodeArgs: string[];
+  keepStore: boolean;
 }
 
-const USAGE = 'usage: run.js [--records N] [--only daemon|connectors|engine|all] [--latency MS] [--edits N] [--poll-seconds S] [--spread-seconds S] [--baseline-sample N] [--profile DIR]';
+const USAGE = 'usage: run.js [--records N] [--only daemon|connectors|engine|all] [--latency MS] [--edits N] [--poll-seconds S] [--spread-seconds S] [--baseline-sample N] [--profile DIR] [--node-arg FLAG]... [--keep-store]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { records: Number(process.env.COSELL_BENCH_RECORDS ?? 10_000), only: 'daemon', latencyMs: 20, edits: 2000, pollSeconds: 5, spreadSeconds: 60, baselineSample: 500, profileDir: null };
+  const a: Args = { records: Number(process.env.COSELL_BENCH_RECORDS ?? 10_000), only: 'daemon', latencyMs: 20, edits: 2000, pollSeconds: 5, spreadSeconds: 60, baselineSample: 500, profileDir: null, nodeArgs: [], keepStore: false };
   const num = (name: string, v: string | undefined, min: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (${USAGE})`);
@@ -33,6 +35,10 @@ function parseArgs(argv: readonly string[]): Args {
   };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
+    if (flag === '--keep-store') {
+      a.keepStore = true;
+      continue;
+    }
     const value = argv[i + 1];
     i += 1;
     if (flag === '--records') a.records = num(flag, value, 1);
@@ -42,6 +48,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--spread-seconds') a.spreadSeconds = num(flag, value, 1);
     else if (flag === '--baseline-sample') a.baselineSample = num(flag, value, 0);
     else if (flag === '--profile' && value !== undefined && value !== '') a.profileDir = path.resolve(value);
+    else if (flag === '--node-arg' && value !== undefined && value.startsWith('--')) a.nodeArgs.push(value);
     else if (flag === '--only' && (value === 'connectors' || value === 'engine' || value === 'daemon' || value === 'all')) a.only = value;
     else throw new Error(`unknown argument ${String(flag)} ${String(value ?? '')} (${USAGE})`);
   }
@@ -92,6 +99,7 @@ function daemonTables(d: DaemonBenchFigures): string {
     lines.push(`Steady phase: ${s.edits} edits, ${s.propagated} propagated, ${s.timedOut} timed out; p50 ${String(s.p50Ms)} ms, p95 ${String(s.p95Ms)} ms, max ${String(s.maxMs)} ms (poll every ${s.pollSeconds} s); daemon peak RSS ${String(s.peakRssMb)} MB`);
   }
   lines.push(`Store: ${d.storeMb} MB for ${d.records * 2} deals; linked deals: Salesforce ${d.linked.salesforce}, Dynamics ${d.linked.dynamics}`);
+  lines.push(`  by table and index (1 MB and over): ${d.storeTables.map((t) => `${t.name} ${t.mb} MB (${t.bytesPerDeal} B a deal)`).join(', ')}`);
   const backfill = d.phases.find((p) => p.phase === 'Salesforce -> Dynamics backfill');
   if (d.baseline && backfill) {
     const b = d.baseline;
@@ -117,7 +125,7 @@ async function main(): Promise<void> {
   };
   out.write(`cosell-sync benchmark: ${records} records, Node ${process.version}, ${os.cpus().length} CPUs, simulators on 127.0.0.1\n\n`);
   if (only === 'daemon' || only === 'all') {
-    out.write(`Daemon as users run it: simulators in their own process, ${args.latencyMs} ms per request, SQLite store\n`);
+    out.write(`Daemon as users run it: simulators in their own process, ${args.latencyMs} ms per request, SQLite store${args.nodeArgs.length > 0 ? `, daemon run with ${args.nodeArgs.join(' ')}` : ''}\n`);
     result.daemon = await daemonBench({ ...args, root: ROOT }, (line) => out.write(`${line}\n`));
     out.write(`\n${daemonTables(result.daemon)}\n\n`);
   }

@@ -27,10 +27,16 @@ const CONTACT_KEY = /^(email|phone|mobile|contact|contacts|team|telephone\d*|ema
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
 
+/** An email has an `@` and a bearer token follows `Bearer`: text with neither is returned as it is, unscanned. */
+function redactText(text: string): string {
+  const out = text.includes('@') ? text.replace(EMAIL, '[email]') : text;
+  return out.includes('Bearer') ? out.replace(BEARER, '$1[redacted]') : out;
+}
+
 /** Returns a copy with secrets and contact details replaced; exported for tests. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[depth]';
-  if (typeof value === 'string') return value.replace(EMAIL, '[email]').replace(BEARER, '$1[redacted]');
+  if (typeof value === 'string') return redactText(value);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Error) {
     return { name: value.name, message: redact(value.message, depth + 1), code: (value as { code?: unknown }).code };
