@@ -55,6 +55,8 @@ export interface PassFigures {
   /** Wall time of the process, start-up and store migration check included. */
   ms: number;
   peakRssMb: number | null;
+  /** MB the process wrote (store and output), from /proc/<pid>/io. */
+  writtenMb: number | null;
   connectors: ConnectorPass[];
   /** Requests the simulators served during the pass (token requests apart). */
   served: { salesforce: number; dynamics: number };
@@ -165,7 +167,7 @@ export async function daemonBench(o: DaemonBenchOptions, progress: (line: string
     const after = await sim.stats();
     if (run.code !== 0 && run.code !== 1) throw new Error(`sync --once exited ${String(run.code)}: ${run.stderr.slice(-2000)}`);
     const figures: PassFigures = {
-      phase, pass, ms: run.ms, peakRssMb: run.peakRssMb, connectors: parseSummaries(run.stdout),
+      phase, pass, ms: run.ms, peakRssMb: run.peakRssMb, writtenMb: run.writtenMb, connectors: parseSummaries(run.stdout),
       served: { salesforce: after.salesforceCalls - before.salesforceCalls, dynamics: after.dynamicsCalls - before.dynamicsCalls },
       simulatorCpuMs: after.cpuMs - before.cpuMs,
     };

@@ -7,6 +7,8 @@ export interface ProcessFigures {
   ms: number;
   /** Peak resident set size in MB, read from /proc/<pid>/status while it ran (null where /proc is missing). */
   peakRssMb: number | null;
+  /** Bytes the process handed to write() (Linux /proc/<pid>/io wchar, last sample before it exited), in MB: the store's WAL and database writes, and its output. */
+  writtenMb: number | null;
   stdout: string;
   stderr: string;
 }
@@ -20,6 +22,15 @@ function vmHwmKb(pid: number): number | null {
   }
 }
 
+function wcharBytes(pid: number): number | null {
+  try {
+    const m = /wchar:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function runMeasured(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessFigures> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -27,12 +38,14 @@ export function runMeasured(command: string, args: readonly string[], env: NodeJ
     let stdout = '';
     let stderr = '';
     let peak: number | null = null;
+    let written: number | null = null;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     const sample = (): void => {
       if (child.pid === undefined) return;
       const kb = vmHwmKb(child.pid);
       if (kb !== null) peak = Math.max(peak ?? 0, kb);
+      written = wcharBytes(child.pid) ?? written;
     };
     const timer = setInterval(sample, 20);
     child.once('error', (e) => {
@@ -41,7 +54,10 @@ export function runMeasured(command: string, args: readonly string[], env: NodeJ
     });
     child.once('exit', (code) => {
       clearInterval(timer);
-      resolve({ code, ms: Number((process.hrtime.bigint() - started) / 1_000_000n), peakRssMb: peak === null ? null : Math.round(peak / 1024), stdout, stderr });
+      resolve({
+        code, ms: Number((process.hrtime.bigint() - started) / 1_000_000n), peakRssMb: peak === null ? null : Math.round(peak / 1024),
+        writtenMb: written === null ? null : Math.round(written / 1024 / 1024), stdout, stderr,
+      });
     });
   });
 }
@@ -67,7 +83,7 @@ export function startMeasured(command: string, args: readonly string[], env: Nod
       const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
       clearInterval(timer);
-      return { code, ms: Number((process.hrtime.bigint() - started) / 1_000_000n), peakRssMb: peak === null ? null : Math.round(peak / 1024), stdout, stderr };
+      return { code, ms: Number((process.hrtime.bigint() - started) / 1_000_000n), peakRssMb: peak === null ? null : Math.round(peak / 1024), writtenMb: null, stdout, stderr };
     },
   };
 }

@@ -82,9 +82,9 @@ function engineTable(rows: EngineRunFigures[]): string {
 
 function daemonTables(d: DaemonBenchFigures): string {
   const passes = table(
-    ['PHASE', 'PASS', 'MS', 'PEAK RSS MB', 'CONNECTOR MS', 'PULLED', 'APPLIED', 'PUSHED', 'DEAD LETTERS', 'SERVED', 'SIM CPU MS'],
+    ['PHASE', 'PASS', 'MS', 'PEAK RSS MB', 'WRITTEN MB', 'CONNECTOR MS', 'PULLED', 'APPLIED', 'PUSHED', 'DEAD LETTERS', 'SERVED', 'SIM CPU MS'],
     d.passes.map((p) => [
-      p.phase, p.pass, p.ms, p.peakRssMb, p.connectors.map((c) => `${c.connector} ${c.durationMs}`).join(', '),
+      p.phase, p.pass, p.ms, p.peakRssMb, p.writtenMb, p.connectors.map((c) => `${c.connector} ${c.durationMs}`).join(', '),
       sum(p.connectors, 'pulled'), sum(p.connectors, 'applied'), sum(p.connectors, 'pushed'), sum(p.connectors, 'deadLetters'),
       p.served.salesforce + p.served.dynamics, p.simulatorCpuMs,
     ]),
@@ -93,7 +93,7 @@ function daemonTables(d: DaemonBenchFigures): string {
     ['PHASE', 'PASSES', 'MS', 'PEAK RSS MB', 'SERVED', 'SIM CPU MS'],
     d.phases.map((p) => [p.phase, p.passes, p.ms, p.peakRssMb, p.served, p.simulatorCpuMs]),
   );
-  const lines = [`Passes (each a \`cosell-sync sync --once\` process; MS is its wall time, start-up included)`, passes, '', 'Phases', phases, ''];
+  const lines = [`Passes (each a \`cosell-sync sync --once\` process; MS is its wall time, start-up included; WRITTEN MB what it wrote, the store's WAL and database above all)`, passes, '', 'Phases', phases, ''];
   if (d.steady) {
     const s = d.steady;
     lines.push(`Steady phase: ${s.edits} edits, ${s.propagated} propagated, ${s.timedOut} timed out; p50 ${String(s.p50Ms)} ms, p95 ${String(s.p95Ms)} ms, max ${String(s.maxMs)} ms (poll every ${s.pollSeconds} s); daemon peak RSS ${String(s.peakRssMb)} MB`);

@@ -6,6 +6,7 @@ import { notificationsMigration } from './006-notifications';
 import { runControlMigration } from './007-run-control';
 import { grantsMigration } from './008-grants';
 import { partnerLookupsMigration } from './009-partner-lookups';
+import { linksByOpportunityMigration } from './010-links-by-opportunity';
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
@@ -15,6 +16,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       '007-run-control': runControlMigration(dialect),
       '008-grants': grantsMigration,
       '009-partner-lookups': partnerLookupsMigration,
+      '010-links-by-opportunity': linksByOpportunityMigration(dialect),
     }),
   };
 }

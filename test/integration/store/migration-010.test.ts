@@ -1,0 +1,136 @@
+/**
+ * Migration 010 on a store holding links: the rows survive, one link per opportunity and connector
+ * is still enforced, by-opportunity lookups use the new index, and `down` restores 009's schema.
+ * SQLite (the table rebuilt) and PostgreSQL (constraint and index dropped in place).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { Client } from 'pg';
+import { migrationProvider } from '../../../src/store/migrations';
+import { openPostgres } from '../../../src/store/postgres';
+import { openSqlite } from '../../../src/store/sqlite';
+import type { StoreDriver } from '../../../src/store/driver';
+import type { Database } from '../../../src/store/schema';
+
+const url = process.env.COSELL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function migrator(driver: StoreDriver): Migrator {
+  return new Migrator({
+    db: driver.db,
+    provider: migrationProvider(driver.dialect),
+    ...(driver.migrationTableSchema === undefined ? {} : { migrationTableSchema: driver.migrationTableSchema }),
+  });
+}
+
+async function migrateTo(driver: StoreDriver, target: string): Promise<void> {
+  const { error } = await driver.serialize(() => migrator(driver).migrateTo(target));
+  if (error !== undefined) throw error as Error;
+}
+
+const link = (connector: string, externalId: string, opportunityId: string): Database['links'] => ({
+  connector, external_id: externalId, opportunity_id: opportunityId, base: `{"dealName":"${externalId}"}`,
+  crm_version: 'v1', opportunity_version: 1, held: '{}', synced_at: '2026-12-05T10:00:00.000Z',
+} as unknown as Database['links']);
+
+async function insert(db: Kysely<Database>, row: Database['links']): Promise<void> {
+  await db.insertInto('links').values(row).execute();
+}
+
+async function indexNames(driver: StoreDriver): Promise<string[]> {
+  if (driver.dialect === 'sqlite') {
+    const rows = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'links'`.execute(driver.db);
+    return rows.rows.map((r) => r.name).sort();
+  }
+  const rows = await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'links' AND schemaname = current_schema()`.execute(driver.db);
+  return rows.rows.map((r) => r.name).sort();
+}
+
+function suite(name: string, open: () => Promise<{ driver: StoreDriver; drop: () => Promise<void> }>): void {
+  describe(`migration 010 (${name})`, () => {
+    let driver: StoreDriver;
+    let drop: () => Promise<void>;
+    beforeEach(async () => {
+      ({ driver, drop } = await open());
+      await migrateTo(driver, '009-partner-lookups');
+      await insert(driver.db, link('salesforce', 'sf-1', 'opp-1'));
+      await insert(driver.db, link('dynamics', 'dyn-1', 'opp-1'));
+      await insert(driver.db, link('salesforce', 'sf-2', 'opp-2'));
+    });
+    afterEach(async () => {
+      await driver.close();
+      await drop();
+    });
+
+    it('keeps every link and one index on links by opportunity, unique with the connector', async () => {
+      const before = await indexNames(driver);
+      expect(before).toEqual(expect.arrayContaining(['links_opportunity_idx']));
+      await migrateTo(driver, '010-links-by-opportunity');
+      const rows = await driver.db.selectFrom('links').selectAll().orderBy('external_id').execute();
+      expect(rows.map((r) => [r.connector, r.external_id, r.opportunity_id, r.base, r.crm_version])).toEqual([
+        ['dynamics', 'dyn-1', 'opp-1', '{"dealName":"dyn-1"}', 'v1'],
+        ['salesforce', 'sf-1', 'opp-1', '{"dealName":"sf-1"}', 'v1'],
+        ['salesforce', 'sf-2', 'opp-2', '{"dealName":"sf-2"}', 'v1'],
+      ]);
+      const after = await indexNames(driver);
+      expect(after).toContain('links_opportunity_connector_uq');
+      expect(after).not.toContain('links_opportunity_idx');
+      // Left: the primary key's index and the new one.
+      expect(after).toHaveLength(2);
+    });
+
+    it('still refuses a second link of one opportunity on one connector, and allows it on another', async () => {
+      await migrateTo(driver, '010-links-by-opportunity');
+      await expect(insert(driver.db, link('salesforce', 'sf-3', 'opp-1'))).rejects.toThrow(/unique|duplicate/i);
+      await insert(driver.db, link('dynamics', 'dyn-2', 'opp-2'));
+      // The primary key still holds too.
+      await expect(insert(driver.db, link('salesforce', 'sf-1', 'opp-9'))).rejects.toThrow(/unique|duplicate/i);
+      const count = await driver.db.selectFrom('links').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(4);
+    });
+
+    if (name === 'SQLite') {
+      it('serves a lookup by opportunity alone from the new index', async () => {
+        await migrateTo(driver, '010-links-by-opportunity');
+        const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN SELECT * FROM links WHERE opportunity_id = ${'opp-1'}`.execute(driver.db);
+        expect(plan.rows.map((r) => r.detail).join(' ')).toMatch(/USING INDEX links_opportunity_connector_uq/);
+      });
+    }
+
+    it('goes back down to the schema of 009, links kept', async () => {
+      await migrateTo(driver, '010-links-by-opportunity');
+      await migrateTo(driver, '009-partner-lookups');
+      const after = await indexNames(driver);
+      expect(after).toContain('links_opportunity_idx');
+      expect(after).not.toContain('links_opportunity_connector_uq');
+      await expect(insert(driver.db, link('salesforce', 'sf-3', 'opp-2'))).rejects.toThrow(/unique|duplicate/i);
+      const count = await driver.db.selectFrom('links').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(3);
+    });
+  });
+}
+
+suite('SQLite', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cosell-m010-'));
+  const driver = openSqlite(path.join(dir, 'store.db'));
+  return { driver, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+suite('PostgreSQL', async () => {
+  const schema = `m010_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const driver = await openPostgres({ kind: 'postgres', url, schema, poolSize: 2 });
+  return {
+    driver,
+    drop: async () => {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+});
