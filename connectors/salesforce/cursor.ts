@@ -24,6 +24,14 @@ const CursorSchema = z.object({
    * older stamp, or a second edit within the same second, is still read.
    */
   seen: z.record(z.string(), z.string()).optional(),
+  /**
+   * Every record stamped at or before this instant has been read: a read that began when the org's
+   * own clock said T (getDeleted's latestDateCovered) saw every record committed by then, and a
+   * record stamped S commits by S + settleMs (its stamp a whole second, so by S + 1 s + settleMs).
+   * The next read starts here when that is later than settleMs behind `stamp`, so records read
+   * there are not fetched again at every poll while nothing newer arrives.
+   */
+  settled: stamp.optional(),
 });
 
 export type SalesforceCursor = z.infer<typeof CursorSchema>;

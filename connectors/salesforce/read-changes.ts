@@ -78,6 +78,22 @@ export function overlapStart(stamp: string, settleMs: number): number {
   return Math.min(ms - settleMs, Math.floor(ms / 1000) * 1000);
 }
 
+/** Where a read from cursor `c` starts: its overlap, or later where the cursor says every record up to `settled` was read. */
+export function readStart(c: Pick<SalesforceCursor, 'stamp' | 'settled'>, settleMs: number): number | null {
+  if (c.stamp === null) return null;
+  const overlap = overlapStart(c.stamp, settleMs);
+  return c.settled === undefined ? overlap : Math.max(overlap, stampMs(c.settled));
+}
+
+/**
+ * What a read that began when the org's clock said `coveredMs` leaves settled: every record stamped
+ * at or before the result committed before the read began (a stamp is a whole second, so up to
+ * 1 s earlier than the write it marks, and a write commits within settleMs of it).
+ */
+export function settledBy(coveredMs: number, settleMs: number): number {
+  return Math.floor((coveredMs - settleMs) / 1000) * 1000 - 1000;
+}
+
 /**
  * The furthest position read (a late record behind the cursor never moves it back), and the seen
  * window. `c` is consumed: its seen map is carried on (not copied), so a page costs its own records,
@@ -136,7 +152,8 @@ function unseen(c: SalesforceCursor, records: CrmRecord[]): CrmRecord[] {
 
 async function* restPages(ctx: ReadContext, params: ReadChangesParams, start: SalesforceCursor): AsyncGenerator<ChangePage, SalesforceCursor> {
   const headers = { 'Sforce-Query-Options': `batchSize=${ctx.pageSize}` };
-  const overlap = start.stamp !== null ? { stamp: new Date(overlapStart(start.stamp, ctx.settleMs)).toISOString(), id: null, inclusive: true } : start;
+  const from = readStart(start, ctx.settleMs);
+  const overlap = from !== null ? { stamp: new Date(from).toISOString(), id: null, inclusive: true } : start;
   const soql = buildChangesSoql(ctx, params.fields, overlap);
   const fullResync = start.phase === 'full';
   let cursor = start;
@@ -169,6 +186,8 @@ interface DeletedWindow {
   latest: string;
   /** The org no longer covers the window (log purged, or start older than the 30 days it keeps). */
   expired: boolean;
+  /** The org's time when the read began, as it reported it (latestDateCovered, never past the end asked for); null when unknown. */
+  coveredMs: number | null;
 }
 
 async function readDeletes(ctx: ReadContext, since: string, signal: AbortSignal | undefined): Promise<DeletedWindow> {
@@ -180,19 +199,20 @@ async function readDeletes(ctx: ReadContext, since: string, signal: AbortSignal 
     raw = await ctx.client.call('getDeleted', (conn) => conn.sobject(ctx.object).deleted(since, end), signal);
   } catch (err) {
     // INVALID_REPLICATION_DATE: the start is outside what the org keeps (REST API guide, getDeleted).
-    if (isConnectorError(err) && err.code === 'cursor_expired') return { deletedIds: [], latest: new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString(), expired: true };
+    if (isConnectorError(err) && err.code === 'cursor_expired') return { deletedIds: [], latest: new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString(), expired: true, coveredMs: null };
     throw err;
   }
   const deleted = DeletedResult.parse(raw);
   const latest = new Date(parseStamp(deleted.latestDateCovered)).toISOString();
   const expired = parseStamp(deleted.earliestDateAvailable) > parseStamp(since);
-  return { deletedIds: expired ? [] : deleted.deletedRecords.map((d) => d.id), latest, expired };
+  const coveredMs = Math.min(parseStamp(deleted.latestDateCovered), Date.parse(end));
+  return { deletedIds: expired ? [] : deleted.deletedRecords.map((d) => d.id), latest, expired, coveredMs: Number.isNaN(coveredMs) ? null : coveredMs };
 }
 
 export async function* readChanges(ctx: ReadContext, params: ReadChangesParams): AsyncGenerator<ChangePage> {
   const nowIso = new Date(Math.floor(ctx.now() / 1000) * 1000).toISOString();
   let start: SalesforceCursor = params.cursor === null ? { v: 1, stamp: null, id: null, deletedSince: nowIso, phase: 'full' } : decodeCursor(params.cursor);
-  let window: DeletedWindow = { deletedIds: [], latest: start.deletedSince, expired: false };
+  let window: DeletedWindow = { deletedIds: [], latest: start.deletedSince, expired: false, coveredMs: null };
   if (params.cursor !== null) {
     window = await readDeletes(ctx, start.deletedSince, params.signal);
     if (window.expired) {
@@ -202,6 +222,11 @@ export async function* readChanges(ctx: ReadContext, params: ReadChangesParams):
   }
   const last = yield* restPages(ctx, params, start);
   const end: SalesforceCursor = { ...last, deletedSince: window.latest, phase: 'incremental' };
+  // Only a read run to its end settles anything: the page cursors before this one keep what they started with.
+  if (window.coveredMs !== null && end.stamp !== null) {
+    const settled = Math.max(settledBy(window.coveredMs, ctx.settleMs), end.settled === undefined ? -Infinity : stampMs(end.settled));
+    end.settled = new Date(settled).toISOString();
+  }
   // The closing page carries the deletes and the advanced getDeleted window, and ends a full pass.
   yield { records: [], deletedIds: window.deletedIds, cursor: encodeCursor(end), fullResync: start.phase === 'full' };
 }

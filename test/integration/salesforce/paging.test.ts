@@ -1,6 +1,7 @@
 import { startSim, connectTo, opportunity } from './harness';
 import type { SalesforceSimulator } from '../../../connectors/salesforce/simulator';
 import type { ChangePage } from '../../../src/ports/connector';
+import { decodeCursor } from '../../../connectors/salesforce/cursor';
 
 const FIELDS = ['Name', 'Amount', 'StageName', 'CoSell_Id__c'];
 
@@ -149,6 +150,44 @@ describe('salesforce readChanges paging on (SystemModstamp, Id)', () => {
     // A record of the overlap changed again (new stamp) is read again.
     sim.update(newest, { Amount: 5 });
     expect((await readAll(connector, third.cursor)).ids).toEqual([newest]);
+  });
+
+  it('once the org clock is settleMs (and a second) past the records read, the next read no longer starts behind them', async () => {
+    // A whole minute ahead of the org's start, so its deleted-records log covers every cursor.
+    const base = Math.ceil(Date.now() / 60_000) * 60_000 + 60_000;
+    let now = base;
+    const at = (ms: number): void => {
+      now = ms;
+      sim.setClock({ now: ms });
+    };
+    const connector = connectTo(sim, { settleMs: 5000, now: () => now });
+    at(base);
+    const [burst = ''] = sim.seed([opportunity()]);
+    const first = await readAll(connector, null);
+    expect(first.ids).toEqual([burst]);
+    // getDeleted ignores seconds: the org covers up to base only, 2 s later.
+    at(base + 2000);
+    const second = await readAll(connector, first.cursor);
+    expect(second.ids).toEqual([]);
+    expect(decodeCursor(second.cursor ?? '').settled).toBe(new Date(base - 6000).toISOString());
+    // A minute on, the org covers base + 60 s: records stamped up to 6 s before that can no longer commit behind it.
+    at(base + 70_000);
+    const third = await readAll(connector, second.cursor);
+    expect(third.ids).toEqual([]);
+    expect(decodeCursor(third.cursor ?? '').settled).toBe(new Date(base + 54_000).toISOString());
+    // A record stamped before `settled` (a commit later than settleMs allows) is behind where reads
+    // now start; one stamped after it is read, and the burst is not read again.
+    sim.pinModstamp(base + 53_000);
+    const [tooLate = ''] = sim.seed([opportunity()]);
+    sim.pinModstamp(base + 55_000);
+    const [inWindow = ''] = sim.seed([opportunity()]);
+    sim.pinModstamp(null);
+    at(base + 71_000);
+    const fourth = await readAll(connector, third.cursor);
+    expect(fourth.ids).toEqual([inWindow]);
+    // From the cursor before, the read still started settleMs behind the burst and found both.
+    const fromSecond = await readAll(connector, second.cursor);
+    expect(new Set(fromSecond.ids)).toEqual(new Set([tooLate, inWindow]));
   });
 
   it('without settleMs (0), the same late record is never read: the case the overlap exists for', async () => {
