@@ -2,12 +2,13 @@
  * The PostgreSQL adapter (pg Pool): for several worker processes sharing one database. Leases are
  * session advisory locks, each on a connection of its own outside the pool (lease-connection.ts).
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { Client, Pool } from 'pg';
 import { ConfigError } from '../errors';
 import type { Logger } from '../log';
 import type { StoreDriver } from './driver';
 import { withLeaseConnection } from './lease-connection';
+import { StorePostgresDialect } from './pg-introspector';
 import type { Database } from './schema';
 
 export interface PostgresConfig {
@@ -56,7 +57,7 @@ export async function openPostgres(config: PostgresConfig): Promise<StoreDriver>
   const seen = new Set<string>();
   let executed = 0;
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new StorePostgresDialect({ pool }),
     log: (event) => {
       executed += 1;
       if (seen.size < 10_000) seen.add(event.query.sql);
