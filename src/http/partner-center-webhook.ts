@@ -24,7 +24,7 @@ export function registerPartnerCenterWebhook(server: FastifyInstance, options: P
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const result = await options.verify({ body, headers: request.headers });
       if (!result.ok) {
-        options.logger.warn('partner center webhook refused', { event: 'webhook.refused', reason: result.reason });
+        options.logger.warn('partner center webhook refused', { event: 'webhook.refused', reason: result.reason, ...(result.detail === undefined ? {} : { detail: result.detail }) });
         return reply.code(401).send({ error: 'unauthorized' });
       }
       try {

@@ -7,6 +7,7 @@
  */
 import { verify, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { coerceError } from '../errors';
 
 export interface WebhookEvent {
   eventName: string;
@@ -25,7 +26,7 @@ export interface WebhookVerifierOptions {
   now: () => Date;
 }
 
-export type Verification = { ok: true; event: WebhookEvent } | { ok: false; reason: string };
+export type Verification = { ok: true; event: WebhookEvent } | { ok: false; reason: string; detail?: string };
 
 const eventSchema = z.looseObject({
   EventName: z.string().min(1),
@@ -45,7 +46,14 @@ export function createWebhookVerifier(options: WebhookVerifierOptions) {
   async function certificateAt(url: string): Promise<X509Certificate> {
     const cached = certificates.get(url);
     if (cached) return cached;
-    const cert = new X509Certificate(await options.fetchCertificate(url));
+    let bytes: Awaited<ReturnType<WebhookVerifierOptions['fetchCertificate']>>;
+    try {
+      bytes = await options.fetchCertificate(url);
+    } catch {
+      // Once more: the first request can go out on a pooled connection the server had just closed.
+      bytes = await options.fetchCertificate(url);
+    }
+    const cert = new X509Certificate(bytes);
     certificates.set(url, cert);
     return cert;
   }
@@ -77,8 +85,8 @@ export function createWebhookVerifier(options: WebhookVerifierOptions) {
     let cert: X509Certificate;
     try {
       cert = await certificateAt(certUrl);
-    } catch {
-      return { ok: false, reason: 'certificate could not be fetched or parsed' };
+    } catch (error) {
+      return { ok: false, reason: 'certificate could not be fetched or parsed', detail: coerceError(error).message };
     }
     const problem = certificateProblem(cert);
     if (problem !== null) return { ok: false, reason: problem };

@@ -15,7 +15,7 @@ let url: string;
 let log: ReturnType<typeof capturingLogger>;
 let fetched: string[];
 
-async function listen(allowed: (h: PcHarness) => string[], organization: string | null = 'Microsoft Corporation'): Promise<void> {
+async function listen(allowed: (h: PcHarness) => string[], organization: string | null = 'Microsoft Corporation', failures = 0): Promise<void> {
   h = await startPcHarness('sqlite');
   log = capturingLogger();
   fetched = [];
@@ -24,6 +24,7 @@ async function listen(allowed: (h: PcHarness) => string[], organization: string 
     expectedOrganization: organization,
     fetchCertificate: async (u) => {
       fetched.push(u);
+      if (fetched.length <= failures) throw new Error('other side closed');
       return (await fetch(u)).text();
     },
     now: () => new Date(),
@@ -88,6 +89,19 @@ describe('POST /webhooks/partner-center', () => {
     expect(await h.sim.emitWebhook({ url, referralId: sent.id })).toBe(401);
     expect(fetched).toEqual([]);
     expect(log.lines()[0]?.['reason']).toMatch(/not allow-listed/);
+  });
+
+  it('fetches the certificate once more when the first fetch fails; refuses, saying why, when that fails too', async () => {
+    await listen(simOrigin, 'Microsoft Corporation', 1);
+    const sent = h.sim.receive(anIncomingBody());
+    expect(await h.sim.emitWebhook({ url, referralId: sent.id, eventName: 'referral-created' })).toBe(202);
+    expect(fetched).toEqual([h.sim.certificateUrl, h.sim.certificateUrl]);
+    await server.close();
+    await h.close();
+    await listen(simOrigin, 'Microsoft Corporation', 2);
+    const again = h.sim.receive(anIncomingBody());
+    expect(await h.sim.emitWebhook({ url, referralId: again.id })).toBe(401);
+    expect(log.lines()[0]).toMatchObject({ reason: 'certificate could not be fetched or parsed', detail: 'other side closed' });
   });
 
   it('refuses a certificate issued to another organisation', async () => {
