@@ -405,3 +405,7 @@ describe('Dataverse documentation examples', () => {
     }
   });
 });
+
+// nock patches Node's http module and fetch, which the later test files of this jest worker share:
+// undone here, or their requests would still pass through this file's interceptor.
+afterAll(() => nock.restore());

@@ -158,3 +158,7 @@ describe('the simulator against the documented examples', () => {
     expect(missing).toEqual([]);
   });
 });
+
+// nock patches Node's http module and fetch, which the later test files of this jest worker share:
+// undone here, or their requests would still pass through this file's interceptor.
+afterAll(() => nock.restore());

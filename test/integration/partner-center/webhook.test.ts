@@ -2,12 +2,31 @@
  * Signed webhooks end to end: the simulator signs with a certificate generated at test time and
  * posts to a real HTTP listener; the referral it points to is fetched and applied to a real store.
  */
+import { get as httpGet } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerPartnerCenterWebhook } from '../../../src/http/partner-center-webhook';
 import { opportunityIdOfReferral } from '../../../src/partner-center/inbound';
 import { createWebhookVerifier } from '../../../src/partner-center/webhook-verify';
 import { anIncomingBody, capturingLogger } from './setup';
 import { startPcHarness, type PcHarness } from './sync-harness';
+
+/**
+ * The certificate over a connection of its own (no keep-alive pool): each test starts a simulator
+ * on a new port, and a pooled connection to a closed one from an earlier test on a reused port
+ * would fail the fetch for a reason that is not this test's.
+ */
+function getOverFreshConnection(u: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(u, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => ((res.statusCode ?? 0) === 200 ? resolve(body) : reject(new Error(`certificate fetch answered ${String(res.statusCode)}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
 
 let h: PcHarness;
 let server: FastifyInstance;
@@ -25,7 +44,7 @@ async function listen(allowed: (h: PcHarness) => string[], organization: string 
     fetchCertificate: async (u) => {
       fetched.push(u);
       if (fetched.length <= failures) throw new Error('other side closed');
-      return (await fetch(u)).text();
+      return getOverFreshConnection(u);
     },
     now: () => new Date(),
   });

@@ -461,3 +461,7 @@ describe('the Salesforce simulator against the documentation examples', () => {
     }
   });
 });
+
+// nock patches Node's http module and fetch, which the later test files of this jest worker share:
+// undone here, or their requests would still pass through this file's interceptor.
+afterAll(() => nock.restore());

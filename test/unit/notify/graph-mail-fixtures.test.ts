@@ -90,3 +90,7 @@ describe('graph-mail connector replaying Microsoft Graph sendMail documentation 
     expect(thrown).toMatchObject({ code: 'validation', retryable: false, httpStatus: 400, crmCode: 'ErrorMimeContentInvalidBase64String' });
   });
 });
+
+// nock patches Node's http module and fetch, which the later test files of this jest worker share:
+// undone here, or their requests would still pass through this file's interceptor.
+afterAll(() => nock.restore());
