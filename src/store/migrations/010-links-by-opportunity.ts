@@ -5,14 +5,26 @@
  * (opportunity_id, connector) enforces the same rule (one link per opportunity and connector) and
  * serves the lookups by opportunity alone as well as by opportunity and connector.
  *
- * PostgreSQL drops the constraint and the index in place. SQLite cannot drop a table constraint,
- * so the table is rebuilt (the documented create-copy-drop-rename sequence), inside the migration's
- * transaction: a store either has the old table or the new one.
+ * PostgreSQL drops the constraint and the index in place (Kysely runs a PostgreSQL migration in a
+ * transaction). SQLite cannot drop a table constraint, so the table is rebuilt (the documented
+ * create-copy-drop-rename sequence) in a transaction of its own, since Kysely runs SQLite
+ * migrations without one: a store stopped or failing half-way keeps the old table.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../schema';
 
 const COLUMNS = sql.raw('connector, external_id, opportunity_id, base, crm_version, opportunity_version, held, synced_at');
+
+async function inSqliteTransaction(db: Kysely<unknown>, work: () => Promise<void>): Promise<void> {
+  await sql`BEGIN IMMEDIATE`.execute(db);
+  try {
+    await work();
+    await sql`COMMIT`.execute(db);
+  } catch (error) {
+    await sql`ROLLBACK`.execute(db);
+    throw error;
+  }
+}
 
 async function rebuildSqlite(db: Kysely<unknown>, unique: 'new' | 'old'): Promise<void> {
   await db.schema
@@ -36,22 +48,31 @@ async function rebuildSqlite(db: Kysely<unknown>, unique: 'new' | 'old'): Promis
 export function linksByOpportunityMigration(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
+      const index = (): Promise<void> => db.schema.createIndex('links_opportunity_connector_uq').on('links').columns(['opportunity_id', 'connector']).unique().execute();
       if (dialect === 'postgres') {
         await db.schema.alterTable('links').dropConstraint('links_connector_opportunity_uq').execute();
         await db.schema.dropIndex('links_opportunity_idx').execute();
+        await index();
       } else {
-        await rebuildSqlite(db, 'new');
+        await inSqliteTransaction(db, async () => {
+          await rebuildSqlite(db, 'new');
+          await index();
+        });
       }
-      await db.schema.createIndex('links_opportunity_connector_uq').on('links').columns(['opportunity_id', 'connector']).unique().execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      await db.schema.dropIndex('links_opportunity_connector_uq').execute();
+      const index = (): Promise<void> => db.schema.createIndex('links_opportunity_idx').on('links').column('opportunity_id').execute();
       if (dialect === 'postgres') {
+        await db.schema.dropIndex('links_opportunity_connector_uq').execute();
         await db.schema.alterTable('links').addUniqueConstraint('links_connector_opportunity_uq', ['connector', 'opportunity_id']).execute();
+        await index();
       } else {
-        await rebuildSqlite(db, 'old');
+        // The rebuild drops the old table's indexes with it.
+        await inSqliteTransaction(db, async () => {
+          await rebuildSqlite(db, 'old');
+          await index();
+        });
       }
-      await db.schema.createIndex('links_opportunity_idx').on('links').column('opportunity_id').execute();
     },
   };
 }

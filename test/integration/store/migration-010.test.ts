@@ -113,6 +113,23 @@ function suite(name: string, open: () => Promise<{ driver: StoreDriver; drop: ()
       });
     }
 
+    if (name === 'SQLite') {
+      it('fails as a whole: a rebuild refused half-way leaves the old table, its rows and its indexes', async () => {
+        // A table referencing links makes DROP TABLE links fail, after the copy into the new table.
+        await sql`CREATE TABLE link_refs (c text, e text, FOREIGN KEY (c, e) REFERENCES links (connector, external_id))`.execute(driver.db);
+        await sql`INSERT INTO link_refs VALUES ('salesforce', 'sf-1')`.execute(driver.db);
+        expect(await refusal(migrateTo(driver, '010-links-by-opportunity'))).toMatch(/FOREIGN KEY/i);
+        const tables = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'links%'`.execute(driver.db);
+        expect(tables.rows.map((r) => r.name)).toEqual(['links']);
+        expect(await indexNames(driver)).toEqual(expect.arrayContaining(['links_opportunity_idx']));
+        const count = await driver.db.selectFrom('links').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        expect(Number(count.n)).toBe(3);
+        await sql`DROP TABLE link_refs`.execute(driver.db);
+        await migrateTo(driver, '010-links-by-opportunity');
+        expect(await indexNames(driver)).toContain('links_opportunity_connector_uq');
+      });
+    }
+
     it('goes back down to the schema of 009, links kept', async () => {
       await migrateTo(driver, '010-links-by-opportunity');
       await migrateTo(driver, '009-partner-lookups');
