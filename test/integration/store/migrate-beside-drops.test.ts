@@ -8,36 +8,23 @@ import { Client } from 'pg';
 import { createStore } from '../../../src/store';
 import { StoreSchemaIntrospector } from '../../../src/store/pg-introspector';
 import { openPostgres } from '../../../src/store/postgres';
+import { pgQuery, TEST_PG_URL } from '../../helpers/postgres-schema';
 
-const url = process.env.COSELL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = `churn_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
-async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropSchemas(prefix: string): Promise<void> {
-  await withClient(async (client) => {
-    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}%`]);
-    for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
-  });
-}
-
 afterAll(async () => {
-  await dropSchemas(run);
+  for (const row of await pgQuery('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${run}%`])) {
+    await pgQuery(`DROP SCHEMA IF EXISTS "${String(row['nspname'])}" CASCADE`);
+  }
 });
 
 describe('PostgreSQL store migrations beside schemas being dropped', () => {
   it('opens (and migrates) 30 stores while another session creates and drops schemas with serial columns', async () => {
     let stop = false;
     let churned = 0;
-    const churn = withClient(async (client) => {
+    const client = new Client({ connectionString: TEST_PG_URL });
+    await client.connect();
+    const churn = (async () => {
       while (!stop) {
         const name = `${run}_other_${churned}`;
         await client.query(`CREATE SCHEMA "${name}"`);
@@ -45,12 +32,12 @@ describe('PostgreSQL store migrations beside schemas being dropped', () => {
         await client.query(`DROP SCHEMA "${name}" CASCADE`);
         churned += 1;
       }
-    });
+    })().finally(() => client.end());
     const failures: string[] = [];
     try {
       for (let i = 0; i < 30; i += 1) {
         try {
-          const store = await createStore({ kind: 'postgres', url, schema: `${run}_store_${i}`, poolSize: 2 });
+          const store = await createStore({ kind: 'postgres', url: TEST_PG_URL, schema: `${run}_store_${i}`, poolSize: 2 });
           await store.close();
         } catch (error) {
           failures.push(`${String((error as Error).message)}: ${String((error as { cause?: { message?: unknown } }).cause?.message)}`);
@@ -67,15 +54,13 @@ describe('PostgreSQL store migrations beside schemas being dropped', () => {
   it('sees the tables of its own schema only', async () => {
     const schema = `${run}_own`;
     const other = `${run}_neighbour`;
-    await withClient(async (client) => {
-      await client.query(`CREATE SCHEMA "${other}"`);
-      await client.query(`CREATE TABLE "${other}".links (id serial primary key)`);
-    });
-    const driver = await openPostgres({ url, schema });
+    await pgQuery(`CREATE SCHEMA "${other}"`);
+    await pgQuery(`CREATE TABLE "${other}".links (id serial primary key)`);
+    const driver = await openPostgres({ url: TEST_PG_URL, schema });
     try {
       const introspector = new StoreSchemaIntrospector(driver.db as never);
       expect(await introspector.getTables()).toEqual([]);
-      await withClient((client) => client.query(`CREATE TABLE "${schema}".mine (id integer)`));
+      await pgQuery(`CREATE TABLE "${schema}".mine (id integer)`);
       expect(await introspector.getTables()).toEqual([{ name: 'mine', schema, isView: false, columns: [] }]);
       expect(await introspector.getSchemas()).toEqual([{ name: schema }]);
     } finally {

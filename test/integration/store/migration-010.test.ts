@@ -6,16 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely } from 'kysely';
-import { Client } from 'pg';
 import { migrationProvider } from '../../../src/store/migrations';
 import { openPostgres } from '../../../src/store/postgres';
 import { openSqlite } from '../../../src/store/sqlite';
 import type { StoreDriver } from '../../../src/store/driver';
 import type { Database } from '../../../src/store/schema';
-
-const url = process.env.COSELL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { freshPostgresSchema } from '../../helpers/postgres-schema';
 
 function migrator(driver: StoreDriver): Migrator {
   return new Migrator({
@@ -150,18 +147,6 @@ suite('SQLite', async () => {
 });
 
 suite('PostgreSQL', async () => {
-  const schema = `m010_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const driver = await openPostgres({ url, schema, poolSize: 2 });
-  return {
-    driver,
-    drop: async () => {
-      const client = new Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  const { url, schema, drop } = await freshPostgresSchema('m010');
+  return { driver: await openPostgres({ url, schema, poolSize: 2 }), drop };
 });
